@@ -1,0 +1,283 @@
+"""Running MediaPipe's FaceLandmarker over a video, on all cores, streaming.
+
+The video is cut into contiguous time ranges, one per worker process; each worker decodes its
+range with PyAV and runs the FaceLandmarker in VIDEO mode (tracking between frames), so no frame
+crosses a process boundary: only small per-frame results come back, in chunks. Memory stays flat
+with video length.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing as mp
+import os
+import queue
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirror.errors import InputError, MirrorError
+from mirror.face.features import (
+    GEOMETRY_NAMES,
+    KEPT_LANDMARKS,
+    compute_bbox,
+    compute_geometry,
+    compute_pose,
+)
+from mirror.media import MAX_MODEL_SIDE, VideoInfo, iter_frames, probe_video
+from mirror.tracks import FaceTracks
+
+CHUNK = 48  # frames per result message
+
+
+@dataclass(frozen=True)
+class LandmarkerOptions:
+    model_path: str
+    workers: int = 0  # 0: one per available core
+    max_side: int = MAX_MODEL_SIDE
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    count_faces_every_s: float = 1.0  # how often to look for a second face
+    min_segment_s: float = 4.0  # shorter work is not split across processes
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def create_landmarker(options: LandmarkerOptions, *, video: bool = True, num_faces: int = 1):  # type: ignore[no-untyped-def]
+    """A MediaPipe FaceLandmarker with blendshapes and transformation matrices."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from mediapipe.tasks.python import vision
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+
+    o = vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(options.model_path)),
+        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+        num_faces=num_faces,
+        min_face_detection_confidence=options.min_detection_confidence,
+        min_face_presence_confidence=options.min_presence_confidence,
+        min_tracking_confidence=options.min_tracking_confidence,
+        output_face_blendshapes=True,
+        output_facial_transformation_matrixes=True,
+    )
+    return vision.FaceLandmarker.create_from_options(o)
+
+
+def _to_image(rgb: np.ndarray):  # type: ignore[no-untyped-def]
+    import mediapipe as mp_
+
+    return mp_.Image(image_format=mp_.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+
+class _ChunkBuilder:
+    """Collects raw per-frame model output and turns it into column arrays, chunk by chunk."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.reset()
+
+    def reset(self) -> None:
+        self.t: list[float] = []
+        self.found: list[bool] = []
+        self.n_faces: list[int] = []
+        self.bs: list[np.ndarray] = []
+        self.lms: list[np.ndarray] = []
+        self.mats: list[np.ndarray] = []
+
+    def add(self, t: float, result: Any, n_faces: int) -> None:
+        self.t.append(t)
+        ok = bool(result.face_landmarks)
+        self.found.append(ok)
+        self.n_faces.append(n_faces if n_faces >= 0 else int(ok))
+        if ok:
+            lm = result.face_landmarks[0]
+            self.lms.append(np.array([(p.x, p.y, p.z) for p in lm], dtype=np.float32))
+            self.bs.append(np.array([c.score for c in result.face_blendshapes[0]], np.float32))
+            self.mats.append(np.asarray(result.facial_transformation_matrixes[0], np.float32))
+        else:
+            self.lms.append(np.full((478, 3), np.nan, np.float32))
+            self.bs.append(np.full(52, np.nan, np.float32))
+            self.mats.append(np.full((4, 4), np.nan, np.float32))
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def build(self) -> dict[str, np.ndarray]:
+        lms = np.stack(self.lms)
+        out = {
+            "t": np.array(self.t, np.float64),
+            "found": np.array(self.found, bool),
+            "n_faces": np.array(self.n_faces, np.uint8),
+            "blendshapes": np.stack(self.bs),
+            "pose": compute_pose(np.stack(self.mats)),
+            "bbox": compute_bbox(lms),
+            "landmarks": lms[:, list(KEPT_LANDMARKS), :],
+            "geometry": compute_geometry(lms, aspect=self.height / self.width,
+                                         width_px=self.width),
+        }
+        self.reset()
+        return out
+
+
+def extract_range(
+    path: str, info: VideoInfo, options: LandmarkerOptions, start_s: float, end_s: float
+) -> Iterator[dict[str, np.ndarray]]:
+    """Run the model over frames in [start_s, end_s); yield column chunks of up to CHUNK frames."""
+    tracker = create_landmarker(options, video=True, num_faces=1)
+    counter = None
+    builder: _ChunkBuilder | None = None
+    last_ms = -1
+    next_count = start_s
+    try:
+        for t, rgb in iter_frames(path, start_s=start_s, end_s=end_s, max_side=options.max_side,
+                                  info=info):
+            if builder is None:
+                builder = _ChunkBuilder(rgb.shape[1], rgb.shape[0])
+            image = _to_image(rgb)
+            ms = max(last_ms + 1, int(round(t * 1000)))
+            last_ms = ms
+            result = tracker.detect_for_video(image, ms)
+            n_faces = -1
+            if t >= next_count:
+                next_count = t + options.count_faces_every_s
+                if counter is None:
+                    counter = create_landmarker(options, video=False, num_faces=3)
+                n_faces = len(counter.detect(image).face_landmarks)
+            builder.add(t, result, n_faces)
+            if len(builder) >= CHUNK:
+                yield builder.build()
+        if builder is not None and len(builder):
+            yield builder.build()
+    finally:
+        tracker.close()
+        if counter is not None:
+            counter.close()
+
+
+def _worker(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
+            start_s: float, end_s: float, q: Any) -> None:
+    try:
+        vi = VideoInfo(**info)
+        for chunk in extract_range(path, vi, LandmarkerOptions(**options), start_s, end_s):
+            q.put(("chunk", seg, chunk))
+        q.put(("done", seg, None))
+    except BaseException as exc:  # reported to the parent as one line
+        q.put(("error", seg, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+
+
+def _segments(duration: float, workers: int, min_segment_s: float) -> list[tuple[float, float]]:
+    n = max(1, min(workers, int(duration // min_segment_s) or 1))
+    edges = [duration * i / n for i in range(n + 1)]
+    edges[0], edges[-1] = 0.0, math.inf
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+ProgressFn = Callable[[float], None]
+
+
+def extract_tracks(
+    path: str | Path,
+    options: LandmarkerOptions,
+    *,
+    info: VideoInfo | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> FaceTracks:
+    """Face tracks of every frame of `path`, using `options.workers` processes (0: all cores)."""
+    info = info or probe_video(path)
+    workers = options.workers or available_cores()
+    segs = _segments(max(info.duration_s, 0.0), workers, options.min_segment_s)
+    chunks: dict[int, list[dict[str, np.ndarray]]] = {i: [] for i in range(len(segs))}
+    done = 0.0
+
+    def report(chunk: dict[str, np.ndarray]) -> None:
+        nonlocal done
+        done += chunk["t"].size
+        if progress and info.n_frames_hint:
+            progress(min(1.0, done / info.n_frames_hint))
+
+    if len(segs) == 1:
+        for chunk in extract_range(str(path), info, options, 0.0, math.inf):
+            chunks[0].append(chunk)
+            report(chunk)
+            if cancelled and cancelled():
+                raise MirrorError("analysis cancelled")
+    else:
+        _run_parallel(str(path), info, options, segs, chunks, report, cancelled)
+    return _assemble(chunks, info, options)
+
+
+def _run_parallel(path: str, info: VideoInfo, options: LandmarkerOptions,
+                  segs: list[tuple[float, float]], chunks: dict[int, list[dict[str, np.ndarray]]],
+                  report: Callable[[dict[str, np.ndarray]], None],
+                  cancelled: Callable[[], bool] | None) -> None:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue(maxsize=64)
+    procs = [ctx.Process(target=_worker, daemon=True,
+                         args=(path, asdict(info), asdict(options), i, a, b, q))
+             for i, (a, b) in enumerate(segs)]
+    for p in procs:
+        p.start()
+    pending = set(range(len(procs)))
+    try:
+        while pending:
+            if cancelled and cancelled():
+                raise MirrorError("analysis cancelled")
+            try:
+                kind, seg, payload = q.get(timeout=0.5)
+            except queue.Empty:
+                dead = [i for i in pending if not procs[i].is_alive() and procs[i].exitcode]
+                if dead:
+                    raise MirrorError(f"the face model crashed (worker exit code "
+                                      f"{procs[dead[0]].exitcode}); try --workers 1") from None
+                continue
+            if kind == "chunk":
+                chunks[seg].append(payload)
+                report(payload)
+            elif kind == "done":
+                pending.discard(seg)
+            else:
+                raise MirrorError(f"face analysis failed: {str(payload).splitlines()[0]}")
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join(timeout=5)
+        with contextlib.suppress(Exception):
+            q.close()
+
+
+def _assemble(chunks: dict[int, list[dict[str, np.ndarray]]], info: VideoInfo,
+              options: LandmarkerOptions) -> FaceTracks:
+    parts = [c for i in sorted(chunks) for c in chunks[i]]
+    if not parts:
+        raise InputError(f"{info.path}: no decodable video frame")
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = np.argsort(cols["t"], kind="stable")
+    keep = np.ones(order.size, bool)
+    keep[1:] = np.diff(cols["t"][order]) > 0  # a frame seen by two workers is kept once
+    idx = order[keep]
+    cols = {k: v[idx] for k, v in cols.items()}
+    meta = {
+        "source": info.path, "width": info.width, "height": info.height,
+        "rotation": info.rotation, "fps": info.fps, "duration_s": info.duration_s,
+        "has_audio": info.has_audio, "codec": info.codec,
+        "model": Path(options.model_path).name,
+    }
+    return FaceTracks(
+        t=cols["t"], found=cols["found"], n_faces=cols["n_faces"],
+        blendshapes=cols["blendshapes"], pose=cols["pose"], bbox=cols["bbox"],
+        landmarks=cols["landmarks"], landmark_ids=np.array(KEPT_LANDMARKS, np.int16),
+        geometry=cols["geometry"], geometry_names=GEOMETRY_NAMES, meta=meta,
+    )

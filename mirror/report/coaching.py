@@ -1,0 +1,168 @@
+"""Coaching: how much an episode matters in a profile, its one coaching line, and the three things
+to work on next time. Pure functions over events, their speech context and the profile."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from mirror.events.model import Event
+from mirror.profiles import Profile
+from mirror.report.analysis import SpeechContext
+
+NON_PROBLEM_WEIGHT = 0.35  # an episode the profile does not call a problem still counts a little
+TRIGGER_WEIGHT = 1.5  # right after a trigger word (price, deadline...) a leak is read closely
+CUE_WEIGHT = 0.15  # each posed cue of a held display
+
+CUE_TEXT = {
+    "no_eye_involvement": "without the eyes",
+    "asymmetry": "lopsided",
+    "abrupt_onset": "switched on abruptly",
+    "abrupt_offset": "switched off abruptly",
+    "flat_plateau": "frozen at one level",
+    "too_long": "held too long",
+}
+EMOTION_NOUN = {"happiness": "smile", "surprise": "surprise", "fear": "fear", "anger": "anger",
+                "disgust": "disgust", "sadness": "sadness", "contempt": "contempt"}
+
+
+def is_problem(event: Event, profile: Profile) -> bool:
+    wanted = profile.problem_leaks if event.kind == "leak" else profile.problem_held
+    return event.expression in wanted
+
+
+def compute_score(event: Event, ctx: SpeechContext, profile: Profile) -> float:
+    """Intensity x problem weight: what the worst moments are ranked by."""
+    weight = 1.0 if is_problem(event, profile) else NON_PROBLEM_WEIGHT
+    if ctx.triggers:
+        weight *= TRIGGER_WEIGHT
+    if event.kind == "held":
+        weight *= 1.0 + CUE_WEIGHT * len(event.posed_cues)
+    return float(event.intensity) * weight
+
+
+def label_of(event: Event) -> str:
+    if event.kind == "held":
+        return "held"
+    return "micro leak" if event.micro else "leak"
+
+
+def _line(coaching: dict[str, Any], group: str, key: str) -> str | None:
+    table = coaching.get(group)
+    if isinstance(table, dict) and isinstance(table.get(key), str):
+        return str(table[key]).strip()
+    return None
+
+
+def coaching_line(event: Event, ctx: SpeechContext, profile: Profile) -> str:
+    """One line of coaching, the most specific the profile has for this episode."""
+    c = profile.coaching
+    emotion = _line(c, "emotions", event.expression)
+    if event.kind == "held" and event.posed_cues:
+        for cue in event.posed_cues:
+            line = _line(c, "posed_cues", cue.name)
+            if line:
+                return line
+    if ctx.triggers:
+        said = "“" + "”, “".join(dict.fromkeys(ctx.triggers)) + "”"
+        base = emotion or str(c.get(event.kind, "")).strip()
+        return f"Right after {said}: {base}".strip().rstrip(":")
+    if event.kind == "leak" and is_problem(event, profile) and emotion:
+        return emotion
+    if event.kind == "held" and is_problem(event, profile) and isinstance(c.get("held"), str):
+        return str(c["held"]).strip()
+    if emotion:
+        return emotion
+    return str(c.get(event.kind) or c.get("summary") or "").strip()
+
+
+@dataclass(frozen=True)
+class Focus:
+    """One of the things to work on next time."""
+
+    title: str
+    detail: str
+    coaching: str
+    episodes: tuple[int, ...]  # indices into the session's events
+    weight: float
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...],
+                  profile: Profile, *, duration_s: float,
+                  sections: list[dict[str, Any]] | None = None, n: int = 3) -> list[Focus]:
+    """The `n` things to work on next time, strongest first, from this session's episodes."""
+    c = profile.coaching
+    found: list[Focus] = []
+    scores = [compute_score(e, x, profile) for e, x in zip(events, contexts, strict=True)]
+
+    # 1. Problem leaks of one emotion, and whether they follow trigger words.
+    leaks: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        if e.kind == "leak" and is_problem(e, profile):
+            leaks.setdefault(e.expression, []).append(i)
+    for emotion, idx in leaks.items():
+        trig = [i for i in idx if contexts[i].triggers]
+        words = Counter(w.lower() for i in trig for w in contexts[i].triggers)
+        detail = f"{_plural(len(idx), 'leak')} of {emotion}"
+        if trig:
+            top = ", ".join(f"“{w}”" for w, _ in words.most_common(2))
+            detail += f", {len(trig)} of them right after {top}"
+        found.append(Focus(
+            title=f"Keep {EMOTION_NOUN[emotion]} off your face"
+            + (f" after {', '.join(f'“{w}”' for w, _ in words.most_common(1))}" if trig else ""),
+            detail=detail + ".", coaching=_line(c, "emotions", emotion) or str(c.get("leak", "")),
+            episodes=tuple(idx), weight=sum(scores[i] for i in idx) + 0.2 * len(trig)))
+
+    # 2. Held displays that look put on: the most frequent posed cue.
+    held = [i for i, e in enumerate(events) if e.kind == "held" and is_problem(e, profile)]
+    cues = Counter(cue.name for i in held for cue in events[i].posed_cues)
+    if cues:
+        cue, count = cues.most_common(1)[0]
+        idx = tuple(i for i in held if any(q.name == cue for q in events[i].posed_cues))
+        kinds = Counter(events[i].expression for i in idx).most_common(1)[0][0]
+        noun = EMOTION_NOUN[kinds]
+        found.append(Focus(
+            title=f"Let your {noun} come and go naturally",
+            detail=f"{_plural(count, 'held ' + noun)} {CUE_TEXT.get(cue, cue.replace('_', ' '))}.",
+            coaching=_line(c, "posed_cues", cue) or str(c.get("held", "")),
+            episodes=idx, weight=sum(scores[i] for i in idx)))
+    elif held:
+        found.append(Focus(
+            title="Let held expressions go",
+            detail=f"{_plural(len(held), 'held display')} the profile counts as a problem.",
+            coaching=str(c.get("held", "")), episodes=tuple(held),
+            weight=sum(scores[i] for i in held)))
+
+    # 3. A section of the script where problems cluster.
+    if sections and len(sections) > 1:
+        rated = [s for s in sections if s.get("problems") and s.get("duration_s", 0) > 0]
+        if rated:
+            worst = max(rated, key=lambda s: s["problems"] / max(s["duration_s"], 1.0))
+            rest = sum(s["problems"] for s in sections) - worst["problems"]
+            if worst["problems"] >= 2 and worst["problems"] > rest:
+                idx = tuple(i for i, x in enumerate(contexts) if x.section == worst["name"])
+                found.append(Focus(
+                    title=f"Rehearse the “{worst['name']}” part",
+                    detail=f"{worst['problems']} of the {worst['problems'] + rest} problem "
+                           f"moments happened there.",
+                    coaching=str(c.get("leak", "")), episodes=idx,
+                    weight=0.8 * sum(scores[i] for i in idx)))
+
+    found.sort(key=lambda f: -f.weight)
+    found = found[:n]
+    if len(found) < n and not any(is_problem(e, profile) for e in events):
+        found.append(Focus(
+            title="Keep it up", detail="No problem moments for this profile in this session.",
+            coaching=str(c.get("summary", "")), episodes=(), weight=0.0))
+    if len(found) < n and duration_s < 120:
+        found.append(Focus(
+            title="Rehearse the whole pitch",
+            detail=f"This session was {duration_s:.0f} s long; a full run shows where you tire.",
+            coaching="Leaks cluster where you are least prepared; a full run finds those places.",
+            episodes=(), weight=0.0))
+    return found[:n]

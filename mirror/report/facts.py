@@ -1,0 +1,223 @@
+"""The facts of a report, computed once as plain JSON-able data: report.json is exactly this, and the
+HTML and Markdown renderers only format it, so the three formats carry the same facts."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from mirror import __version__
+from mirror.events.model import EMOTIONS
+from mirror.profiles import Profile
+from mirror.report.analysis import Analysis
+from mirror.report.coaching import (
+    compute_focus,
+    compute_score,
+    coaching_line,
+    is_problem,
+    label_of,
+)
+
+REPORT_SCHEMA = "mirror.report/1"
+N_WORST = 5
+_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def clean_word(text: str) -> str:
+    return _PUNCT.sub("", text).lower()
+
+
+def per_minute(count: int, duration_s: float) -> float:
+    return round(count / (duration_s / 60.0), 2) if duration_s > 0 else 0.0
+
+
+def speech_words(analysis: Analysis) -> list[dict[str, Any]]:
+    """The aligned words as {start, end, text, section}, in time order; [] without speech."""
+    sp = analysis.speech
+    out = []
+    for w in (sp or {}).get("words") or []:
+        if not isinstance(w, dict) or not str(w.get("text", "")).strip():
+            continue
+        try:
+            start, end = float(w["start"]), float(w.get("end", w["start"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        section = w.get("section")
+        out.append({"start": start, "end": end, "text": str(w["text"]).strip(),
+                    "section": str(section) if section not in (None, "") else None})
+    return sorted(out, key=lambda w: w["start"])
+
+
+def find_triggers(words: list[dict[str, Any]], triggers: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Where the profile's trigger words (or two-word phrases) were said."""
+    wanted = {t.lower() for t in triggers}
+    clean = [clean_word(w["text"]) for w in words]
+    hits = []
+    for i, word in enumerate(clean):
+        pair = f"{word} {clean[i + 1]}" if i + 1 < len(clean) else ""
+        if pair in wanted:
+            hits.append({"t": words[i]["start"], "word": pair})
+        elif word in wanted:
+            hits.append({"t": words[i]["start"], "word": word})
+    return hits
+
+
+def compute_sections(words: list[dict[str, Any]], episodes: list[dict[str, Any]],
+                     duration_s: float) -> list[dict[str, Any]]:
+    """Script sections in order, each with its time span, speech rate and episode counts."""
+    order: list[str] = []
+    spans: dict[str, list[float]] = {}
+    counts: Counter[str] = Counter()
+    for w in words:
+        s = w["section"]
+        if s is None:
+            continue
+        if s not in spans:
+            order.append(s)
+            spans[s] = [w["start"], w["end"]]
+        spans[s][0] = min(spans[s][0], w["start"])
+        spans[s][1] = max(spans[s][1], w["end"])
+        counts[s] += 1
+    if not order:
+        return []
+    rows = []
+    for i, name in enumerate(order):
+        start, end = spans[name]
+        if i + 1 < len(order):
+            end = max(end, spans[order[i + 1]][0])
+        else:
+            end = max(end, duration_s)
+        if i == 0:
+            start = 0.0
+        eps = [e for e in episodes if e["section"] == name]
+        dur = max(end - start, 1e-6)
+        rows.append({
+            "name": name, "start_s": round(start, 2), "end_s": round(end, 2),
+            "duration_s": round(dur, 2), "words": counts[name],
+            "wpm": round(counts[name] / (dur / 60.0)),
+            "leaks": sum(e["kind"] == "leak" for e in eps),
+            "held": sum(e["kind"] == "held" for e in eps),
+            "problems": sum(e["problem"] for e in eps),
+            "leaks_per_min": per_minute(sum(e["kind"] == "leak" for e in eps), dur),
+        })
+    return rows
+
+
+def _section_at(t: float, words: list[dict[str, Any]]) -> str | None:
+    before = [w["section"] for w in words if w["start"] <= t and w["section"]]
+    if before:
+        return before[-1]
+    after = [w["section"] for w in words if w["section"]]
+    return after[0] if after else None
+
+
+def compute_transcript(words: list[dict[str, Any]],
+                       episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Words grouped by section, with an event marker before the word said at each apex."""
+    if not words:
+        return []
+    starts = [w["start"] for w in words]
+    markers: dict[int, list[dict[str, Any]]] = {}
+    for e in episodes:
+        t = e["apex_s"]
+        i = next((k for k, w in enumerate(words) if w["end"] >= t), len(words))
+        markers.setdefault(i, []).append(
+            {"event": e["id"], "expression": e["expression"], "label": e["label"],
+             "t": round(t, 2), "problem": e["problem"]})
+    groups: list[dict[str, Any]] = []
+    for i, w in enumerate(words):
+        sec = w["section"]
+        if not groups or groups[-1]["section"] != sec:
+            groups.append({"section": sec, "start_s": round(starts[i], 2), "tokens": []})
+        for m in markers.get(i, []):
+            groups[-1]["tokens"].append({"marker": m})
+        groups[-1]["tokens"].append({"text": w["text"], "t": round(w["start"], 2)})
+    for m in markers.get(len(words), []):
+        groups[-1]["tokens"].append({"marker": m})
+    return groups
+
+
+def episode_facts(analysis: Analysis, profile: Profile,
+                  words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, (e, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True)):
+        section = ctx.section or (_section_at(e.apex_s, words) if words else None)
+        out.append({
+            "id": f"e{i + 1:03d}", "index": i,
+            "start_s": round(e.start_s, 3), "apex_s": round(e.apex_s, 3),
+            "end_s": round(e.end_s, 3), "duration_s": round(e.duration_s, 3),
+            "expression": e.expression, "kind": e.kind, "micro": e.micro, "label": label_of(e),
+            "intensity": round(e.intensity, 3), "side": e.side,
+            "confidence": round(e.confidence, 3), "regions": list(e.regions),
+            "posed_cues": [{"name": c.name, "value": round(c.value, 3),
+                            "threshold": round(c.threshold, 3), "unit": c.unit,
+                            "note": c.note} for c in e.posed_cues],
+            "problem": is_problem(e, profile),
+            "score": round(compute_score(e, ctx, profile), 3),
+            "section": section, "speaking": ctx.speaking,
+            "said": " ".join(ctx.words), "said_before": " ".join(ctx.words_before),
+            "triggers": list(dict.fromkeys(ctx.triggers)),
+            "coaching": coaching_line(e, ctx, profile),
+            "filmstrip": None,
+        })
+    return out
+
+
+def compute_facts(analysis: Analysis, profile: Profile,
+                  progress: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything the report says, as JSON-able data (schema mirror.report/1)."""
+    words = speech_words(analysis)
+    episodes = episode_facts(analysis, profile, words)
+    dur = analysis.duration_s
+    leaks = [e for e in episodes if e["kind"] == "leak"]
+    held = [e for e in episodes if e["kind"] == "held"]
+    by_emotion = {emo: {"leak": sum(e["expression"] == emo for e in leaks),
+                        "held": sum(e["expression"] == emo for e in held)} for emo in EMOTIONS}
+    sections = compute_sections(words, episodes, dur)
+    focus = compute_focus(analysis.events, analysis.context, profile, duration_s=dur,
+                          sections=sections)
+    ranked = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))
+    worst = [e["id"] for e in ranked[:N_WORST] if e["score"] > 0]
+    sp = analysis.speech
+    speech: dict[str, Any] = {"present": bool(sp), "figures": {}, "note": None,
+                              "av_offset_s": analysis.doc.get("av_offset_s"),
+                              "segments": [], "triggers": []}
+    if sp:
+        speech["figures"] = sp.get("figures") if isinstance(sp.get("figures"), dict) else {}
+        speech["note"] = sp.get("note")
+        speech["segments"] = [
+            {"start": float(s["start"]), "end": float(s["end"]),
+             "speaking": bool(s.get("speaking", True))}
+            for s in sp.get("segments") or [] if isinstance(s, dict) and "start" in s
+            and "end" in s]
+        speech["triggers"] = find_triggers(words, profile.triggers)
+    return {
+        "schema": REPORT_SCHEMA,
+        "generated_by": f"mirror {__version__}",
+        "source": analysis.doc.get("source"),
+        "analysis_dir": str(analysis.directory),
+        "duration_s": round(dur, 2),
+        "fps": analysis.doc.get("fps"),
+        "neutral_s": analysis.doc.get("neutral_s"),
+        "profile": {"name": profile.name, "title": profile.title,
+                    "description": profile.description.strip(),
+                    "summary": str(profile.coaching.get("summary", "")).strip()},
+        "warnings": [str(w) for w in analysis.doc.get("warnings") or []] + list(analysis.notes),
+        "summary": {
+            "episodes": len(episodes), "leaks": len(leaks),
+            "micro": sum(e["micro"] for e in leaks), "held": len(held),
+            "problems": sum(e["problem"] for e in episodes),
+            "leaks_per_min": per_minute(len(leaks), dur),
+            "problem_leaks_per_min": per_minute(sum(e["problem"] for e in leaks), dur),
+            "by_emotion": by_emotion,
+        },
+        "focus": [{"title": f.title, "detail": f.detail, "coaching": f.coaching,
+                   "episodes": [episodes[i]["id"] for i in f.episodes]} for f in focus],
+        "worst": worst,
+        "sections": sections,
+        "speech": speech,
+        "progress": progress or [],
+        "episodes": episodes,
+        "transcript": compute_transcript(words, episodes),
+    }

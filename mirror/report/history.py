@@ -1,0 +1,72 @@
+"""Progress: the user's earlier sessions of the same profile, summarised for a trend chart."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mirror.errors import InputError
+from mirror.events.model import EMOTIONS
+from mirror.report.analysis import load_events_doc, resolve_analysis_dir
+from mirror.report.facts import per_minute
+
+
+def session_label(analysis_dir: Path) -> str:
+    """The session folder's name (`<session>/analysis` → `<session>`)."""
+    d = analysis_dir.resolve()
+    return d.parent.name if d.name == "analysis" else d.name
+
+
+def summarise_session(analysis_dir: Path, doc: dict[str, Any], *,
+                      current: bool = False) -> dict[str, Any]:
+    events = [e for e in doc.get("events") or [] if isinstance(e, dict)]
+    dur = float(doc.get("duration_s") or 0.0) or max(
+        (float(e.get("end_s", 0)) for e in events), default=0.0)
+    leaks = [e for e in events if e.get("kind") == "leak"]
+    held = [e for e in events if e.get("kind") == "held"]
+    return {
+        "session": session_label(analysis_dir), "analysis_dir": str(analysis_dir),
+        "current": current, "duration_s": round(dur, 2), "leaks": len(leaks),
+        "leaks_per_min": per_minute(len(leaks), dur), "held": len(held),
+        "by_emotion": {emo: sum(e.get("expression") == emo for e in events) for emo in EMOTIONS},
+    }
+
+
+def find_history(analysis_dir: Path, profile_name: str) -> list[Path]:
+    """Earlier sessions beside this one (`../*/analysis/events.json`) analysed with the same
+    profile, oldest first; sessions sort by folder name (recorded sessions are named by time)."""
+    here = analysis_dir.resolve()
+    session = here.parent if here.name == "analysis" else here
+    root = session.parent
+    found = []
+    for events in sorted(root.glob("*/analysis/events.json")):
+        d = events.parent
+        if d.resolve() == here or d.parent.name >= session.name:
+            continue
+        with contextlib.suppress(InputError):
+            if load_events_doc(d).get("profile") == profile_name:
+                found.append(d)
+    return found
+
+
+def compute_progress(analysis_dir: Path, doc: dict[str, Any], profile_name: str,
+                     history: Sequence[str | Path] | None) -> list[dict[str, Any]]:
+    """Summaries of the earlier sessions then this one; [] when there is nothing to compare."""
+    if history is None:
+        dirs = find_history(analysis_dir, profile_name)
+    else:
+        dirs = [resolve_analysis_dir(h) for h in history]
+    rows = []
+    for d in dirs:
+        try:
+            other = load_events_doc(d)
+        except InputError:
+            continue
+        if other.get("profile", profile_name) != profile_name:
+            continue
+        rows.append(summarise_session(d, other))
+    if not rows:
+        return []
+    return [*rows, summarise_session(analysis_dir, doc, current=True)]
