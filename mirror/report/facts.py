@@ -1,5 +1,5 @@
-"""The facts of a report, computed once as plain JSON-able data: report.json is exactly this, and the
-HTML and Markdown renderers only format it, so the three formats carry the same facts."""
+"""The facts of a report, computed once as plain JSON-able data: report.json is exactly this,
+and the HTML and Markdown renderers only format it, so the three formats carry the same facts."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from mirror.events.model import EMOTIONS
 from mirror.profiles import Profile
 from mirror.report.analysis import Analysis
 from mirror.report.coaching import (
+    coaching_line,
     compute_focus,
     compute_score,
-    coaching_line,
     is_problem,
     label_of,
 )
@@ -84,10 +84,7 @@ def compute_sections(words: list[dict[str, Any]], episodes: list[dict[str, Any]]
     rows = []
     for i, name in enumerate(order):
         start, end = spans[name]
-        if i + 1 < len(order):
-            end = max(end, spans[order[i + 1]][0])
-        else:
-            end = max(end, duration_s)
+        end = max(end, spans[order[i + 1]][0] if i + 1 < len(order) else duration_s)
         if i == 0:
             start = 0.0
         eps = [e for e in episodes if e["section"] == name]

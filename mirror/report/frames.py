@@ -6,6 +6,7 @@ across long gaps, so a report costs about one decode of the stretches that hold 
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,11 +47,9 @@ def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
         prev: av.VideoFrame | None = None
         while k < len(wanted):
             if wanted[k] > SEEK_GAP_S:
-                try:
+                with contextlib.suppress(av.FFmpegError):
                     container.seek(int(max(wanted[k] - 1.0, 0.0) / tb), stream=stream,
                                    backward=True)
-                except av.FFmpegError:
-                    pass
             last_seen, k, exhausted = _decode_run(container, stream, wanted, k, half, out)
             prev = last_seen or prev
             if exhausted:
@@ -113,8 +112,8 @@ def crop_face(frame: np.ndarray, box: np.ndarray | None, size: int = TILE) -> Im
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         side = max(x1 - x0, y1 - y0) * FACE_MARGIN
     side = float(np.clip(side, 16, min(w, h)))
-    left = int(round(np.clip(cx - side / 2, 0, w - side)))
-    top = int(round(np.clip(cy - side / 2, 0, h - side)))
+    left = int(np.clip(cx - side / 2, 0, w - side) + 0.5)
+    top = int(np.clip(cy - side / 2, 0, h - side) + 0.5)
     tile = Image.fromarray(frame[top:top + int(side), left:left + int(side)])
     return tile.resize((size, size), Image.Resampling.BILINEAR)
 
