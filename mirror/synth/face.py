@@ -139,3 +139,34 @@ def build_base_face(model_path: Path) -> BaseFace:
         landmarker.close()  # type: ignore[attr-defined]
     return BaseFace(image=neutral, landmarks=reading.landmarks, blendshapes=reading.blendshapes,
                     photo_blendshapes=first.blendshapes)
+
+
+BASE_VERSION = 1
+
+
+def load_base_face(model_path: Path) -> BaseFace:
+    """The neutral base face, from the user cache (keyed by model sha and BASE_VERSION) or built."""
+    from mirror.face.model import sha256_of
+
+    key = f"base-v{BASE_VERSION}-{sha256_of(model_path)[:16]}.npz"
+    path = cache_dir() / key
+    if path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                names = [str(n) for n in z["bs_names"]]
+                return BaseFace(
+                    image=z["image"], landmarks=z["landmarks"],
+                    blendshapes=dict(zip(names, z["bs"].tolist(), strict=True)),
+                    photo_blendshapes=dict(zip(names, z["photo_bs"].tolist(), strict=True)),
+                )
+        except (OSError, KeyError, ValueError):
+            pass
+    base = build_base_face(model_path)
+    names = sorted(base.blendshapes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, image=base.image, landmarks=base.landmarks,
+                        bs_names=np.array(names), bs=np.array([base.blendshapes[n] for n in names]),
+                        photo_bs=np.array([base.photo_blendshapes.get(n, 0.0) for n in names]))
+    tmp.replace(path)
+    return base

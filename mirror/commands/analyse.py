@@ -1,0 +1,55 @@
+"""`mirror analyse`: a video file (or a recorded session) -> events.json and the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mirror.pipeline import analyse_video
+
+HELP = ("Analyse a recording: find expression episodes (leaks and held expressions) of your "
+        "face, and write events.json into --out.")
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("video", help="a video file (mp4, mov, mkv, webm, avi) or a session folder")
+    p.add_argument("--out", help="output folder (default: VIDEO's name + '.mirror', or the "
+                                 "session's analysis/ folder)")
+    p.add_argument("--audio", help="a separate audio file for the speech alignment")
+    p.add_argument("--profile", help="scenario profile name or YAML path (default sales-pitch)")
+    p.add_argument("--script", help="the pitch script you rehearse (Markdown; headings = sections)")
+    p.add_argument("--model", help="path of face_landmarker.task (else MIRROR_FACE_MODEL, cache)")
+    p.add_argument("--calibration", help="your neutral-face calibration (from `mirror calibrate`)")
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse the face tracks already in --out (no model run)")
+    p.add_argument("--workers", type=int, default=0, help="face model processes (0: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the summary line")
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    last = {"stage": "", "pct": -1}
+
+    def show(stage: str, x: float) -> None:
+        pct = int(x * 100)
+        if quiet or (stage == last["stage"] and pct < last["pct"] + 10 and pct != 100):
+            return
+        last.update(stage=stage, pct=pct)
+        print(f"  {stage:12s} {pct:3d}%", file=sys.stderr, flush=True)
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    video = Path(args.video)
+    out = Path(args.out) if args.out else video.with_name(video.name + ".mirror")
+    doc = analyse_video(video, out, profile=args.profile, model=args.model, reuse=args.reuse,
+                        workers=args.workers, calibration=args.calibration,
+                        progress=_progress(args.quiet))
+    s = doc["summary"]
+    for w in doc["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{s['events']} episodes ({s['leaks']} leaks, {s['micro']} micro, {s['held']} held; "
+          f"{s['leaks_per_minute']} leaks/min) in {doc['duration_s']:.1f} s -> "
+          f"{out / 'events.json'}")
+    return 0

@@ -1,0 +1,83 @@
+"""Spotting expression episodes in per-emotion score tracks (pure).
+
+Per emotion: winner-take-all across emotions frame by frame, a peak threshold set from the
+profile and from the score's own noise, then each run above the threshold is widened to where
+the score falls back to a fraction of its peak (onset and offset, as librosa backtracks onsets),
+with the apex at the peak. Same-emotion runs closer than `merge_gap_s` become one episode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SpotterOptions:
+    threshold: float = 0.12  # peak score an episode must reach
+    noise_k: float = 4.0  # ... and this many noise deviations above neutral
+    low_fraction: float = 0.2  # onset/offset: where the score falls below this fraction of peak
+    min_duration_s: float = 0.1
+    merge_gap_s: float = 0.25
+    dominance: float = 0.9  # a frame counts for an emotion scoring at least this x the best one
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Frame indices of an episode: first, apex and last frame (inclusive), and its peak."""
+
+    first: int
+    apex: int
+    last: int
+    peak: float
+
+
+def compute_noise(score: np.ndarray) -> float:
+    """Robust noise of a score track: the MAD of its frame-to-frame differences / sqrt(2)."""
+    d = np.diff(score[np.isfinite(score)])
+    if d.size < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
+
+
+def dominant(scores: np.ndarray, *, dominance: float) -> np.ndarray:
+    """(n, k) scores -> the same with every entry zeroed that is not near its frame's best."""
+    best = scores.max(axis=1, keepdims=True)
+    return np.where(scores >= dominance * best, scores, 0.0)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2], strict=True)]
+
+
+def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float,
+                     options: SpotterOptions) -> list[Interval]:
+    """Episodes of one emotion's score track (n,) at times t (n,); see the module docstring."""
+    s = np.nan_to_num(score, nan=0.0)
+    found: list[Interval] = []
+    for a, b in _runs(s >= threshold):
+        apex = a + int(np.argmax(s[a:b + 1]))
+        low = options.low_fraction * s[apex]
+        first, last = a, b
+        while first > 0 and s[first - 1] >= low and s[first - 1] <= s[first] + 0.5 * low:
+            first -= 1
+        while last + 1 < s.size and s[last + 1] >= low and s[last + 1] <= s[last] + 0.5 * low:
+            last += 1
+        found.append(Interval(first, apex, last, float(s[apex])))
+    return _merge(t, found, options)
+
+
+def _merge(t: np.ndarray, found: list[Interval], options: SpotterOptions) -> list[Interval]:
+    merged: list[Interval] = []
+    for iv in sorted(found, key=lambda x: x.first):
+        if merged and t[iv.first] - t[merged[-1].last] <= options.merge_gap_s:
+            prev = merged[-1]
+            apex = prev.apex if prev.peak >= iv.peak else iv.apex
+            merged[-1] = Interval(prev.first, apex, max(prev.last, iv.last),
+                                  max(prev.peak, iv.peak))
+        else:
+            merged.append(iv)
+    frame = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    return [iv for iv in merged if t[iv.last] - t[iv.first] + frame >= options.min_duration_s]

@@ -1,0 +1,156 @@
+"""From blendshapes and landmark geometry to FACS-like action-unit evidence (pure).
+
+Each action unit (AU) is the mean of a few normalised components: a blendshape's rise above the
+person's neutral value, or a geometric measure's change in the AU's direction, each divided by the
+change a clear, full expression makes (so 1.0 is a full AU). MediaPipe's blind blendshapes
+(noseSneer, eyeWide, cheekSquint; see SCIENCE.md) are complemented or replaced by geometry: the
+nose wings' rise for AU9, the upper lid's height over the iris for AU5, the lower lid and cheek
+for AU6. Sided AUs keep the person's right (`_r`) and left (`_l`) apart; contempt needs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.expressions.neutral import Neutral, usable_frames
+from mirror.tracks import BS, FaceTracks
+
+# (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
+Component = tuple[str, str, float, float]
+
+
+def _sided(side: str) -> dict[str, tuple[Component, ...]]:
+    bs = "Right" if side == "r" else "Left"
+    s = side
+    return {
+        f"AU1_{s}": (("bs", "browInnerUp", 1, 0.45), ("geo", f"brow_in_{s}", 1, 0.07)),
+        f"AU2_{s}": (("bs", f"browOuterUp{bs}", 1, 0.45), ("geo", f"brow_out_{s}", 1, 0.07)),
+        f"AU4_{s}": (("bs", f"browDown{bs}", 1, 0.45), ("geo", f"brow_in_{s}", -1, 0.05),
+                     ("geo", "brow_gap", -1, 0.05)),
+        f"AU5_{s}": (("geo", f"lid_up_{s}", 1, 0.025), ("bs", f"eyeWide{bs}", 1, 0.3)),
+        f"AU6_{s}": (("geo", f"lid_low_{s}", -1, 0.02), ("geo", f"cheek_{s}", -1, 0.04),
+                     ("bs", f"eyeSquint{bs}", 1, 0.4)),
+        f"AU7_{s}": (("bs", f"eyeSquint{bs}", 1, 0.4), ("geo", f"eye_open_{s}", -1, 0.035)),
+        f"AU9_{s}": (("geo", f"nose_ala_{s}", -1, 0.03), ("bs", f"noseSneer{bs}", 1, 0.2)),
+        f"AU10_{s}": (("bs", f"mouthUpperUp{bs}", 1, 0.4), ("geo", "lip_to_nose", -1, 0.04)),
+        f"AU12_{s}": (("bs", f"mouthSmile{bs}", 1, 0.55), ("geo", f"corner_up_{s}", 1, 0.06)),
+        f"AU14_{s}": (("bs", f"mouthDimple{bs}", 1, 0.25), ("geo", f"corner_out_{s}", 1, 0.05)),
+        f"AU15_{s}": (("bs", f"mouthFrown{bs}", 1, 0.25), ("geo", f"corner_up_{s}", -1, 0.04)),
+        f"AU20_{s}": (("bs", f"mouthStretch{bs}", 1, 0.3), ("geo", f"corner_out_{s}", 1, 0.06)),
+        f"AU24_{s}": (("bs", f"mouthPress{bs}", 1, 0.35), ("geo", "lip_thickness", -1, 0.08)),
+    }
+
+
+AU_COMPONENTS: dict[str, tuple[Component, ...]] = {
+    **_sided("r"), **_sided("l"),
+    "AU17": (("bs", "mouthShrugLower", 1, 0.35),),
+    "AU26": (("bs", "jawOpen", 1, 0.35), ("geo", "mouth_open", 1, 0.25)),
+}
+SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14", "AU15",
+         "AU20", "AU24")
+AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED  # sided ones, then both-side means
+EYE_AUS = ("AU5", "AU6", "AU7")
+AU_REGION = {
+    "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU5": "lids", "AU7": "lids",
+    "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU14": "mouth",
+    "AU15": "mouth", "AU17": "mouth", "AU20": "mouth", "AU24": "mouth", "AU26": "jaw",
+}
+
+
+@dataclass(frozen=True)
+class ActionUnitOptions:
+    max_gap_s: float = 0.2  # face lost or blinking up to this long is bridged by interpolation
+    blink_rise: float = 0.25  # eyeBlink above neutral by this much marks a blink
+    blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
+    max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
+
+
+@dataclass(frozen=True)
+class ActionUnits:
+    """AU levels (n, len(names)) with 0 at neutral and about 1 at a full AU; `reliable` (n,)."""
+
+    t: np.ndarray
+    names: tuple[str, ...]
+    levels: np.ndarray
+    reliable: np.ndarray
+    blink: np.ndarray
+    options: ActionUnitOptions
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.levels[:, self.names.index(name)]
+
+
+def _component(tracks: FaceTracks, neutral: Neutral, comp: Component) -> np.ndarray:
+    source, name, sign, scale = comp
+    if source == "bs":
+        i = BS[name]
+        delta = tracks.blendshapes[:, i] - neutral.blendshapes[i]
+    else:
+        i = tracks.geometry_names.index(name)
+        delta = tracks.geometry[:, i] - neutral.geometry[i]
+    return sign * delta.astype(np.float64) / scale
+
+
+def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptions) -> np.ndarray:
+    """(n,) bool: eyes closing or closed, dilated by one frame on each side."""
+    blink_bs = np.fmax(tracks.bs("eyeBlinkLeft") - neutral.blendshapes[BS["eyeBlinkLeft"]],
+                       tracks.bs("eyeBlinkRight") - neutral.blendshapes[BS["eyeBlinkRight"]])
+    i_r = tracks.geometry_names.index("eye_open_r")
+    i_l = tracks.geometry_names.index("eye_open_l")
+    ratio = np.fmin(tracks.geometry[:, i_r] / max(neutral.geometry[i_r], 1e-6),
+                    tracks.geometry[:, i_l] / max(neutral.geometry[i_l], 1e-6))
+    blink = (np.nan_to_num(blink_bs) > options.blink_rise) | (
+        np.nan_to_num(ratio, nan=1.0) < options.blink_close)
+    out = blink.copy()
+    out[1:] |= blink[:-1]
+    out[:-1] |= blink[1:]
+    return out
+
+
+def fill_gaps(t: np.ndarray, x: np.ndarray, bad: np.ndarray, *, max_gap_s: float) -> np.ndarray:
+    """Linear interpolation over runs of `bad` frames no longer than `max_gap_s`; longer -> NaN."""
+    y = np.where(bad, np.nan, x)
+    good = ~np.isnan(y)
+    if good.sum() < 2 or good.all():
+        return y
+    filled = np.interp(t, t[good], y[good])
+    idx = np.flatnonzero(~good)
+    run_start = np.r_[True, np.diff(idx) > 1]
+    starts, ends = idx[run_start], idx[np.r_[run_start[1:], True]]
+    for a, b in zip(starts, ends, strict=True):
+        left, right = (t[a - 1] if a > 0 else -np.inf), (t[b + 1] if b + 1 < t.size else np.inf)
+        if right - left <= max_gap_s + 1e-9 and np.isfinite(left) and np.isfinite(right):
+            y[a:b + 1] = filled[a:b + 1]
+    return y
+
+
+def _median3(x: np.ndarray) -> np.ndarray:
+    if x.size < 3:
+        return x
+    stacked = np.stack([np.r_[x[:1], x[:-1]], x, np.r_[x[1:], x[-1:]]])
+    return np.median(stacked, axis=0)
+
+
+def compute_action_units(tracks: FaceTracks, neutral: Neutral,
+                         options: ActionUnitOptions | None = None) -> ActionUnits:
+    """AU evidence per frame, relative to `neutral`; eye AUs bridged over blinks."""
+    options = options or ActionUnitOptions()
+    usable = usable_frames(tracks, max_turn_deg=options.max_turn_deg)
+    blink = detect_blinks(tracks, neutral, options) & usable
+    cols: dict[str, np.ndarray] = {}
+    for name, comps in AU_COMPONENTS.items():
+        level = np.mean([np.clip(_component(tracks, neutral, c), 0.0, 1.5) for c in comps], axis=0)
+        bad = ~usable | np.isnan(level)
+        if name.split("_")[0] in (*EYE_AUS, "AU4"):
+            bad = bad | blink
+        filled = fill_gaps(tracks.t, level, bad, max_gap_s=options.max_gap_s)
+        cols[name] = _median3(np.nan_to_num(filled, nan=0.0))
+    for base in SIDED:
+        cols[base] = 0.5 * (cols[f"{base}_r"] + cols[f"{base}_l"])
+    reliable = ~np.isnan(fill_gaps(tracks.t, np.zeros(tracks.n), ~usable,
+                                   max_gap_s=options.max_gap_s))
+    levels = np.stack([cols[n] for n in AU_NAMES], axis=1)
+    return ActionUnits(t=tracks.t, names=AU_NAMES, levels=levels, reliable=reliable,
+                       blink=blink, options=options)

@@ -1,0 +1,74 @@
+"""Scores of the seven universal emotions from action-unit evidence (pure).
+
+Each emotion is its EMFACS prototype as a soft AND of its core AUs (a geometric mean: every core
+AU must be present), minus the AUs that point to a neighbouring emotion:
+happiness 6+12 (12 core, 6 only strengthens it), surprise 1+2+5 (+26), fear 1+2+4+5+20,
+anger 4+7/24 without 1, disgust 9/10 (+15+17) without a smile, sadness 1+15 (+4, 17),
+contempt a one-sided 12/14. A brow raise without raised upper lids is a conversational signal
+(Ekman 1979), not surprise; a lip shape during speech is not disgust: both score low here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.events.model import EMOTIONS
+from mirror.expressions.actions import ActionUnits
+
+
+@dataclass(frozen=True)
+class EmotionScores:
+    """Per-frame scores (n, 7) in EMOTIONS order, 0 at neutral, about 1 at a full expression.
+
+    `side` (n,) is +1 where the person's left side of the mouth leads, -1 the right, 0 balanced.
+    """
+
+    t: np.ndarray
+    names: tuple[str, ...]
+    scores: np.ndarray
+    side: np.ndarray
+    reliable: np.ndarray
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.scores[:, self.names.index(name)]
+
+
+def _gm(*xs: np.ndarray) -> np.ndarray:
+    prod = np.ones_like(xs[0])
+    for x in xs:
+        prod = prod * np.clip(x, 0.0, None)
+    return prod ** (1.0 / len(xs))
+
+
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+
+def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
+    """Emotion scores from AU levels (see the module docstring for the rules)."""
+    a = {n: au[n] for n in au.names}
+    brows_up = 0.5 * (a["AU1"] + a["AU2"])
+    pull_r = a["AU12_r"] + 0.5 * a["AU14_r"]
+    pull_l = a["AU12_l"] + 0.5 * a["AU14_l"]
+    hi, lo = np.fmax(pull_r, pull_l), np.fmin(pull_r, pull_l)
+    asym = (hi - lo) / (hi + lo + 0.1)
+    one_sided = _ramp(asym, 0.35, 0.65)
+    smile = a["AU12"] * (1.0 - one_sided)
+    happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1))
+    contempt = np.clip(hi - lo, 0, None) * one_sided
+    surprise = _gm(brows_up, a["AU5"]) * (1.0 - _ramp(a["AU4"], 0.1, 0.4)) \
+        - 0.5 * a["AU20"]
+    fear = _gm(a["AU1"], a["AU4"], np.fmax(a["AU5"], a["AU20"]))
+    anger = _gm(a["AU4"], np.fmax(a["AU7"], a["AU24"])) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
+    nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
+    disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
+    sadness = _gm(a["AU15"], np.fmax(a["AU1"], np.fmax(a["AU17"], 0.7 * a["AU4"]))) \
+        - 0.8 * a["AU12"]
+    by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
+               "disgust": disgust, "sadness": sadness, "contempt": contempt}
+    scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
+    scores[~au.reliable] = 0.0
+    side = np.sign(pull_l - pull_r) * (asym > 0.35)
+    return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable)

@@ -1,0 +1,85 @@
+"""The person's own neutral face: a calibration when there is one, else estimated robustly.
+
+Estimation: among frames with a face and an ordinary head pose, take the median; score every
+frame by how far it stands from that median (in units of each measure's spread); the neutral is
+the median of the calmest 40 % of frames. A rehearsal spends most of its time near neutral, so
+this holds even when a third of the recording is expressive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.tracks import FaceTracks
+
+
+@dataclass(frozen=True)
+class Neutral:
+    """Neutral values of the blendshapes (52,) and geometry (G,), with their robust spread."""
+
+    blendshapes: np.ndarray
+    geometry: np.ndarray
+    blendshape_spread: np.ndarray
+    geometry_spread: np.ndarray
+    pose: np.ndarray  # (6,) the usual head pose
+    frame_index: int  # the frame closest to neutral (for a reference picture), -1 if none
+    source: str  # "calibration" | "estimated"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "blendshapes": self.blendshapes.round(5).tolist(),
+            "geometry": self.geometry.round(5).tolist(),
+            "blendshape_spread": self.blendshape_spread.round(5).tolist(),
+            "geometry_spread": self.geometry_spread.round(5).tolist(),
+            "pose": self.pose.round(3).tolist(),
+            "source": self.source,
+        }
+
+
+def _mad(x: np.ndarray, axis: int = 0) -> np.ndarray:
+    med = np.nanmedian(x, axis=axis)
+    return 1.4826 * np.nanmedian(np.abs(x - med), axis=axis)
+
+
+def usable_frames(tracks: FaceTracks, *, max_turn_deg: float = 25.0) -> np.ndarray:
+    """(n,) bool: a face was found and the head is not turned far from its usual pose."""
+    ok = tracks.found.copy()
+    if not ok.any():
+        return ok
+    pose0 = np.nanmedian(tracks.pose[ok, :3], axis=0)
+    turn = np.nanmax(np.abs(tracks.pose[:, :3] - pose0), axis=1)
+    return ok & (np.nan_to_num(turn, nan=180.0) <= max_turn_deg)
+
+
+def estimate_neutral(tracks: FaceTracks, *, calm_fraction: float = 0.4) -> Neutral | None:
+    """Neutral face estimated from the recording; None when no usable face frame exists."""
+    ok = usable_frames(tracks)
+    if ok.sum() < 3:
+        return None
+    bs = tracks.blendshapes[ok].astype(np.float64)
+    geo = tracks.geometry[ok].astype(np.float64)
+    feats = np.concatenate([bs, geo], axis=1)
+    med = np.nanmedian(feats, axis=0)
+    spread = np.maximum(_mad(feats), 1e-4)
+    dev = np.nanmean(np.abs(feats - med) / spread, axis=1)
+    calm = dev <= np.nanquantile(dev, calm_fraction)
+    if calm.sum() < 3:
+        calm = np.ones_like(calm)
+    neutral = np.nanmedian(feats[calm], axis=0)
+    spread_calm = np.maximum(_mad(feats[calm]), 1e-4)
+    dev2 = np.nanmean(np.abs(feats - neutral) / spread_calm, axis=1)
+    best = int(np.flatnonzero(ok)[int(np.nanargmin(dev2))])
+    nb = bs.shape[1]
+    return Neutral(
+        blendshapes=neutral[:nb], geometry=neutral[nb:],
+        blendshape_spread=spread_calm[:nb], geometry_spread=spread_calm[nb:],
+        pose=np.nanmedian(tracks.pose[ok], axis=0), frame_index=best, source="estimated",
+    )
+
+
+def neutral_from_json(d: dict[str, object]) -> Neutral:
+    arr = {k: np.asarray(d[k], np.float64) for k in
+           ("blendshapes", "geometry", "blendshape_spread", "geometry_spread", "pose")}
+    return Neutral(frame_index=-1, source="calibration", **arr)

@@ -1,0 +1,170 @@
+"""The analysis pipeline: decode -> face -> action units -> emotions -> episodes -> events.json.
+
+`analyse_video` runs the model (or reuses saved tracks) and writes the analysis folder:
+`tracks.npz` (per-frame face tracks), `expressions.npz` (per-emotion scores), `events.json`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirror import __version__
+from mirror.errors import InputError
+from mirror.events.detect import detect_events, leaks_per_minute, noise_levels
+from mirror.events.model import EVENTS_SCHEMA, Event
+from mirror.expressions.actions import ActionUnits, compute_action_units
+from mirror.expressions.emotions import EmotionScores, compute_emotion_scores
+from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_json
+from mirror.face.landmarker import LandmarkerOptions, extract_tracks
+from mirror.face.model import resolve_model_path
+from mirror.fileio import atomic_open, write_json_atomic
+from mirror.media import probe_video
+from mirror.profiles import Profile, load_profile
+from mirror.tracks import FaceTracks, load_tracks, save_tracks
+
+ProgressFn = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Expressions:
+    """Everything computed from the tracks for one profile."""
+
+    neutral: Neutral
+    au: ActionUnits
+    scores: EmotionScores
+    events: list[Event]
+    warnings: list[str] = field(default_factory=list)
+
+
+def compute_expressions(tracks: FaceTracks, profile: Profile,
+                        calibration: Neutral | None = None) -> Expressions:
+    """Pure analysis of face tracks: neutral, AUs, emotion scores, episodes, and warnings."""
+    warnings = track_warnings(tracks)
+    neutral = calibration or estimate_neutral(tracks)
+    if neutral is None:
+        raise InputError(f"{tracks.meta.get('source', 'video')}: no face found in any frame; "
+                         "record facing the camera with your face well lit")
+    au = compute_action_units(tracks, neutral)
+    scores = compute_emotion_scores(au)
+    events = detect_events(scores, au, profile.spot)
+    return Expressions(neutral, au, scores, events, warnings)
+
+
+def track_warnings(tracks: FaceTracks) -> list[str]:
+    out = []
+    if tracks.n and not tracks.found.all():
+        lost = 1.0 - float(tracks.found.mean())
+        if tracks.found.any():
+            out.append(f"no face in {lost:.0%} of frames: those moments were not analysed")
+    several = tracks.n_faces > 1
+    if several.any():
+        first = float(tracks.t[np.flatnonzero(several)[0]])
+        out.append(f"more than one face seen (first at {first:.1f} s): "
+                   "the most prominent face was analysed")
+    return out
+
+
+def load_calibration(path: str | Path | None) -> Neutral | None:
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return neutral_from_json(data["neutral"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"calibration {path} cannot be used ({type(exc).__name__}); "
+                         "run `mirror calibrate` again") from None
+
+
+def events_document(tracks: FaceTracks, ex: Expressions, profile: Profile,
+                    source: str) -> dict[str, Any]:
+    duration = float(tracks.meta.get("duration_s") or (tracks.t[-1] if tracks.n else 0.0))
+    neutral_s = float(tracks.t[ex.neutral.frame_index]) if ex.neutral.frame_index >= 0 else None
+    return {
+        "schema": EVENTS_SCHEMA,
+        "mirror_version": __version__,
+        "source": source,
+        "duration_s": round(duration, 3),
+        "fps": round(tracks.fps, 3),
+        "frames": tracks.n,
+        "face_found_ratio": round(float(tracks.found.mean()) if tracks.n else 0.0, 4),
+        "profile": profile.name,
+        "neutral": {"source": ex.neutral.source, "frame_s": neutral_s},
+        "neutral_s": neutral_s,
+        "options": {"thresholds": _asdict(profile.spot), "noise": noise_levels(ex.scores)},
+        "summary": {
+            "events": len(ex.events),
+            "leaks": sum(e.kind == "leak" for e in ex.events),
+            "micro": sum(e.micro for e in ex.events),
+            "held": sum(e.kind == "held" for e in ex.events),
+            "leaks_per_minute": leaks_per_minute(ex.events, duration),
+        },
+        "warnings": ex.warnings,
+        "events": [e.to_json() for e in ex.events],
+    }
+
+
+def _asdict(obj: Any) -> Any:
+    from dataclasses import asdict
+
+    return asdict(obj)
+
+
+def save_expressions(path: Path, ex: Expressions) -> None:
+    with atomic_open(path, "wb") as fh:
+        np.savez_compressed(fh, t=ex.scores.t, scores=ex.scores.scores.astype(np.float32),
+                            names=np.array(ex.scores.names), au=ex.au.levels.astype(np.float32),
+                            au_names=np.array(ex.au.names))
+
+
+def analyse_video(
+    video: str | Path,
+    out_dir: str | Path,
+    *,
+    profile: str | Profile | None = None,
+    model: str | None = None,
+    reuse: bool = False,
+    workers: int = 0,
+    calibration: str | Path | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Analyse one video into `out_dir`; returns the events document (also in events.json)."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    out = Path(out_dir)
+    tracks_path = out / "tracks.npz"
+    tracks = load_tracks(tracks_path) if reuse and tracks_path.is_file() else None
+    if tracks is None:
+        info = probe_video(video)
+        opts = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=workers)
+
+        def face_progress(x: float) -> None:
+            if progress:
+                progress("face", x)
+
+        tracks = extract_tracks(video, opts, info=info, progress=face_progress,
+                                cancelled=cancelled)
+        if not tracks.found.any():
+            raise InputError(f"{video}: no face found in any frame; "
+                             "record facing the camera with your face well lit")
+        out.mkdir(parents=True, exist_ok=True)
+        save_tracks(tracks_path, tracks)
+    if progress:
+        progress("expressions", 0.0)
+    ex = compute_expressions(tracks, prof, load_calibration(calibration))
+    save_expressions(out / "expressions.npz", ex)
+    doc = events_document(tracks, ex, prof, str(video))
+    write_json_atomic(out / "events.json", doc)
+    if progress:
+        progress("expressions", 1.0)
+    return doc
+
+
+def optional_stage(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None

@@ -1,0 +1,56 @@
+"""Small formatting helpers shared by the HTML and Markdown renderers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def mmss(t: float) -> str:
+    """Seconds as m:ss.s (the report's one way to show a time)."""
+    t = max(float(t), 0.0)
+    return f"{int(t // 60)}:{t % 60:04.1f}"
+
+
+def seconds(d: float) -> str:
+    return f"{d:.2f} s" if d < 1 else f"{d:.1f} s"
+
+
+def number(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}" if abs(v) < 1 else f"{v:.1f}"
+    return str(v)
+
+
+def flatten_figures(figures: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Speech figures of any shape as (label, value) rows: nested mappings become "a / b";
+    lists of numbers or words are joined, other lists are counted."""
+    rows: list[tuple[str, str]] = []
+    if not isinstance(figures, dict):
+        return rows
+    for key, value in figures.items():
+        label = f"{prefix}{str(key).replace('_', ' ')}"
+        if isinstance(value, dict):
+            rows += flatten_figures(value, prefix=f"{label} / ")
+        elif isinstance(value, list | tuple):
+            if all(isinstance(v, str | int | float) for v in value) and len(value) <= 12:
+                rows.append((label, ", ".join(number(v) for v in value) or "none"))
+            else:
+                rows.append((label, f"{len(value)} items"))
+        elif value is not None:
+            rows.append((label, number(value)))
+    return rows
+
+
+def cue_text(cue: dict[str, Any]) -> str:
+    """`no eye involvement 0.12 (threshold 0.25 ratio)`."""
+    unit = f" {cue['unit']}" if cue.get("unit") else ""
+    return (f"{cue['name'].replace('_', ' ')} {number(cue['value'])}{unit} "
+            f"(threshold {number(cue['threshold'])}{unit})")
+
+
+def episode_title(e: dict[str, Any]) -> str:
+    return f"{mmss(e['start_s'])} · {e['expression']} · {e['label']} · {seconds(e['duration_s'])}"

@@ -1,0 +1,144 @@
+"""`write_report`: the rehearsal report of one analysis folder, as HTML, Markdown and JSON."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirror.errors import InputError
+from mirror.events.model import EMOTIONS
+from mirror.fileio import atomic_open, write_bytes_atomic, write_json_atomic
+from mirror.profiles import Profile, load_profile
+from mirror.report.analysis import Analysis, load_analysis
+from mirror.report.facts import compute_facts
+from mirror.report.fmt import mmss
+from mirror.report.frames import compose_strip, crop_face, face_box, grab_frames
+from mirror.report.history import compute_progress
+from mirror.report.plots import EMOTION_COLORS, render_timeline, render_trend
+
+FORMATS = ("html", "md", "json")
+MAX_FILMSTRIPS = 24  # filmstrips for the worst episodes only; the others are listed in tables
+FILES_DIR = "report_files"
+
+
+@dataclass
+class ReportImages:
+    """The pictures of a report: PNG/JPEG bytes by file name (in report_files/)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, name: str, data: bytes) -> str:
+        self.files[name] = data
+        return f"{FILES_DIR}/{name}"
+
+
+def neutral_time(analysis: Analysis) -> float:
+    """The representative neutral frame: events.json's `neutral_s`, else the calmest moment."""
+    t = analysis.doc.get("neutral_s")
+    if isinstance(t, int | float) and np.isfinite(t):
+        return float(t)
+    if analysis.expr_t is not None and analysis.expr_scores is not None and analysis.expr_t.size:
+        total = np.nansum(analysis.expr_scores, axis=1)
+        return float(analysis.expr_t[int(np.argmin(total))])
+    return 0.0
+
+
+def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
+                    images: ReportImages, *, limit: int = MAX_FILMSTRIPS) -> None:
+    """Filmstrips (neutral, onset, apex, offset) for the `limit` highest-scoring episodes; sets
+    each chosen episode's `filmstrip` to its file name. All frames come from one decoding pass."""
+    if analysis.video is None or not episodes:
+        return
+    chosen = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))[:limit]
+    t0 = neutral_time(analysis)
+    moments = {e["id"]: (e["start_s"], e["apex_s"], e["end_s"]) for e in chosen}
+    frames = grab_frames(analysis.video, [t0, *(t for ts in moments.values() for t in ts)])
+    if t0 not in frames:
+        return
+    neutral = crop_face(frames[t0], face_box(analysis.tracks, t0))
+    for e in chosen:
+        ts = moments[e["id"]]
+        if not all(t in frames for t in ts):
+            continue
+        tiles = [neutral] + [crop_face(frames[t], face_box(analysis.tracks, t)) for t in ts]
+        labels = ["your neutral", f"onset {mmss(ts[0])}", f"apex {mmss(ts[1])}",
+                  f"offset {mmss(ts[2])}"]
+        data = compose_strip(tiles, labels, highlight=2, color=EMOTION_COLORS[e["expression"]])
+        e["filmstrip"] = images.add(f"{e['id']}.jpg", data)
+
+
+def build_report(analysis: Analysis, profile: Profile,
+                 history: Sequence[str | Path] | None = None) -> tuple[dict[str, Any],
+                                                                        ReportImages]:
+    """The report's facts and pictures, before anything is written."""
+    progress = compute_progress(analysis.directory, analysis.doc, profile.name, history)
+    facts = compute_facts(analysis, profile, progress)
+    images = ReportImages()
+    facts["timeline"] = images.add("timeline.png", render_timeline(
+        facts, analysis.expr_t, analysis.expr_scores, analysis.expr_names or EMOTIONS))
+    facts["trend"] = images.add("trend.png", render_trend(progress)) if progress else None
+    make_filmstrips(analysis, facts["episodes"], images)
+    return facts, images
+
+
+def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    out = tuple(dict.fromkeys(formats))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise InputError(f"unknown report format {', '.join(bad) or '(none)'}; "
+                         f"choose from {', '.join(FORMATS)}")
+    return out
+
+
+def write_report(analysis_dir: str | Path, *, formats: Iterable[str] = FORMATS,
+                 profile: str | Profile | None = None,
+                 history: Sequence[str | Path] | None = None) -> dict[str, Path]:
+    """Write the rehearsal report of an analysis folder (or a session folder holding
+    `analysis/`) and return the written files by format.
+
+    `report.html` is self-contained (pictures embedded, nothing loaded from the network),
+    `report.md` refers to pictures in `report_files/`, `report.json` holds the same facts.
+    `profile` defaults to the one the analysis used; `history` lists earlier analysis folders to
+    compare with (None: sibling sessions of the same profile are found automatically).
+    """
+    from mirror.report.html import render_html
+    from mirror.report.markdown import render_markdown
+
+    fmts = _check_formats(formats)
+    analysis = load_analysis(analysis_dir)
+    prof = profile if isinstance(profile, Profile) else load_profile(
+        profile or analysis.profile_name)
+    facts, images = build_report(analysis, prof, history)
+    out_dir = analysis.directory
+    written: dict[str, Path] = {}
+    if "md" in fmts or "json" in fmts:
+        files = out_dir / FILES_DIR
+        files.mkdir(exist_ok=True)
+        for name, data in images.files.items():
+            write_bytes_atomic(files / name, data)
+        _remove_stale(files, set(images.files))
+    if "json" in fmts:
+        write_json_atomic(out_dir / "report.json", facts)
+        written["json"] = out_dir / "report.json"
+    if "md" in fmts:
+        with atomic_open(out_dir / "report.md", "w", encoding="utf-8") as fh:
+            fh.write(render_markdown(facts))
+        written["md"] = out_dir / "report.md"
+    if "html" in fmts:
+        with atomic_open(out_dir / "report.html", "w", encoding="utf-8") as fh:
+            fh.write(render_html(facts, images.files))
+        written["html"] = out_dir / "report.html"
+    return written
+
+
+def _remove_stale(files: Path, keep: set[str]) -> None:
+    """Filmstrips of an earlier report whose episodes no longer exist."""
+    for p in files.glob("e[0-9][0-9][0-9]*.jpg"):
+        if p.name not in keep:
+            with contextlib.suppress(OSError):
+                p.unlink()

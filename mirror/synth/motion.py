@@ -1,0 +1,121 @@
+"""Per-frame weights of every action unit, speech component and head pose (pure, seeded)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirror.synth.aus import compute_emotion_weights
+from mirror.synth.spec import ClipSpec, compute_blink_curve, compute_envelope
+
+POSE_KEYS = ("yaw", "pitch", "roll", "tx", "ty", "scale")
+
+
+def frame_times(spec: ClipSpec) -> np.ndarray:
+    """Presentation times (n,) of every frame: i / fps."""
+    n = int(round(spec.duration_s * spec.fps))
+    return np.arange(n) / spec.fps
+
+
+def compute_expression_tracks(t: np.ndarray, spec: ClipSpec) -> dict[str, np.ndarray]:
+    """AU name -> weight (n,) from the episodes, blinks and brow flashes."""
+    tracks: dict[str, np.ndarray] = {}
+
+    def add(name: str, values: np.ndarray) -> None:
+        tracks[name] = tracks.get(name, np.zeros_like(t)) + values
+
+    for i, ep in enumerate(spec.episodes):
+        env = compute_envelope(t, ep, seed=spec.seed * 1000 + i)
+        weights = compute_emotion_weights(ep.expression, side=ep.side, with_eyes=ep.with_eyes,
+                                          asymmetry=ep.asymmetry)
+        for au, w in weights.items():
+            add(au, w * env)
+    for b in spec.blinks:
+        add("AU43", compute_blink_curve(t, b))
+    for fl in spec.brow_flashes:
+        u = (t - fl.start_s) / fl.duration_s
+        bump = np.where((u >= 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+        add("AU1", fl.amount * 0.8 * bump)
+        add("AU2", fl.amount * bump)
+    if "AU43" in tracks:
+        tracks["AU43"] = np.clip(tracks["AU43"], 0, 1)
+    return tracks
+
+
+def compute_speech_tracks(t: np.ndarray, phrases: tuple[tuple[float, float], ...], *,
+                          seed: int) -> dict[str, np.ndarray]:
+    """Articulation during talking: syllables at 4-5 per second with varying jaw opening and
+    mouth shapes (open vowels, rounded vowels, spread vowels, closed consonants)."""
+    rng = np.random.default_rng(seed + 7919)
+    out = {k: np.zeros_like(t) for k in ("AU26", "AU25", "ROUND", "AU20", "AU24")}
+    for a, b in phrases:
+        s = a
+        while s < b:
+            dur = float(rng.uniform(0.17, 0.28))
+            u = (t - s) / dur
+            bump = np.where((u >= 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)), 0.0)
+            amp = float(rng.uniform(0.25, 1.0))
+            vowel = rng.choice(["a", "o", "i", "e", "m"], p=[0.35, 0.2, 0.2, 0.15, 0.1])
+            if vowel == "a":
+                out["AU26"] += 0.35 * amp * bump
+                out["AU25"] += 0.5 * amp * bump
+            elif vowel == "o":
+                out["AU26"] += 0.2 * amp * bump
+                out["AU25"] += 0.35 * amp * bump
+                out["ROUND"] += 0.8 * amp * bump
+            elif vowel == "i":
+                out["AU25"] += 0.45 * amp * bump
+                out["AU20"] += 0.25 * amp * bump
+                out["AU26"] += 0.08 * amp * bump
+            elif vowel == "e":
+                out["AU25"] += 0.4 * amp * bump
+                out["AU26"] += 0.2 * amp * bump
+                out["AU20"] += 0.12 * amp * bump
+            else:
+                out["AU24"] += 0.5 * amp * bump
+            s += dur * float(rng.uniform(0.9, 1.1))
+    return out
+
+
+def _smooth_noise(rng: np.random.Generator, t: np.ndarray, *, fmax: float) -> np.ndarray:
+    """A smooth random curve (n,) of about unit amplitude: a few sinusoids below `fmax` Hz."""
+    out = np.zeros_like(t)
+    for _ in range(4):
+        f = rng.uniform(0.03, fmax)
+        out += rng.normal() * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
+    return out / 2.0
+
+
+def compute_pose_tracks(t: np.ndarray, spec: ClipSpec) -> dict[str, np.ndarray]:
+    """Head pose over time: yaw/pitch/roll in 0.1 rad units, tx/ty in pixels, scale factor - 1.
+
+    Slow drift plus nods during talking; everything scales with `spec.head_motion`."""
+    rng = np.random.default_rng(spec.seed + 104729)
+    k = spec.head_motion
+    pose = {
+        "yaw": 0.9 * k * _smooth_noise(rng, t, fmax=0.3),
+        "pitch": 0.5 * k * _smooth_noise(rng, t, fmax=0.3),
+        "roll": 0.35 * k * _smooth_noise(rng, t, fmax=0.2),
+        "tx": 12.0 * k * _smooth_noise(rng, t, fmax=0.15),
+        "ty": 6.0 * k * _smooth_noise(rng, t, fmax=0.15),
+        "scale": 0.03 * k * _smooth_noise(rng, t, fmax=0.08),
+    }
+    for a, b in spec.talking:
+        s = a + float(rng.uniform(0.3, 1.5))
+        while s < b - 0.4:
+            dur = float(rng.uniform(0.4, 0.7))
+            u = (t - s) / dur
+            nod = np.where((u >= 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+            pose["pitch"] += 0.5 * k * float(rng.uniform(0.5, 1.0)) * nod
+            s += float(rng.uniform(1.5, 4.0))
+    return pose
+
+
+def compute_lighting(t: np.ndarray, spec: ClipSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Gain (n,) and gamma (n,) over time: slow drifts and an optional step (eased over 0.2 s)."""
+    rng = np.random.default_rng(spec.seed + 1299709)
+    li = spec.lighting
+    gain = 1.0 + li.gain_drift * _smooth_noise(rng, t, fmax=0.1)
+    gamma = 1.0 + li.gamma_drift * _smooth_noise(rng, t, fmax=0.1)
+    if li.step_s is not None:
+        gain += li.step_gain * np.clip((t - li.step_s) / 0.2, 0, 1)
+    return gain, gamma

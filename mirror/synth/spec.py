@@ -1,0 +1,253 @@
+"""What a clip contains: episodes with known timing, distractors, and the recipes for clips.
+
+All times are float seconds on the clip's timeline. Everything here is pure and seeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EXPRESSIONS: tuple[str, ...] = (
+    "happiness", "surprise", "fear", "anger", "disgust", "sadness", "contempt",
+)
+LEAK_MAX_S = 1.0
+MICRO_MAX_S = 0.5
+
+
+@dataclass(frozen=True, kw_only=True)
+class Episode:
+    """One expression: rises onset_s -> apex_s, holds to apex_end_s, falls to offset_s.
+
+    intensity: 0..1 of the full prototype. side: both/left/right (contempt is one-sided).
+    asymmetry: 0..1, how much weaker the other side is. drift: plateau wobble (0 = flat).
+    with_eyes: whether a smile brings the cheek raise (AU6).
+    """
+
+    expression: str
+    onset_s: float
+    apex_s: float
+    apex_end_s: float
+    offset_s: float
+    intensity: float = 1.0
+    side: str = "both"
+    asymmetry: float = 0.0
+    drift: float = 0.0
+    with_eyes: bool = True
+
+    @property
+    def duration_s(self) -> float:
+        return self.offset_s - self.onset_s
+
+    @property
+    def kind(self) -> str:
+        return "leak" if self.duration_s < LEAK_MAX_S else "held"
+
+    @property
+    def micro(self) -> bool:
+        return self.duration_s <= MICRO_MAX_S
+
+
+@dataclass(frozen=True, kw_only=True)
+class Blink:
+    start_s: float
+    duration_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrowFlash:
+    """A conversational brow raise (AU1+2 without AU5) on a stressed word."""
+
+    start_s: float
+    duration_s: float
+    amount: float = 0.7
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lighting:
+    """Slow gain drift (fraction), gamma drift, and one step in gain at `step_s` (None: none)."""
+
+    gain_drift: float = 0.06
+    gamma_drift: float = 0.06
+    step_s: float | None = None
+    step_gain: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClipSpec:
+    """Everything needed to render a clip. `audio` is mono float32 at `audio_rate` Hz."""
+
+    duration_s: float
+    fps: float = 30.0
+    size: tuple[int, int] = (640, 480)
+    seed: int = 0
+    episodes: tuple[Episode, ...] = ()
+    blinks: tuple[Blink, ...] = ()
+    talking: tuple[tuple[float, float], ...] = ()
+    brow_flashes: tuple[BrowFlash, ...] = ()
+    head_motion: float = 0.5
+    lighting: Lighting = field(default_factory=Lighting)
+    noise: float = 2.0
+    crf: int = 23
+    audio: np.ndarray | None = field(default=None, compare=False, repr=False)
+    audio_rate: int = 16000
+
+
+def compute_envelope(t: np.ndarray, ep: Episode, *, seed: int = 0) -> np.ndarray:
+    """Intensity (n,) of an episode at times `t` (n,): half-cosine rise, plateau, half-cosine fall.
+
+    A plateau with drift wobbles by up to `drift` (slowly), never above 1 or below 0.5.
+    """
+    env = np.zeros_like(t, dtype=np.float64)
+    rise = (t >= ep.onset_s) & (t < ep.apex_s)
+    if ep.apex_s > ep.onset_s:
+        u = (t[rise] - ep.onset_s) / (ep.apex_s - ep.onset_s)
+        env[rise] = 0.5 - 0.5 * np.cos(np.pi * u)
+    hold = (t >= ep.apex_s) & (t <= ep.apex_end_s)
+    env[hold] = 1.0
+    if ep.drift > 0 and hold.any():
+        rng = np.random.default_rng(seed)
+        ph = rng.uniform(0, 2 * np.pi, 2)
+        th = t[hold] - ep.apex_s
+        wob = 0.6 * np.sin(2 * np.pi * 0.7 * th + ph[0]) + 0.4 * np.sin(2 * np.pi * 1.9 * th + ph[1])
+        env[hold] = np.clip(1 - ep.drift * (0.5 + 0.5 * wob), 0.5, 1)
+    fall = (t > ep.apex_end_s) & (t < ep.offset_s)
+    if ep.offset_s > ep.apex_end_s:
+        u = (t[fall] - ep.apex_end_s) / (ep.offset_s - ep.apex_end_s)
+        env[fall] = 0.5 + 0.5 * np.cos(np.pi * u)
+    return env * ep.intensity
+
+
+def compute_blink_curve(t: np.ndarray, blink: Blink) -> np.ndarray:
+    """Eye closure (n,) 0..1: fast close (40 % of the time), slower reopen."""
+    u = (t - blink.start_s) / blink.duration_s
+    c = np.zeros_like(t, dtype=np.float64)
+    close = (u >= 0) & (u < 0.4)
+    c[close] = np.sin(0.5 * np.pi * u[close] / 0.4)
+    op = (u >= 0.4) & (u < 1)
+    c[op] = np.cos(0.5 * np.pi * (u[op] - 0.4) / 0.6) ** 2
+    return c
+
+
+def make_episode(rng: np.random.Generator, expression: str, start: float, kind: str) -> Episode:
+    """A random episode of `kind` (micro, leak or held) starting at `start`."""
+    side, asym, drift, eyes = "both", 0.0, 0.0, True
+    if kind == "micro":
+        total = float(rng.choice([4, 5, 6, 8, 10, 12, 15])) / 30.0
+        total = max(total, 0.13)
+    elif kind == "leak":
+        total = float(rng.uniform(0.55, 0.9))
+    else:
+        total = float(rng.uniform(1.2, 6.0))
+    if kind == "held":
+        fast = rng.random() < 0.5
+        rise = float(rng.uniform(0.12, 0.25) if fast else rng.uniform(0.4, 0.8))
+        fall = float(rng.uniform(0.12, 0.25) if fast else rng.uniform(0.4, 0.9))
+        rise, fall = min(rise, total * 0.3), min(fall, total * 0.3)
+        drift = 0.0 if rng.random() < 0.5 else float(rng.uniform(0.1, 0.3))
+        asym = 0.0 if rng.random() < 0.6 else float(rng.uniform(0.3, 0.6))
+        eyes = expression != "happiness" or rng.random() < 0.5
+    else:
+        rise = total * float(rng.uniform(0.3, 0.45))
+        fall = total * float(rng.uniform(0.3, 0.45))
+    intensity = 1.0 if rng.random() < 0.6 else float(rng.uniform(0.4, 0.6))
+    if kind == "held":
+        intensity = max(intensity, 0.7)
+    if expression == "contempt":
+        side = "left" if rng.random() < 0.5 else "right"
+    elif asym > 0:
+        side = "left" if rng.random() < 0.5 else "right"
+    return Episode(expression=expression, onset_s=round(start, 4),
+                   apex_s=round(start + rise, 4), apex_end_s=round(start + total - fall, 4),
+                   offset_s=round(start + total, 4), intensity=round(intensity, 3), side=side,
+                   asymmetry=round(asym, 3), drift=round(drift, 3), with_eyes=eyes)
+
+
+def make_distractors(rng: np.random.Generator, duration_s: float, *, talking: bool = True
+                     ) -> tuple[tuple[Blink, ...], tuple[tuple[float, float], ...],
+                                tuple[BrowFlash, ...]]:
+    """Blinks every 2-6 s, talking phrases with pauses, and conversational brow flashes."""
+    blinks, t = [], float(rng.uniform(0.5, 2.5))
+    while t < duration_s - 0.3:
+        blinks.append(Blink(start_s=round(t, 4), duration_s=round(float(rng.uniform(0.1, 0.25)), 4)))
+        t += float(rng.uniform(2.0, 6.0))
+    phrases: list[tuple[float, float]] = []
+    flashes: list[BrowFlash] = []
+    if talking:
+        t = float(rng.uniform(0.3, 1.0))
+        while t < duration_s - 1.0:
+            end = min(t + float(rng.uniform(1.5, 5.0)), duration_s - 0.3)
+            phrases.append((round(t, 4), round(end, 4)))
+            t = end + float(rng.uniform(0.4, 1.2))
+        for a, b in phrases:
+            s = a + float(rng.uniform(0.2, 2.0))
+            while s < b - 0.6:
+                flashes.append(BrowFlash(start_s=round(s, 4),
+                                         duration_s=round(float(rng.uniform(0.3, 0.6)), 4),
+                                         amount=round(float(rng.uniform(0.4, 0.8)), 3)))
+                s += float(rng.uniform(3.0, 8.0))
+    return tuple(blinks), tuple(phrases), tuple(flashes)
+
+
+def random_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 5,
+                distractors: bool = True) -> ClipSpec:
+    """A clip with `n_episodes` varied, non-overlapping episodes (gaps >= 1 s) and, if asked,
+    blinks, talking, brow flashes, head motion, lighting drift and noise."""
+    rng = np.random.default_rng(seed)
+    kinds = ["micro", "leak", "held"]
+    episodes: list[Episode] = []
+    t = float(rng.uniform(1.0, 2.0))
+    for _ in range(n_episodes):
+        expr = str(rng.choice(EXPRESSIONS))
+        kind = str(rng.choice(kinds, p=[0.4, 0.3, 0.3]))
+        ep = make_episode(rng, expr, t, kind)
+        if ep.offset_s > duration_s - 0.5:
+            break
+        episodes.append(ep)
+        t = ep.offset_s + float(rng.uniform(1.0, 3.0))
+    blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
+    if not distractors:
+        blinks = ()
+    return ClipSpec(
+        duration_s=duration_s, seed=seed, episodes=tuple(episodes), blinks=blinks,
+        talking=phrases, brow_flashes=flashes, head_motion=0.6 if distractors else 0.0,
+        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
+        else Lighting(gain_drift=0.0, gamma_drift=0.0),
+        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
+    )
+
+
+def distractor_only_spec(seed: int, duration_s: float = 20.0) -> ClipSpec:
+    """Blinks, talking, brow flashes, head motion, lighting and noise, and no expression."""
+    spec = random_spec(seed, duration_s=duration_s, n_episodes=0, distractors=True)
+    return spec
+
+
+def demo_spec() -> ClipSpec:
+    """About 36 s of pitch-like talking with leaks of several emotions, one micro flash of
+    contempt and one of fear, and one held smile without the eyes."""
+    rng = np.random.default_rng(2024)
+    duration = 36.0
+    episodes = (
+        Episode(expression="happiness", onset_s=2.0, apex_s=2.25, apex_end_s=2.55, offset_s=2.8,
+                intensity=0.8),
+        Episode(expression="disgust", onset_s=6.0, apex_s=6.2, apex_end_s=6.45, offset_s=6.7,
+                intensity=0.9),
+        Episode(expression="contempt", onset_s=10.2, apex_s=10.25, apex_end_s=10.28,
+                offset_s=10.33, intensity=1.0, side="right"),
+        Episode(expression="sadness", onset_s=13.5, apex_s=13.8, apex_end_s=14.1, offset_s=14.4,
+                intensity=0.9),
+        Episode(expression="happiness", onset_s=17.5, apex_s=17.7, apex_end_s=21.0,
+                offset_s=21.2, intensity=0.9, with_eyes=False),
+        Episode(expression="fear", onset_s=24.0, apex_s=24.1, apex_end_s=24.3, offset_s=24.4,
+                intensity=0.9),
+        Episode(expression="anger", onset_s=28.0, apex_s=28.25, apex_end_s=28.6, offset_s=28.85,
+                intensity=0.9),
+        Episode(expression="surprise", onset_s=32.0, apex_s=32.15, apex_end_s=32.45,
+                offset_s=32.7, intensity=0.9),
+    )
+    blinks, phrases, flashes = make_distractors(rng, duration, talking=True)
+    return ClipSpec(duration_s=duration, seed=2024, episodes=episodes, blinks=blinks,
+                    talking=phrases, brow_flashes=flashes, head_motion=0.5,
+                    lighting=Lighting(step_s=20.0, step_gain=0.06), noise=2.0, crf=23)

@@ -1,0 +1,124 @@
+"""Ground truth of a rendered clip and its JSON document (schema `mirror.truth/1`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from mirror.fileio import write_json_atomic
+from mirror.synth.spec import ClipSpec, Episode
+
+TRUTH_SCHEMA = "mirror.truth/1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruthEpisode:
+    """A labelled episode. start_s = onset, apex_s = middle of the plateau, end_s = offset.
+
+    cues: the posed-cue variants it was made with (onset/offset durations, plateau drift,
+    asymmetry, whether the eyes took part)."""
+
+    expression: str
+    start_s: float
+    apex_s: float
+    end_s: float
+    kind: str
+    micro: bool
+    side: str
+    intensity: float
+    onset_s: float
+    apex_start_s: float
+    apex_end_s: float
+    offset_s: float
+    onset_duration_s: float
+    offset_duration_s: float
+    plateau: str
+    asymmetry: float
+    with_eyes: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Distractor:
+    """A movement that is not an expression: blink, talking, brow_flash, head_motion,
+    lighting_step."""
+
+    kind: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Truth:
+    duration_s: float
+    fps: float
+    width: int
+    height: int
+    n_frames: int
+    seed: int
+    episodes: tuple[TruthEpisode, ...]
+    distractors: tuple[Distractor, ...]
+    head_motion: float
+    noise: float
+    crf: int
+
+
+def truth_episode(ep: Episode) -> TruthEpisode:
+    r = 4
+    return TruthEpisode(
+        expression=ep.expression, start_s=ep.onset_s,
+        apex_s=round((ep.apex_s + ep.apex_end_s) / 2, r), end_s=ep.offset_s, kind=ep.kind,
+        micro=ep.micro, side=ep.side, intensity=ep.intensity, onset_s=ep.onset_s,
+        apex_start_s=ep.apex_s, apex_end_s=ep.apex_end_s, offset_s=ep.offset_s,
+        onset_duration_s=round(ep.apex_s - ep.onset_s, r),
+        offset_duration_s=round(ep.offset_s - ep.apex_end_s, r),
+        plateau="drift" if ep.drift > 0 else "flat", asymmetry=ep.asymmetry,
+        with_eyes=ep.with_eyes if ep.expression == "happiness" else True,
+    )
+
+
+def compute_truth(spec: ClipSpec, *, n_frames: int) -> Truth:
+    """The truth of a spec as rendered into `n_frames` frames."""
+    d: list[Distractor] = [Distractor(kind="blink", start_s=b.start_s,
+                                      end_s=round(b.start_s + b.duration_s, 4))
+                           for b in spec.blinks]
+    d += [Distractor(kind="talking", start_s=a, end_s=b) for a, b in spec.talking]
+    d += [Distractor(kind="brow_flash", start_s=f.start_s, end_s=round(f.start_s + f.duration_s, 4))
+          for f in spec.brow_flashes]
+    if spec.head_motion > 0:
+        d.append(Distractor(kind="head_motion", start_s=0.0, end_s=spec.duration_s))
+    if spec.lighting.step_s is not None:
+        d.append(Distractor(kind="lighting_step", start_s=spec.lighting.step_s,
+                            end_s=round(spec.lighting.step_s + 0.2, 4)))
+    d.sort(key=lambda x: (x.start_s, x.kind))
+    return Truth(
+        duration_s=spec.duration_s, fps=spec.fps, width=spec.size[0], height=spec.size[1],
+        n_frames=n_frames, seed=spec.seed,
+        episodes=tuple(truth_episode(e) for e in sorted(spec.episodes, key=lambda e: e.onset_s)),
+        distractors=tuple(d), head_motion=spec.head_motion, noise=spec.noise, crf=spec.crf,
+    )
+
+
+def truth_to_dict(truth: Truth) -> dict[str, Any]:
+    doc = asdict(truth)
+    return {"schema": TRUTH_SCHEMA, **doc}
+
+
+def truth_from_dict(doc: dict[str, Any]) -> Truth:
+    if doc.get("schema") != TRUTH_SCHEMA:
+        raise ValueError(f"not a {TRUTH_SCHEMA} document: schema={doc.get('schema')!r}")
+    body = {k: v for k, v in doc.items() if k != "schema"}
+    body["episodes"] = tuple(TruthEpisode(**e) for e in body["episodes"])
+    body["distractors"] = tuple(Distractor(**x) for x in body["distractors"])
+    return Truth(**body)
+
+
+def save_truth(path: str | Path, truth: Truth) -> None:
+    """Write `truth` as JSON (schema mirror.truth/1), atomically."""
+    write_json_atomic(path, truth_to_dict(truth))
+
+
+def load_truth(path: str | Path) -> Truth:
+    with open(path, encoding="utf-8") as fh:
+        return truth_from_dict(json.load(fh))
