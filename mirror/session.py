@@ -121,7 +121,8 @@ class RecordingLock:
     """Held (flock) by the recorder for the whole recording; the kernel frees it if it dies."""
 
     def __init__(self, session_dir: Path) -> None:
-        self._fd = os.open(session_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        self._path = session_dir / LOCK
+        self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -129,6 +130,8 @@ class RecordingLock:
             raise SessionError(f"{session_dir} is being recorded by another process") from exc
 
     def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self._path.unlink()
         with contextlib.suppress(OSError):
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

@@ -175,7 +175,9 @@ class Camera:
         return self.spec.kind == "file"
 
     def start(self, clock: SessionClock, at: float) -> None:
-        """Live cameras ignore this; a file starts playing at session time `at`."""
+        """A live camera drops the frame read while opening (its time is unknown); a file
+        starts playing at session time `at`."""
+        self._pending_first = None
 
     def grab(self) -> bool:
         """Block until the next frame is captured; False when the source ended or was lost."""
