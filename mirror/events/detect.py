@@ -8,7 +8,7 @@ from mirror.events.classify import classify_episode
 from mirror.events.model import Event
 from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals, dominant
 from mirror.expressions.actions import ActionUnits
-from mirror.expressions.emotions import EmotionScores
+from mirror.expressions.emotions import MOUTH_EMOTIONS, EmotionScores
 from mirror.profiles import SpotOptions
 
 
@@ -29,7 +29,8 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions) -> 
     for k, name in enumerate(scores.names):
         s = won[:, k]
         noise = compute_noise(scores.scores[:, k])
-        threshold = max(opts.threshold, opts.noise_k * noise)
+        threshold = max(opts.threshold, opts.noise_k * noise) + (
+            opts.speech_penalty * scores.talking if name in MOUTH_EMOTIONS else 0.0)
         for iv in detect_intervals(scores.t, s, threshold=threshold, options=opts):
             events.append(classify_episode(
                 expression=name, t=scores.t, s=scores.scores[:, k], au=au, first=iv.first,

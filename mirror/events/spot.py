@@ -21,6 +21,7 @@ class SpotterOptions:
     min_duration_s: float = 0.1
     merge_gap_s: float = 0.25
     dominance: float = 0.9  # a frame counts for an emotion scoring at least this x the best one
+    speech_penalty: float = 0.25  # added to the threshold of mouth emotions while talking
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,12 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2], strict=True)]
 
 
-def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float,
+def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float | np.ndarray,
                      options: SpotterOptions) -> list[Interval]:
-    """Episodes of one emotion's score track (n,) at times t (n,); see the module docstring."""
+    """Episodes of one emotion's score track (n,) at times t (n,); see the module docstring.
+
+    `threshold` is a number or a per-frame array (n,) (higher while talking, for instance).
+    """
     s = np.nan_to_num(score, nan=0.0)
     found: list[Interval] = []
     for a, b in _runs(s >= threshold):

@@ -52,6 +52,8 @@ SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14"
          "AU20", "AU24")
 AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED  # sided ones, then both-side means
 EYE_AUS = ("AU5", "AU6", "AU7")
+# Mouth AUs that speech moves too (the nose wings follow the upper lip in the landmark model).
+SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU20", "AU24")
 AU_REGION = {
     "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU5": "lids", "AU7": "lids",
     "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU14": "mouth",
@@ -65,6 +67,11 @@ class ActionUnitOptions:
     blink_rise: float = 0.25  # eyeBlink above neutral by this much marks a blink
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
+    noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral
+    speech_window_s: float = 0.5  # window of the articulation measure (jaw movement)
+    speech_lo: float = 0.03  # articulation (std of jaw opening, AU units) where speech gating starts
+    speech_hi: float = 0.10  # ... and where it is complete
+    speech_floor_s: float = 0.4  # while talking, mouth AUs must persist this long to count
 
 
 @dataclass(frozen=True)
@@ -76,21 +83,57 @@ class ActionUnits:
     levels: np.ndarray
     reliable: np.ndarray
     blink: np.ndarray
+    talking: np.ndarray  # (n,) 0..1 how much the jaw moves like speech
     options: ActionUnitOptions
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.levels[:, self.names.index(name)]
 
 
-def _component(tracks: FaceTracks, neutral: Neutral, comp: Component) -> np.ndarray:
+def _component(tracks: FaceTracks, neutral: Neutral, comp: Component,
+               noise_k: float) -> np.ndarray:
+    """A component's level: its change towards the AU, in full-AU units, above its noise."""
     source, name, sign, scale = comp
     if source == "bs":
         i = BS[name]
         delta = tracks.blendshapes[:, i] - neutral.blendshapes[i]
+        spread = neutral.blendshape_spread[i]
     else:
         i = tracks.geometry_names.index(name)
         delta = tracks.geometry[:, i] - neutral.geometry[i]
-    return sign * delta.astype(np.float64) / scale
+        spread = neutral.geometry_spread[i]
+    return (sign * delta.astype(np.float64) - noise_k * spread) / scale
+
+
+def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
+    """Centred rolling min / max / std over `frames` (odd) samples, edges padded by repetition."""
+    half = max(frames // 2, 0)
+    if half == 0 or x.size == 0:
+        return x.copy() if fn != "std" else np.zeros_like(x)
+    padded = np.pad(x, half, mode="edge")
+    win = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    return {"min": win.min, "max": win.max, "std": win.std}[fn](axis=1)
+
+
+def compute_articulation(t: np.ndarray, jaw: np.ndarray, *, options: ActionUnitOptions) -> np.ndarray:
+    """(n,) 0..1: how much the jaw is moving like speech (its rolling std, ramped)."""
+    fps = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 30.0
+    frames = max(3, int(round(options.speech_window_s * fps)) | 1)
+    sd = rolling(np.nan_to_num(jaw), frames=frames, fn="std")
+    return np.clip((sd - options.speech_lo) / (options.speech_hi - options.speech_lo), 0.0, 1.0)
+
+
+def suppress_speech(t: np.ndarray, level: np.ndarray, talking: np.ndarray, *,
+                    options: ActionUnitOptions) -> np.ndarray:
+    """While talking, keep only what persists across syllables: an opening (min then max) filter.
+
+    A lip shape that lasts one syllable is removed; a smile held through a phrase stays. Outside
+    speech the level is unchanged.
+    """
+    fps = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 30.0
+    frames = max(3, int(round(options.speech_floor_s * fps)) | 1)
+    opened = rolling(rolling(level, frames=frames, fn="min"), frames=frames, fn="max")
+    return (1.0 - talking) * level + talking * np.minimum(level, opened)
 
 
 def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptions) -> np.ndarray:
@@ -140,17 +183,24 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
     usable = usable_frames(tracks, max_turn_deg=options.max_turn_deg)
     blink = detect_blinks(tracks, neutral, options) & usable
     cols: dict[str, np.ndarray] = {}
+    jaw = np.fmax(_component(tracks, neutral, ("bs", "jawOpen", 1, 0.35), 0.0), 0.0)
+    talking = compute_articulation(tracks.t, fill_gaps(tracks.t, jaw, ~usable, max_gap_s=0.2),
+                                   options=options)
     for name, comps in AU_COMPONENTS.items():
-        level = np.mean([np.clip(_component(tracks, neutral, c), 0.0, 1.5) for c in comps], axis=0)
+        level = np.mean([np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5)
+                         for c in comps], axis=0)
         bad = ~usable | np.isnan(level)
         if name.split("_")[0] in (*EYE_AUS, "AU4"):
             bad = bad | blink
-        filled = fill_gaps(tracks.t, level, bad, max_gap_s=options.max_gap_s)
-        cols[name] = _median3(np.nan_to_num(filled, nan=0.0))
+        filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad,
+                                                   max_gap_s=options.max_gap_s), nan=0.0))
+        if name.split("_")[0] in SPEECH_AUS:
+            filled = suppress_speech(tracks.t, filled, talking, options=options)
+        cols[name] = filled
     for base in SIDED:
         cols[base] = 0.5 * (cols[f"{base}_r"] + cols[f"{base}_l"])
     reliable = ~np.isnan(fill_gaps(tracks.t, np.zeros(tracks.n), ~usable,
                                    max_gap_s=options.max_gap_s))
     levels = np.stack([cols[n] for n in AU_NAMES], axis=1)
     return ActionUnits(t=tracks.t, names=AU_NAMES, levels=levels, reliable=reliable,
-                       blink=blink, options=options)
+                       blink=blink, talking=talking, options=options)

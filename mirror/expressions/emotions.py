@@ -17,6 +17,9 @@ import numpy as np
 from mirror.events.model import EMOTIONS
 from mirror.expressions.actions import ActionUnits
 
+# Emotions read mostly from the mouth, which speech also moves: they need more while talking.
+MOUTH_EMOTIONS = ("happiness", "disgust", "sadness", "contempt")
+
 
 @dataclass(frozen=True)
 class EmotionScores:
@@ -30,6 +33,7 @@ class EmotionScores:
     scores: np.ndarray
     side: np.ndarray
     reliable: np.ndarray
+    talking: np.ndarray  # (n,) 0..1 speech-like jaw movement (from the action units)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.scores[:, self.names.index(name)]
@@ -64,11 +68,12 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     anger = _gm(a["AU4"], np.fmax(a["AU7"], a["AU24"])) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
     disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
-    sadness = _gm(a["AU15"], np.fmax(a["AU1"], np.fmax(a["AU17"], 0.7 * a["AU4"]))) \
-        - 0.8 * a["AU12"]
+    support = np.fmax(a["AU1"], np.fmax(0.5 * np.clip(a["AU17"], 0, 1), 0.7 * a["AU4"]))
+    sadness = _gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2) - 0.8 * a["AU12"]
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
     scores[~au.reliable] = 0.0
     side = np.sign(pull_l - pull_r) * (asym > 0.35)
-    return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable)
+    return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable,
+                         talking=au.talking)

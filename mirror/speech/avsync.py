@@ -9,9 +9,9 @@ light smoothing: opening and closing the mouth drives loudness up and down, whil
 either signal say nothing about timing), normalised, and correlated at every lag within +-search_s.
 The peak is refined to sub-sample precision with a parabola through its neighbours.
 
-Confidence (0..1) combines how strong the peak is (the correlation itself) and how far it stands
-above the other lags (its prominence over the median, in robust standard deviations): a flat
-correlation, or one with two equal peaks, gives a low confidence.
+Confidence (0..1) is the peak correlation times how clearly it beats the best competing lag more
+than 0.1 s away (1 when the competitor is at most half as high): a weak correlation, or two near
+equal peaks, gives a low confidence.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ class AvOffset:
 
 
 def compute_speech_envelope(audio: np.ndarray, *, sr: int, rate_hz: float = GRID_HZ) -> np.ndarray:
-    """RMS loudness in dB-like units (log) of (n,) audio in windows of 1/rate_hz s -> (frames,)."""
+    """RMS amplitude (linear, like mouth opening) of (n,) audio in windows of 1/rate_hz s -> (frames,)."""
     hop = max(1, round(sr / rate_hz))
     n = len(audio) // hop
     if n == 0:
         return np.zeros(0)
     frames = np.asarray(audio[: n * hop], np.float64).reshape(n, hop)
     rms = np.sqrt(np.mean(frames**2, axis=1))
-    return np.log(rms + 1e-4)
+    return rms
 
 
 def _prepare(x: np.ndarray, *, smooth: int = 5) -> np.ndarray:
@@ -100,10 +100,11 @@ def estimate_av_offset(
         if den < 0:
             frac = float(np.clip(0.5 * (c0 - c2) / den, -0.5, 0.5))
     offset = (lags[k] + frac) / GRID_HZ
-    med = float(np.median(corr))
-    mad = float(np.median(np.abs(corr - med))) * 1.4826 + 1e-6
-    prominence = (peak - med) / mad
-    confidence = float(np.clip(peak / 0.5, 0, 1) * np.clip((prominence - 2.0) / 6.0, 0, 1))
+    # the best competing peak: the highest correlation more than 0.1 s away from the winner
+    far = np.abs(lags - lags[k]) > round(0.1 * GRID_HZ)
+    second = float(corr[far].max()) if far.any() else 0.0
+    separation = np.clip(2.0 * (peak - max(second, 0.0)) / peak, 0, 1) if peak > 0 else 0.0
+    confidence = float(np.clip(peak, 0, 1) * separation)
     if k in (0, corr.size - 1):  # the best lag is at the edge of the search: not a real peak
         confidence *= 0.25
     return AvOffset(offset_s=float(offset), confidence=confidence, correlation=peak)

@@ -65,14 +65,10 @@ class Recognizer:
     def _words(self, *, offset_s: float) -> list[Word]:
         d = self._decoder
         out = []
-        logmath = d.logmath
         for seg in d.seg():
             if _NOISE.match(seg.word):
                 continue
-            try:
-                prob = float(logmath.exp(seg.prob))
-            except (AttributeError, OverflowError):
-                prob = 0.0
+            prob = float(seg.prob)  # the Python API already gives the posterior (0..1)
             out.append(Word(
                 start=offset_s + seg.start_frame * FRAME_S,
                 end=offset_s + (seg.end_frame + 1) * FRAME_S,

@@ -45,7 +45,8 @@ def spread(points: np.ndarray, anchors: np.ndarray, values: np.ndarray, *,
     return (w @ values) / (w.sum(axis=1, keepdims=True) + floor)
 
 
-def compute_neutralizing_displacement(pts: np.ndarray) -> np.ndarray:
+def compute_neutralizing_displacement(pts: np.ndarray, *, inward: float = 0.14,
+                                      down: float = 0.12) -> np.ndarray:
     """Pixel displacements (478, 2) that take the smiling photo's landmarks to a neutral face."""
     frame = L.compute_face_frame(pts)
     f = frame.to_face(pts)
@@ -55,8 +56,8 @@ def compute_neutralizing_displacement(pts: np.ndarray) -> np.ndarray:
     cx = (f[L.MOUTH_RIGHT, 0] + f[L.MOUTH_LEFT, 0]) / 2
     half = (f[L.MOUTH_LEFT, 0] - f[L.MOUTH_RIGHT, 0]) / 2
     xn = (f[lips, 0] - cx) / half
-    d[lips, 0] = -0.14 * xn
-    d[lips, 1] = 0.12 * xn**2
+    d[lips, 0] = -inward * xn
+    d[lips, 1] = down * xn**2
     # Close the lips: the upper lip comes down most of the way, the lower one up the rest.
     up_in, lo_in = np.array(L.LIPS_UPPER_INNER), np.array(L.LIPS_LOWER_INNER)
     gap = f[lo_in, 1] - f[up_in, 1]

@@ -1,0 +1,300 @@
+"""The report as one self-contained HTML page: pictures embedded as data: URIs, the stylesheet
+inline, no scripts, and a Content-Security-Policy that forbids loading anything else."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mirror.events.model import EMOTIONS
+from mirror.report.facts import clean_word
+from mirror.report.fmt import cue_text, flatten_figures, mmss, number, seconds
+from mirror.report.plots import EMOTION_COLORS
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+OPEN_GROUP_MAX = 12  # episode groups up to this size start unfolded
+OPEN_TRANSCRIPT_WORDS = 800
+
+
+def _css() -> str:
+    css = resources.files("mirror.report").joinpath("report.css").read_text(encoding="utf-8")
+    emo = "\n".join(f".emo-{e} {{ --c: {c}; }}" for e, c in EMOTION_COLORS.items())
+    return f"{css}\n{emo}\n"
+
+
+def _img(images: dict[str, bytes], ref: str | None, alt: str, cls: str = "") -> str:
+    if not ref:
+        return ""
+    data = images.get(Path(ref).name)
+    if data is None:
+        return ""
+    mime = "image/png" if ref.endswith(".png") else "image/jpeg"
+    b64 = base64.b64encode(data).decode("ascii")
+    klass = f' class="{cls}"' if cls else ""
+    return f'<img{klass} src="data:{mime};base64,{b64}" alt="{escape(alt)}">'
+
+
+def _badge(e: dict[str, Any]) -> str:
+    return f'<span class="badge emo-{e["expression"]}">{escape(e["expression"])}</span>'
+
+
+def _href(e: dict[str, Any]) -> str:
+    """An episode's filmstrip card when it has one, else its row in the episode tables."""
+    return f"#{e['id']}" if e.get("filmstrip") else f"#row-{e['id']}"
+
+
+def _link(e: dict[str, Any]) -> str:
+    return f'<a href="{_href(e)}">{mmss(e["start_s"])}</a>'
+
+
+def _said(e: dict[str, Any]) -> str:
+    if not e["said"] and not e["said_before"]:
+        if e["speaking"] is False:
+            return '<span class="meta">(in a pause)</span>'
+        return ""
+    trig = {t.lower() for t in e["triggers"]}
+
+    def words(text: str) -> str:
+        return " ".join(f'<span class="trigger">{escape(w)}</span>' if clean_word(w) in trig
+                        else escape(w) for w in text.split())
+
+    before = f"…{words(e['said_before'])} " if e["said_before"] else ""
+    during = f"<mark>{words(e['said'])}</mark>" if e["said"] else "(pause)"
+    return before + during
+
+
+def _summary(f: dict[str, Any]) -> str:
+    s = f["summary"]
+    mins = f["duration_s"] / 60
+    cards = [
+        (number(s["leaks_per_min"]), "leaks per minute"),
+        (f"{s['leaks']}", f"leaks ({s['micro']} micro)"),
+        (f"{s['held']}", "held expressions"),
+        (f"{s['problems']}", f"problem moments for “{f['profile']['title']}”"),
+        (f"{mins:.1f}" if mins < 10 else f"{mins:.0f}", "minutes rehearsed"),
+    ]
+    out = ['<div class="cards">']
+    out += [f'<div class="card"><div class="big">{escape(v)}</div>'
+            f'<div class="what">{escape(w)}</div></div>' for v, w in cards]
+    out.append("</div>")
+    if not f["episodes"]:
+        out.append(f'<div class="calm"><strong>No expression episodes in this session.</strong> '
+                   f"Your face stayed calm and readable for the whole {mins:.1f} minutes: "
+                   f"nothing leaked and nothing was held. {escape(f['profile']['summary'])}</div>")
+    return "\n".join(out)
+
+
+def _focus(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
+    if not f["focus"]:
+        return ""
+    out = ['<h2 id="focus">Three things to work on next time</h2>', '<ol class="focus">']
+    for item in f["focus"]:
+        refs = [by_id[i] for i in item["episodes"][:8]]
+        more = len(item["episodes"]) - len(refs)
+        ref_html = ", ".join(_link(e) for e in refs) + (f" and {more} more" if more > 0 else "")
+        out.append(
+            f'<li><div class="title">{escape(item["title"])}</div>'
+            f'<div>{escape(item["detail"])}</div>'
+            f'<p class="coach">{escape(item["coaching"])}</p>'
+            + (f'<div class="refs">When: {ref_html}</div>' if refs else "") + "</li>")
+    out.append("</ol>")
+    return "\n".join(out)
+
+
+def _worst(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
+    if not f["worst"]:
+        return ""
+    out = ['<h2 id="worst">The worst moments</h2>', '<ol class="worst">']
+    for i in f["worst"]:
+        e = by_id[i]
+        sec = f" in “{escape(e['section'])}”" if e["section"] else ""
+        out.append(f"<li>{_link(e)} {_badge(e)} {escape(e['label'])}, "
+                   f"intensity {e['intensity']:.2f}{sec}: {escape(e['coaching'])}</li>")
+    out.append("</ol>")
+    return "\n".join(out)
+
+
+def _sections_and_speech(f: dict[str, Any]) -> str:
+    sp = f["speech"]
+    if not sp["present"]:
+        return ""
+    out = ['<h2 id="sections">Sections and speech</h2>', '<div class="twocol"><div>']
+    if f["sections"]:
+        out.append("<table><tr><th>section</th><th>from</th><th class=num>words/min</th>"
+                   "<th class=num>leaks</th><th class=num>held</th><th class=num>problems</th>"
+                   "<th class=num>leaks/min</th></tr>")
+        for s in f["sections"]:
+            out.append(f"<tr><td>{escape(s['name'])}</td><td>{mmss(s['start_s'])}</td>"
+                       f"<td class=num>{s['wpm']}</td><td class=num>{s['leaks']}</td>"
+                       f"<td class=num>{s['held']}</td><td class=num>{s['problems']}</td>"
+                       f"<td class=num>{number(s['leaks_per_min'])}</td></tr>")
+        out.append("</table>")
+    else:
+        out.append('<p class="meta">No script sections were marked.</p>')
+    out.append("</div><div>")
+    rows = flatten_figures(sp["figures"])
+    if rows:
+        out.append("<table><tr><th>speech figure</th><th class=num>value</th></tr>")
+        out += [f"<tr><td>{escape(k)}</td><td class=num>{escape(v)}</td></tr>" for k, v in rows]
+        out.append("</table>")
+    if sp.get("note"):
+        out.append(f'<p class="notes">{escape(str(sp["note"]))}</p>')
+    out.append("</div></div>")
+    return "\n".join(out)
+
+
+def _progress(f: dict[str, Any], images: dict[str, bytes]) -> str:
+    if not f["progress"]:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(p['session'])}{' (this one)' if p['current'] else ''}</td>"
+        f"<td class=num>{number(p['leaks_per_min'])}</td><td class=num>{p['leaks']}</td>"
+        f"<td class=num>{p['held']}</td></tr>" for p in f["progress"])
+    return (f'<h2 id="progress">Progress over {len(f["progress"])} sessions</h2>'
+            f'<figure>{_img(images, f["trend"], "Trend of leaks per minute, held expressions and episodes per emotion over your sessions")}</figure>'  # noqa: E501
+            f"<details><summary>The numbers</summary><div class=inner><table><tr><th>session</th>"
+            f"<th class=num>leaks/min</th><th class=num>leaks</th><th class=num>held</th></tr>"
+            f"{rows}</table></div></details>")
+
+
+def _card(e: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> str:
+    tags = [f'<span class="tag problem">#{rank[e["id"]]} worst</span>'] if e["id"] in rank else []
+    if e["problem"]:
+        tags.append('<span class="tag problem">problem for this profile</span>')
+    alt = (f"Your face at your neutral, at the onset, apex and offset of the {e['expression']} "
+           f"{e['label']} at {mmss(e['start_s'])}")
+    rows = [("intensity", f'<span class="bar"><span style="width:{e["intensity"] * 100:.0f}%">'
+             f'</span></span>{e["intensity"]:.2f} (confidence {e["confidence"]:.2f})'),
+            ("when", f"{mmss(e['start_s'])} → {mmss(e['end_s'])}, apex {mmss(e['apex_s'])}"),
+            ("face", escape(", ".join(e["regions"]) or "—") + f" · side: {escape(e['side'])}")]
+    if e["posed_cues"]:
+        rows.append(("posed cues", "<br>".join(escape(cue_text(c)) for c in e["posed_cues"])))
+    said = _said(e)
+    if said:
+        rows.append(("said", said))
+    if e["section"]:
+        rows.append(("section", escape(e["section"])))
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return (f'<article class="ep emo-{e["expression"]}" id="{e["id"]}">'
+            f'<h3>{mmss(e["start_s"])} {_badge(e)} {escape(e["label"])} · '
+            f'{seconds(e["duration_s"])} {" ".join(tags)}</h3>'
+            f'{_img(images, e["filmstrip"], alt, "strip")}<dl>{dl}</dl>'
+            f'<p class="coach">{escape(e["coaching"])}</p></article>')
+
+
+def _key_moments(f: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> str:
+    shown = [e for e in f["episodes"] if e["filmstrip"]]
+    if not shown:
+        return ""
+    note = ("" if len(shown) == len(f["episodes"]) else
+            f'<p class="meta">Filmstrips of the {len(shown)} moments that matter most; all '
+            f'{len(f["episodes"])} episodes are listed below.</p>')
+    return (f'<h2 id="moments">Key moments, in order</h2>{note}<div class="episodes">'
+            + "".join(_card(e, images, rank) for e in shown) + "</div>")
+
+
+def _all_episodes(f: dict[str, Any]) -> str:
+    eps = f["episodes"]
+    if not eps:
+        return ""
+    out = [f'<h2 id="episodes">All {len(eps)} episodes, by emotion</h2>']
+    for emo in EMOTIONS:
+        group = [e for e in eps if e["expression"] == emo]
+        if not group:
+            continue
+        leaks = [e for e in group if e["kind"] == "leak"]
+        micro = sum(e["micro"] for e in leaks)
+        held = len(group) - len(leaks)
+        opened = " open" if len(eps) <= OPEN_GROUP_MAX else ""
+        out.append(f'<details class="emo-{emo}"{opened}><summary>{_badge(group[0])} '
+                   f"{len(leaks)} leaks ({micro} micro), {held} held</summary><div class=inner>"
+                   "<table><tr><th>time</th><th>type</th><th class=num>length</th>"
+                   "<th class=num>intensity</th><th>posed cues</th><th>section</th>"
+                   "<th>said</th><th>coaching</th></tr>")
+        for e in group:
+            cues = ", ".join(c["name"].replace("_", " ") for c in e["posed_cues"])
+            out.append(f'<tr id="row-{e["id"]}"><td>{_link(e)}</td><td>{escape(e["label"])}'
+                       f"{' ⚑' if e['problem'] else ''}</td>"
+                       f"<td class=num>{seconds(e['duration_s'])}</td>"
+                       f"<td class=num>{e['intensity']:.2f}</td><td>{escape(cues)}</td>"
+                       f"<td>{escape(e['section'] or '')}</td><td>{_said(e)}</td>"
+                       f"<td>{escape(e['coaching'])}</td></tr>")
+        out.append("</table></div></details>")
+    out.append('<p class="meta">⚑ a problem for this profile.</p>')
+    return "\n".join(out)
+
+
+def _transcript(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
+    if not f["transcript"]:
+        return ""
+    triggers = {t["word"] for t in f["speech"]["triggers"]}
+    n_words = sum(1 for g in f["transcript"] for tok in g["tokens"] if "text" in tok)
+    out = []
+    for g in f["transcript"]:
+        if g["section"]:
+            out.append(f"<h3>{escape(g['section'])} · {mmss(g['start_s'])}</h3>")
+        parts = []
+        for tok in g["tokens"]:
+            if "marker" in tok:
+                m = tok["marker"]
+                soft = "" if m["problem"] else " soft"
+                parts.append(f'<a class="mk emo-{m["expression"]}{soft}" '
+                             f'href="{_href(by_id[m["event"]])}" '
+                             f'title="{escape(m["label"])} at {mmss(m["t"])}">'
+                             f'{escape(m["expression"])}</a>')
+            elif clean_word(tok["text"]) in triggers:
+                parts.append(f'<span class="trigger">{escape(tok["text"])}</span>')
+            else:
+                parts.append(escape(tok["text"]))
+        out.append("<p>" + " ".join(parts) + "</p>")
+    opened = " open" if n_words <= OPEN_TRANSCRIPT_WORDS else ""
+    return (f'<h2 id="transcript">Transcript</h2><details class="transcript"{opened}><summary>'
+            f"{n_words} words, with a marker where your face moved (pale: not a problem for "
+            f"this profile)</summary><div class=inner>{''.join(out)}</div></details>")
+
+
+def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
+    """The whole report page; `images` are the picture bytes by file name."""
+    f = facts
+    by_id = {e["id"]: e for e in f["episodes"]}
+    rank = {eid: k + 1 for k, eid in enumerate(f["worst"])}
+    title = f"Rehearsal report · {f['profile']['title']}"
+    source = Path(str(f["source"] or "")).name or "unknown video"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    toc = [("focus", "Work on next"), ("timeline", "Timeline"), ("sections", "Sections"),
+           ("progress", "Progress"), ("moments", "Key moments"), ("episodes", "All episodes"),
+           ("transcript", "Transcript")]
+    body = [
+        f"<header><h1>{escape(title)}</h1>"
+        f'<p class="meta">{escape(source)} · {mmss(f["duration_s"])} · '
+        f"profile {escape(f['profile']['name'])} · written {when}</p>"
+        f'<p class="lede">{escape(f["profile"]["summary"])}</p></header>',
+        _summary(f), _focus(f, by_id), _worst(f, by_id),
+        f'<h2 id="timeline">Timeline</h2><figure class="timeline">'
+        f'{_img(images, f["timeline"], "Timeline of your expressions per emotion, with episodes, speech and trigger words")}'  # noqa: E501
+        "<figcaption>Each row is one emotion's intensity. Solid blocks are leaks (pale: not a "
+        "problem for this profile), hatched blocks are held expressions, dashed lines are "
+        "trigger words, grey bars are speech.</figcaption></figure>",
+        _sections_and_speech(f), _progress(f, images), _key_moments(f, images, rank),
+        _all_episodes(f), _transcript(f, by_id),
+    ]
+    present = {t for t, _ in toc if f'id="{t}"' in "".join(body)}
+    nav = '<nav class="toc">' + "".join(
+        f'<a href="#{t}">{label}</a>' for t, label in toc if t in present) + "</nav>"
+    body.insert(1, nav)
+    if f["warnings"]:
+        body.append('<h2 id="notes">Notes on this analysis</h2><ul class="notes">'
+                    + "".join(f"<li>{escape(w)}</li>" for w in f["warnings"]) + "</ul>")
+    body.append(f"<footer>Written by {escape(f['generated_by'])} on this computer; this file "
+                "loads nothing from the internet. Expression readings are estimates from your "
+                "face's movements, meant for practice, not a judgement of what you felt."
+                "</footer>")
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_css()}</style></head>\n"
+            f"<body><main>\n" + "\n".join(b for b in body if b) + "\n</main></body></html>\n")

@@ -1,0 +1,155 @@
+"""The report as Markdown: the same facts as the HTML page, pictures as files in report_files/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mirror.events.model import EMOTIONS
+from mirror.report.facts import clean_word
+from mirror.report.fmt import cue_text, episode_title, flatten_figures, mmss, number, seconds
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _said(e: dict[str, Any]) -> str:
+    if not e["said"] and not e["said_before"]:
+        return "(in a pause)" if e["speaking"] is False else ""
+    before = f"…{e['said_before']} " if e["said_before"] else ""
+    return before + (f"**{e['said']}**" if e["said"] else "(pause)")
+
+
+def _episode(e: dict[str, Any], rank: dict[str, int]) -> list[str]:
+    tags = []
+    if e["id"] in rank:
+        tags.append(f"#{rank[e['id']]} worst")
+    if e["problem"]:
+        tags.append("problem for this profile")
+    out = [f"### {episode_title(e)}" + (f" ({', '.join(tags)})" if tags else ""), ""]
+    if e["filmstrip"]:
+        out += [f"![Your face at your neutral, onset, apex and offset of the {e['expression']} "
+                f"{e['label']} at {mmss(e['start_s'])}]({e['filmstrip']})", ""]
+    out.append(f"- intensity {e['intensity']:.2f} (confidence {e['confidence']:.2f}); "
+               f"{mmss(e['start_s'])} → {mmss(e['end_s'])}, apex {mmss(e['apex_s'])}")
+    out.append(f"- face: {', '.join(e['regions']) or '—'} · side: {e['side']}")
+    if e["posed_cues"]:
+        out.append("- posed cues: " + "; ".join(cue_text(c) for c in e["posed_cues"]))
+    said = _said(e)
+    if said:
+        out.append(f"- said: {said}")
+    if e["section"]:
+        out.append(f"- section: {e['section']}")
+    return [*out, "", f"> {e['coaching']}", ""]
+
+
+def render_markdown(facts: dict[str, Any]) -> str:
+    f = facts
+    s = f["summary"]
+    by_id = {e["id"]: e for e in f["episodes"]}
+    rank = {eid: k + 1 for k, eid in enumerate(f["worst"])}
+    mins = f["duration_s"] / 60
+    source = Path(str(f["source"] or "")).name or "unknown video"
+    out = [f"# Rehearsal report · {f['profile']['title']}", "",
+           f"{source} · {mmss(f['duration_s'])} · profile {f['profile']['name']}", "",
+           f"_{f['profile']['summary']}_", "", "## Summary", ""]
+    out += _table(["leaks per minute", "leaks", "micro", "held expressions", "problem moments",
+                   "minutes"], [[number(s["leaks_per_min"]), s["leaks"], s["micro"], s["held"],
+                                 s["problems"], f"{mins:.1f}"]])
+    if not f["episodes"]:
+        out += [f"**No expression episodes in this session.** Your face stayed calm and readable "
+                f"for the whole {mins:.1f} minutes: nothing leaked and nothing was held. "
+                f"{f['profile']['summary']}", ""]
+    if f["focus"]:
+        out += ["## Three things to work on next time", ""]
+        for k, item in enumerate(f["focus"], 1):
+            refs = [mmss(by_id[i]["start_s"]) for i in item["episodes"][:8]]
+            more = len(item["episodes"]) - len(refs)
+            when = f" When: {', '.join(refs)}" + (f" and {more} more." if more > 0 else ".") \
+                if refs else ""
+            out.append(f"{k}. **{item['title']}**: {item['detail']} {item['coaching']}{when}")
+        out.append("")
+    if f["worst"]:
+        out += ["## The worst moments", ""]
+        for k, i in enumerate(f["worst"], 1):
+            e = by_id[i]
+            sec = f" in “{e['section']}”" if e["section"] else ""
+            out.append(f"{k}. {mmss(e['start_s'])} {e['expression']} {e['label']}, intensity "
+                       f"{e['intensity']:.2f}{sec}: {e['coaching']}")
+        out.append("")
+    out += ["## Timeline", "", f"![Timeline of your expressions]({f['timeline']})", "",
+            "Each row is one emotion's intensity. Solid blocks are leaks, hatched blocks are held "
+            "expressions, dashed lines are trigger words, grey bars are speech.", ""]
+    sp = f["speech"]
+    if sp["present"]:
+        out += ["## Sections and speech", ""]
+        if f["sections"]:
+            out += _table(["section", "from", "words/min", "leaks", "held", "problems",
+                           "leaks/min"],
+                          [[x["name"], mmss(x["start_s"]), x["wpm"], x["leaks"], x["held"],
+                            x["problems"], number(x["leaks_per_min"])] for x in f["sections"]])
+        rows = flatten_figures(sp["figures"])
+        if rows:
+            out += _table(["speech figure", "value"], [list(r) for r in rows])
+        if sp.get("note"):
+            out += [f"_{sp['note']}_", ""]
+    if f["progress"]:
+        out += [f"## Progress over {len(f['progress'])} sessions", "",
+                f"![Trend over your sessions]({f['trend']})", ""]
+        out += _table(["session", "leaks/min", "leaks", "held"],
+                      [[p["session"] + (" (this one)" if p["current"] else ""),
+                        number(p["leaks_per_min"]), p["leaks"], p["held"]]
+                       for p in f["progress"]])
+    shown = [e for e in f["episodes"] if e["filmstrip"]]
+    if shown:
+        out += ["## Key moments, in order", ""]
+        for e in shown:
+            out += _episode(e, rank)
+    if f["episodes"]:
+        out += [f"## All {len(f['episodes'])} episodes, by emotion", ""]
+        for emo in EMOTIONS:
+            group = [e for e in f["episodes"] if e["expression"] == emo]
+            if not group:
+                continue
+            leaks = [e for e in group if e["kind"] == "leak"]
+            out += [f"<details><summary>{emo}: {len(leaks)} leaks "
+                    f"({sum(e['micro'] for e in leaks)} micro), {len(group) - len(leaks)} held"
+                    "</summary>", ""]
+            out += _table(["time", "type", "length", "intensity", "posed cues", "section", "said",
+                           "coaching"],
+                          [[mmss(e["start_s"]), e["label"] + (" ⚑" if e["problem"] else ""),
+                            seconds(e["duration_s"]), f"{e['intensity']:.2f}",
+                            ", ".join(c["name"].replace("_", " ") for c in e["posed_cues"]),
+                            e["section"] or "", _said(e), e["coaching"]] for e in group])
+            out += ["</details>", ""]
+        out += ["⚑ a problem for this profile.", ""]
+    if f["transcript"]:
+        triggers = {t["word"] for t in sp["triggers"]}
+        out += ["## Transcript", "", "Markers show where your face moved: "
+                "`[emotion label m:ss.s]`.", ""]
+        for g in f["transcript"]:
+            if g["section"]:
+                out += [f"### {g['section']} · {mmss(g['start_s'])}", ""]
+            parts = []
+            for tok in g["tokens"]:
+                if "marker" in tok:
+                    m = tok["marker"]
+                    parts.append(f"`[{m['expression']} {m['label']} {mmss(m['t'])}]`")
+                elif clean_word(tok["text"]) in triggers:
+                    parts.append(f"**{tok['text']}**")
+                else:
+                    parts.append(tok["text"])
+            out += [" ".join(parts), ""]
+    if f["warnings"]:
+        out += ["## Notes on this analysis", ""] + [f"- {w}" for w in f["warnings"]] + [""]
+    out += ["---", f"Written by {f['generated_by']} on this computer. Expression readings are "
+            "estimates from your face's movements, meant for practice, not a judgement of what "
+            "you felt.", ""]
+    return "\n".join(out)
