@@ -77,7 +77,7 @@ def to_pcm16(samples: np.ndarray) -> np.ndarray:
 
 
 def resample_audio(samples: np.ndarray, *, sr_in: int, sr_out: int) -> np.ndarray:
-    """Polyphase resampling of (n,) audio from sr_in to sr_out (for arrays given at another rate)."""
+    """Polyphase resampling of (n,) audio from sr_in to sr_out."""
     if sr_in == sr_out:
         return np.asarray(samples, dtype=np.float32)
     from math import gcd
@@ -85,4 +85,5 @@ def resample_audio(samples: np.ndarray, *, sr_in: int, sr_out: int) -> np.ndarra
     from scipy.signal import resample_poly
 
     g = gcd(sr_in, sr_out)
-    return resample_poly(np.asarray(samples, np.float64), sr_out // g, sr_in // g).astype(np.float32)
+    y = resample_poly(np.asarray(samples, np.float64), sr_out // g, sr_in // g)
+    return y.astype(np.float32)

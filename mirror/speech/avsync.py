@@ -31,7 +31,7 @@ class AvOffset:
 
 
 def compute_speech_envelope(audio: np.ndarray, *, sr: int, rate_hz: float = GRID_HZ) -> np.ndarray:
-    """RMS amplitude (linear, like mouth opening) of (n,) audio in windows of 1/rate_hz s -> (frames,)."""
+    """RMS amplitude (linear, like mouth opening) of (n,) audio per 1/rate_hz s -> (frames,)."""
     hop = max(1, round(sr / rate_hz))
     n = len(audio) // hop
     if n == 0:

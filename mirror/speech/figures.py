@@ -120,7 +120,7 @@ def compute_figures(
     min_pause_s: float,
     scripted: bool,
 ) -> dict[str, Any]:
-    """All figures as a JSON-ready dict: speaking time, overall and per-section pace, pauses, fillers."""
+    """JSON-ready figures: speaking time, overall and per-section pace, pauses, fillers."""
     speaking_s = sum(s.end - s.start for s in segments if s.speaking)
     span = (words[-1].end - words[0].start) if words else 0.0
     wpm = len(words) / span * 60.0 if span > 0 else 0.0

@@ -1,20 +1,21 @@
-"""Forced alignment of the pitch script to the audio, tolerant of skipped, repeated and ad-libbed passages.
+"""Forced alignment of the pitch script to the audio, tolerant of skips, repeats and ad-libs.
 
 Aligning the whole script to the whole recording in one pass (pocketsphinx alignment mode) breaks as
 soon as the speaker departs from the script: every later word is dragged to the wrong place. So the
 work is split at the pauses:
 
 1. every speaking segment (from the VAD) is recognised freely (pocketsphinx, English LM);
-2. the recognised words are turned into phones (the decoder's dictionary) and located in the script's
-   phone string by a semi-global sequence alignment (`locate_in_script`, dynamic programming: the
-   segment must be used whole, the script may start and end anywhere). Matching phones rather than
+2. the recognised words are turned into phones (the decoder's dictionary) and located in the
+   script's phone string by a semi-global sequence alignment (`locate_in_script`, dynamic
+   programming: the segment must be used whole, the script may start and end anywhere). Matching phones rather than
    words tolerates recognition errors ("prius days" still matches "price is"). A small penalty for
    starting away from where the previous segment ended prefers reading on in order, but a good match
    elsewhere wins: a repeated passage maps back, a skipped one is jumped;
-3. the located span of script words is placed on the segment's audio by pocketsphinx's alignment mode
-   (`set_align_text`), which gives the word times;
-4. a segment that matches nowhere in the script (an ad-lib, an answer to a question) keeps the freely
-   recognised words, in the section of the speech around it.
+3. the located span of script words is placed on the segment's audio by pocketsphinx's alignment
+   mode (`set_align_text`), which gives the word times; unclaimed script words just before it (a
+   phrase-initial "our" the recogniser missed) are added when the acoustic score prefers them;
+4. a segment that matches nowhere in the script (an ad-lib, an answer to a question) keeps the
+   freely recognised words, in the section of the speech around it.
 
 Measured on espeak-ng speech with known word times (tests/test_speech_forced.py): median onset
 error ~30 ms; see docs/speech.md.
@@ -31,12 +32,13 @@ from mirror.speech.recognize import Recognizer
 from mirror.speech.script import Script
 
 _CLASSES = {
-    **dict.fromkeys("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split(), 0),
-    **dict.fromkeys("P B T D K G".split(), 1),
-    **dict.fromkeys("F V TH DH S Z SH ZH HH".split(), 2),
-    **dict.fromkeys("M N NG".split(), 3),
-    **dict.fromkeys("L R W Y".split(), 4),
-    **dict.fromkeys("CH JH".split(), 5),
+    **dict.fromkeys(("AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY",
+                     "UH", "UW"), 0),
+    **dict.fromkeys(("P", "B", "T", "D", "K", "G"), 1),
+    **dict.fromkeys(("F", "V", "TH", "DH", "S", "Z", "SH", "ZH", "HH"), 2),
+    **dict.fromkeys(("M", "N", "NG"), 3),
+    **dict.fromkeys(("L", "R", "W", "Y"), 4),
+    **dict.fromkeys(("CH", "JH"), 5),
 }
 
 
@@ -48,6 +50,7 @@ class AlignOptions:
     gap: float = -0.7  # a phone on one side with nothing on the other
     jump_penalty: float = 0.01  # per script phone between the expected start and the actual one
     min_score_per_phone: float = 0.15  # below this a segment is an ad-lib, not the script
+    max_gap_words: int = 3  # unclaimed script words before a segment that may be tried with it
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,12 @@ def align_script(
     recognizer: Recognizer,
     pad_s: float = 0.15,
     options: AlignOptions | None = None,
-) -> list[Word]:
+) -> tuple[list[Word], int]:
     """Words of `script` placed on (n,) audio, times in seconds from the audio's first sample.
 
     speech: the speaking segments (start_s, end_s); heard[k]: the free recogniser's words in
-    segment k (same times). Returns the words in time order, each with its section.
+    segment k (same times). Returns the words in time order, each with its section, and the
+    number of segments that matched the script (the others are ad-libs, kept as heard).
     """
     o = options or AlignOptions()
     words = list(script.words)
@@ -160,6 +164,7 @@ def align_script(
     for p_i, w_i in enumerate(sowner):
         word_first_phone.setdefault(w_i, p_i)
     out: list[Word] = []
+    matched = 0
     expected_word = 0
     last_section = script.sections[0].title if script.sections else ""
     for (a, b), seg_words in zip(speech, heard, strict=True):
@@ -178,21 +183,37 @@ def align_script(
         a0 = max(0.0, a - pad_s)
         b0 = min(len(audio) / sr, b + pad_s)
         clip = audio[int(a0 * sr):int(b0 * sr)]
-        known = [k for k in span if recognizer.in_dictionary(words[k])]
-        placed = recognizer.align(clip, [words[k] for k in known], offset_s=a0)
+        placed = _place(clip, span, words, recognizer, offset_s=a0)
+        gap = list(range(expected_word, first_w))
+        if placed is not None and 0 < len(gap) <= o.max_gap_words:
+            # words between the previous segment and this one that nobody claimed: often a short
+            # phrase-initial word the recogniser missed. Keep them if the acoustics prefer it.
+            with_gap = _place(clip, gap + span, words, recognizer, offset_s=a0)
+            if with_gap is not None and with_gap[1] > placed[1]:
+                span, placed = gap + span, with_gap
+                first_w = span[0]
         if placed is None:  # alignment failed: keep what was heard, in this section
             sec = script.sections[wsec[first_w]].title
             out.extend(Word(w.start, w.end, w.text, sec, w.probability) for w in seg_words)
             continue
-        times = {k: (p.start, p.end) for k, p in zip(known, placed, strict=True)}
+        known = [k for k in span if recognizer.in_dictionary(words[k])]
+        times = {k: (p.start, p.end) for k, p in zip(known, placed[0], strict=True)}
         for k in span:
             st, en = times.get(k) or _interpolate(k, times, a, b)
             sec = script.sections[wsec[k]].title
             out.append(Word(st, en, words[k], sec, heard_prob.get(k, 0.0)))
         last_section = script.sections[wsec[last_w]].title
         expected_word = last_w + 1
+        matched += 1
     out.sort(key=lambda w: w.start)
-    return out
+    return out, matched
+
+
+def _place(clip: np.ndarray, span: list[int], words: list[str], rec: Recognizer, *,
+           offset_s: float) -> tuple[list[Word], float] | None:
+    """Alignment-mode placement of script words span (those in the dictionary) on clip."""
+    known = [words[k] for k in span if rec.in_dictionary(words[k])]
+    return rec.align(clip, known, offset_s=offset_s)
 
 
 def _extend(w: int, step: int, unmatched: int, *, lo: int, words: list[str],
@@ -213,7 +234,7 @@ def _extend(w: int, step: int, unmatched: int, *, lo: int, words: list[str],
 
 def _heard_probabilities(loc: Location, howner: list[int], sowner: list[int],
                          heard: list[Word], words: list[str]) -> dict[int, float]:
-    """Script word index -> posterior of the heard word matched to it when they are the same word."""
+    """Script word index -> posterior of the same word heard at the matched place."""
     probs: dict[int, float] = {}
     for hp, sp in loc.pairs:
         hw, sw = heard[howner[hp]], sowner[sp]
@@ -224,7 +245,7 @@ def _heard_probabilities(loc: Location, howner: list[int], sowner: list[int],
 
 def _interpolate(k: int, times: dict[int, tuple[float, float]], a: float, b: float
                  ) -> tuple[float, float]:
-    """Times for a word the aligner could not place (not in the dictionary): between its neighbours."""
+    """Times for a word the aligner could not place (not in the dictionary): between neighbours."""
     before = [t[1] for j, t in times.items() if j < k]
     after = [t[0] for j, t in times.items() if j > k]
     st = max(before) if before else a

@@ -1,4 +1,4 @@
-"""Data that the speech stage produces: words, speaking/pause segments, the analysis and its options.
+"""What the speech stage produces: words, speaking/pause segments, the analysis, its options.
 
 All times are float seconds on the session timeline (the video's clock), after the A/V offset has
 been applied (see docs/speech.md).
@@ -108,7 +108,7 @@ class SpeechAnalysis:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The events.json additions: {"av_offset_s": ..., "av_offset_confidence": ..., "speech": {...}}."""
+        """The events.json additions: top-level av_offset_s, av_offset_confidence, speech."""
         return {
             "av_offset_s": round(self.av_offset_s, 3),
             "av_offset_confidence": round(self.av_offset_confidence, 3),

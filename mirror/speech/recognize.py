@@ -8,8 +8,8 @@ cepstral mean is normalised over the segment, `full_utt=True`):
 - `spot`: keyword spotting (`add_kws`) for a short list of words, e.g. the profile's triggers.
 
 Frames are 10 ms (pocketsphinx's default frate of 100). pocketsphinx's continuous-mode timestamps
-have been reported off by seconds on long audio (pocketsphinx issue #73); decoding short VAD segments
-and offsetting each by its start keeps every time anchored.
+have been reported off by seconds on long audio (pocketsphinx issue #73); decoding short VAD
+segments and offsetting each by its start keeps every time anchored.
 """
 
 from __future__ import annotations
@@ -83,26 +83,37 @@ class Recognizer:
         self._run(audio)
         return self._words(offset_s=offset_s) if d.hyp() is not None else []
 
-    def align(self, audio: np.ndarray, words: list[str], *, offset_s: float = 0.0) -> list[Word] | None:
-        """Place `words` (all in the dictionary) on (n,) audio. None when the alignment fails."""
+    def align(self, audio: np.ndarray, words: list[str], *, offset_s: float = 0.0
+              ) -> tuple[list[Word], float] | None:
+        """Place `words` (all in the dictionary) on (n,) audio.
+
+        Returns the placed words and the alignment's acoustic score (log domain; comparable
+        between alignments of the same audio), or None when the alignment fails.
+        """
         if not words:
-            return []
+            return [], 0.0
         d = self._decoder
+        score = 0.0
         try:
             d.set_align_text(" ".join(words))
             self._run(audio)
-            got = self._words(offset_s=offset_s) if d.hyp() is not None else []
+            hyp = d.hyp()
+            got = self._words(offset_s=offset_s) if hyp is not None else []
+            score = float(hyp.best_score) if hyp is not None else 0.0
         except RuntimeError:
             got = []
         finally:
             d.activate_search()
         if [w.text for w in got] != list(words):
             return None
-        return got
+        return got, score
 
-    def spot(self, audio: np.ndarray, keywords: tuple[str, ...], *, offset_s: float = 0.0) -> list[Word]:
+    def spot(self, audio: np.ndarray, keywords: tuple[str, ...], *, offset_s: float = 0.0
+             ) -> list[Word]:
         """Keyword spotting for `keywords` (those in the dictionary) in (n,) audio."""
-        keys = tuple(sorted({k for k in keywords if k and all(self.in_dictionary(p) for p in k.split())}))
+        keys = tuple(sorted({
+            k for k in keywords if k and all(self.in_dictionary(p) for p in k.split())
+        }))
         if not keys:
             return []
         d = self._decoder

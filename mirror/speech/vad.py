@@ -124,7 +124,8 @@ def detect_speech_segments(
     opts = options or VadOptions()
     raw = detect_voice_frames(audio, sr=sr, options=opts)
     frame_s = opts.frame_ms / 1000.0
-    segs = compute_segments(smooth_voice_frames(raw, frame_s=frame_s, options=opts), frame_s=frame_s)
+    smooth = smooth_voice_frames(raw, frame_s=frame_s, options=opts)
+    segs = compute_segments(smooth, frame_s=frame_s)
     total = len(audio) / sr
     if segs and segs[-1][1] < total:  # the last partial frame belongs to the last run
         s, _, val = segs[-1]

@@ -1,0 +1,167 @@
+"""The speech stage's entry point: `analyse_speech`.
+
+audio -> A/V offset -> voice activity -> words (free recognition, trigger spotting, and forced
+alignment when a script is given) -> times moved to the session timeline -> figures.
+
+It never raises for audio it cannot use (silence, no speech, another language, a decoder failure):
+it returns an empty analysis whose `note` says why, so the expression analysis goes on without it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from mirror.speech.audio import ANALYSIS_RATE, resample_audio
+from mirror.speech.avsync import estimate_av_offset
+from mirror.speech.figures import compute_figures
+from mirror.speech.forced import align_script
+from mirror.speech.model import Segment, SpeechAnalysis, SpeechOptions, Word
+from mirror.speech.recognize import Recognizer, RecognizerOptions
+from mirror.speech.script import Script
+from mirror.speech.vad import detect_speech_segments
+
+log = logging.getLogger(__name__)
+
+# Free recognition of speech the English model does not know (another language, babble) still gives
+# words, but with low posteriors: below this median the words are not reported.
+MIN_MEDIAN_PROBABILITY = 0.12
+
+
+def _merge_spotted(heard: list[Word], spotted: list[Word]) -> list[Word]:
+    """Keyword-spotted words replace the recognised words they overlap by more than half."""
+    if not spotted:
+        return heard
+    keep = []
+    for w in heard:
+        dur = max(1e-3, w.end - w.start)
+        if not any(min(w.end, s.end) - max(w.start, s.start) > 0.5 * dur or
+                   (s.text == w.text and s.start < w.end and w.start < s.end) for s in spotted):
+            keep.append(w)
+    return sorted(keep + spotted, key=lambda w: w.start)
+
+
+def _shift(words: list[Word] | tuple[Word, ...], dt: float) -> tuple[Word, ...]:
+    return tuple(Word(w.start - dt, w.end - dt, w.text, w.section, w.probability) for w in words)
+
+
+def analyse_speech(
+    audio: np.ndarray | None,
+    sr: int,
+    *,
+    script: Script | None,
+    mouth: tuple[np.ndarray, np.ndarray] | None,
+    options: SpeechOptions,
+    audio_start_s: float = 0.0,
+    recognizer: Recognizer | None = None,
+) -> SpeechAnalysis:
+    """Analyse the speech of a session.
+
+    audio: (n,) mono or (n, channels) samples at sr (any rate; resampled once to 16 kHz), or None
+        when the recording has no audio. Sample 0 is at session time audio_start_s (before the A/V
+        offset is applied).
+    mouth: (t, values): (k,) video frame times on the session timeline and (k,) mouth opening, used
+        to estimate the A/V offset; None to skip the estimate.
+    recognizer: a loaded pocketsphinx Recognizer to reuse (one is made when None).
+    """
+    if audio is None or np.asarray(audio).size == 0:
+        return SpeechAnalysis.empty(
+            note="speech alignment not possible: the recording has no audio", options=options)
+    try:
+        return _analyse(audio, sr, script=script, mouth=mouth, options=options,
+                        audio_start_s=audio_start_s, recognizer=recognizer)
+    except Exception as e:  # the contract: speech problems never stop the expression analysis
+        log.warning("speech stage failed", exc_info=True)
+        return SpeechAnalysis.empty(
+            note=f"speech alignment not possible: {e.__class__.__name__}: {e}", options=options)
+
+
+def _analyse(
+    audio: np.ndarray, sr: int, *, script: Script | None,
+    mouth: tuple[np.ndarray, np.ndarray] | None, options: SpeechOptions, audio_start_s: float,
+    recognizer: Recognizer | None,
+) -> SpeechAnalysis:
+    x = np.asarray(audio, dtype=np.float32)
+    if x.ndim == 2:
+        x = x.mean(axis=1 if x.shape[1] <= 8 else 0)
+    if x.dtype.kind == "i":
+        x = x / 32768.0
+    x = resample_audio(x, sr_in=sr, sr_out=ANALYSIS_RATE)
+    sr = ANALYSIS_RATE
+    notes: list[str] = []
+
+    # 1. A/V offset (audio clock -> session clock: t_session = t_audio + audio_start_s - offset)
+    offset, confidence = 0.0, 0.0
+    if options.av_offset_s is not None:
+        offset, confidence = float(options.av_offset_s), 1.0
+    elif mouth is not None:
+        mt, mv = mouth
+        est = estimate_av_offset(mouth_t=np.asarray(mt) - audio_start_s, mouth=np.asarray(mv),
+                                 audio=x, sr=sr, search_s=options.av_search_s)
+        confidence = est.confidence
+        if est.confidence >= options.av_min_confidence:
+            offset = est.offset_s
+        else:
+            notes.append(f"A/V offset not applied: estimate {est.offset_s:+.3f} s has low "
+                         f"confidence {est.confidence:.2f}")
+    else:
+        notes.append("A/V offset not estimated (no mouth track): 0 assumed")
+    dt = offset - audio_start_s  # subtract from audio-clock times
+
+    # 2. voice activity
+    raw_segments = detect_speech_segments(x, sr=sr, options=options.vad)
+    segments = tuple(Segment(a - dt, b - dt, v) for a, b, v in raw_segments)
+    speech = [(a, b) for a, b, v in raw_segments if v]
+    if not speech or float(np.max(np.abs(x))) < 1e-3:
+        return SpeechAnalysis.empty(note="no speech found", options=options, av_offset_s=offset,
+                                    av_offset_confidence=confidence, segments=segments)
+
+    # 3. free recognition (and trigger spotting), one VAD segment at a time
+    rec = recognizer or Recognizer(RecognizerOptions(sr=sr, kws_threshold=options.kws_threshold))
+    pad = options.segment_pad_s
+    heard_by_seg: list[list[Word]] = []
+    for a, b in speech:
+        a0, b0 = max(0.0, a - pad), min(len(x) / sr, b + pad)
+        clip = x[int(a0 * sr):int(b0 * sr)]
+        words = rec.recognize(clip, offset_s=a0)
+        if options.spot_triggers and options.triggers:
+            words = _merge_spotted(words, rec.spot(clip, tuple(options.triggers), offset_s=a0))
+        heard_by_seg.append(words)
+    heard = [w for ws in heard_by_seg for w in ws]
+    probs = [w.probability for w in heard]
+    if not heard:
+        return SpeechAnalysis.empty(note="no speech found: nothing was recognised",
+                                    options=options, av_offset_s=offset,
+                                    av_offset_confidence=confidence, segments=segments)
+
+    # 4. words: aligned to the script, or as heard
+    if script is not None and script.words:
+        words, matched = align_script(audio=x, sr=sr, speech=speech, heard=heard_by_seg,
+                                      script=script, recognizer=rec, pad_s=pad)
+        if matched == 0:
+            return SpeechAnalysis.empty(
+                note="speech alignment not possible: the speech does not match the script "
+                     "(another language, or a different text?)",
+                options=options, av_offset_s=offset, av_offset_confidence=confidence,
+                segments=segments)
+        method = "forced"
+    else:
+        if float(np.median(probs)) < MIN_MEDIAN_PROBABILITY:
+            return SpeechAnalysis.empty(
+                note="speech alignment not possible: the speech was not recognised as English",
+                options=options, av_offset_s=offset, av_offset_confidence=confidence,
+                segments=segments)
+        words = heard
+        method = "free"
+
+    words_t = _shift(words, dt)
+    heard_t = _shift(heard, dt)
+    figures = compute_figures(words=words_t, heard=heard_t, segments=segments,
+                              fillers=options.fillers, min_pause_s=options.min_pause_s,
+                              scripted=method == "forced")
+    return SpeechAnalysis(
+        segments=segments, words=words_t, av_offset_s=offset, av_offset_confidence=confidence,
+        method=method, note="; ".join(notes), figures=figures, options=options, heard=heard_t,
+    )
+
