@@ -442,10 +442,14 @@ def repair_session(path: str | os.PathLike[str]) -> RepairReport:
         if n_frames < len(frame_rows):
             actions.append(f"dropped {len(frame_rows) - n_frames} frame times past the video's end")
             frame_rows = frame_rows[:n_frames]
-        elif n_frames > len(frame_rows):
-            extra = times[len(frame_rows) :]
+        elif n_frames > len(frame_rows) and frame_rows:
+            # The video's pts count from its first frame: anchor them on the first logged time.
+            extra = times[len(frame_rows) :] - times[0] + float(frame_rows[0][1])
             actions.append(f"restored {len(extra)} frame times from the video")
             frame_rows += [[str(len(frame_rows) + i), f"{t:.6f}"] for i, t in enumerate(extra)]
+        elif n_frames > len(frame_rows):
+            actions.append("no frame times were logged: estimated them from the video's pts")
+            frame_rows = [[str(i), f"{t:.6f}"] for i, t in enumerate(times)]
         _rewrite_rows(path / FRAMES, FRAMES_HEADER, frame_rows)
     elif not video.is_file():
         actions.append("no video was written")

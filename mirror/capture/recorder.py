@@ -230,6 +230,8 @@ class Recorder:
                     self.video.write(frame, t)
                     self.frames_log.write(f"{len(self._frame_times)},{t:.6f}")
                     self._frame_times.append(t)
+                    if len(self._frame_times) == 1:
+                        self.frames_log.sync()  # anchors the video's pts on the session clock
                 except Exception as exc:
                     failed = True
                     self._fail("video", exc)

@@ -16,13 +16,14 @@ import numpy as np
 
 from mirror.session import WAV_HEADER_BYTES, create_private, wav_header
 
-VIDEO_TIME_BASE = Fraction(1, 90000)  # pts are session-clock times in 1/90000 s
+VIDEO_TIME_BASE = Fraction(1, 90000)  # pts from session-clock times (MP4 counts from frame 0)
 
 
 class VideoWriter:
     """H.264 in fragmented MP4: a self-contained fragment per keyframe, readable after a crash.
 
-    Frame pts are the frames' session-clock times, so the video carries its own timestamps too.
+    Frame pts come from the frames' session-clock times, so the video keeps the real spacing of
+    the frames (the MP4 counts them from its first frame; frames.csv has the session times).
     """
 
     def __init__(

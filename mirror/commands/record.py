@@ -1,0 +1,117 @@
+"""`mirror record`: record a rehearsal (camera + microphone) into a new session folder."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import importlib.util
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HELP = (
+    "Record a rehearsal from a camera and a microphone into a session folder (video, audio, "
+    "timestamps on one clock, manifest), then analyse it. Ctrl-C stops the recording. "
+    "--camera takes a device index, a /dev/video path, a stream URL (a phone as webcam) or a "
+    "video file (played at its own rate); --microphone a device name or index, an audio file "
+    "(streamed in real time) or `none`."
+)
+
+
+def add_device_args(p: argparse.ArgumentParser, *, microphone_default: str | None) -> None:
+    p.add_argument("--camera", metavar="INDEX|PATH|URL",
+                   help="camera index (default 0), /dev/videoN, stream URL, or a video file")
+    p.add_argument("--microphone", metavar="NAME|INDEX|FILE", default=microphone_default,
+                   help="input device name or index (default: the system's), an audio file, "
+                        "or `none`")
+    p.add_argument("--samplerate", type=int, metavar="HZ",
+                   help="audio sample rate (default: the microphone's own)")
+    p.add_argument("--profile", help="scenario profile name (also names the session folder)")
+    p.add_argument("--sessions-dir", metavar="DIR",
+                   help="where session folders go (default $MIRROR_SESSIONS, else ./sessions)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the result line")
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    add_device_args(p, microphone_default=None)
+    p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
+    p.add_argument("--script", metavar="FILE", help="the pitch script (copied into the session)")
+    p.add_argument("--no-analyse", action="store_true",
+                   help="only record; analyse later with `mirror analyse SESSION`")
+    p.add_argument("--no-live", action="store_true", help="no live analysis while recording")
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """Ctrl-C, SIGTERM and SIGHUP set an event (the recording then closes its files cleanly)."""
+    stop = threading.Event()
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def lead_function(module: str, name: str) -> Callable[..., Any] | None:
+    """`module.name` if that optional stage exists (the analysis may not be installed)."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    fn = getattr(importlib.import_module(module), name, None)
+    return fn if callable(fn) else None
+
+
+def repair_stale(root: Path, quiet: bool) -> None:
+    from mirror.session import iter_repairs
+
+    for report in iter_repairs(root):
+        if not quiet:
+            print(f"repaired an interrupted session: {report.summary()}", file=sys.stderr)
+
+
+def describe(result: Any) -> str:
+    s = result.stats
+    audio = (f", audio {s.audio_samples} samples ({s.audio_overflows} overflows)"
+             if s.audio_blocks else "")
+    return (f"recorded {result.duration_s:.1f} s: {s.frames} frames "
+            f"({s.dropped_frames} dropped){audio}; {s.stop_reason} -> {result.session_dir}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mirror.capture.recording import record_session
+    from mirror.session import sessions_root
+
+    root = sessions_root(args.sessions_dir)
+    repair_stale(root, args.quiet)
+    live = None
+    if not args.no_live:
+        make = lead_function("mirror.pipeline", "make_live_analyzer")
+        live = make(profile=args.profile) if make else None
+
+    def started(path: Path) -> None:
+        if not args.quiet:
+            until = f"for {args.seconds:g} s" if args.seconds else "until Ctrl-C"
+            print(f"recording into {path} {until}", file=sys.stderr, flush=True)
+
+    with stop_on_signals() as stop:
+        result = record_session(
+            camera=args.camera, microphone=args.microphone, seconds=args.seconds,
+            profile=args.profile, script=args.script, sessions_dir=root,
+            samplerate=args.samplerate, live=live, on_started=started, stop_event=stop,
+        )
+    print(describe(result))
+    if not args.no_analyse:
+        analyse = lead_function("mirror.pipeline", "analyse_session")
+        if analyse is None:
+            print(f"note: analysis not available here; run `mirror analyse {result.session_dir}`",
+                  file=sys.stderr)
+        else:
+            analyse(result.session_dir)
+    return 0
