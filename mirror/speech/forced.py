@@ -7,10 +7,10 @@ work is split at the pauses:
 1. every speaking segment (from the VAD) is recognised freely (pocketsphinx, English LM);
 2. the recognised words are turned into phones (the decoder's dictionary) and located in the
    script's phone string by a semi-global sequence alignment (`locate_in_script`, dynamic
-   programming: the segment must be used whole, the script may start and end anywhere). Matching phones rather than
-   words tolerates recognition errors ("prius days" still matches "price is"). A small penalty for
-   starting away from where the previous segment ended prefers reading on in order, but a good match
-   elsewhere wins: a repeated passage maps back, a skipped one is jumped;
+   programming: the segment must be used whole, the script may start and end anywhere). Matching
+   phones rather than words tolerates recognition errors ("prius days" still matches "price is").
+   A small penalty for starting away from where the previous segment ended prefers reading on in
+   order, but a good match elsewhere wins: a repeated passage maps back, a skipped one is jumped;
 3. the located span of script words is placed on the segment's audio by pocketsphinx's alignment
    mode (`set_align_text`), which gives the word times; unclaimed script words just before it (a
    phrase-initial "our" the recogniser missed) are added when the acoustic score prefers them;
@@ -160,7 +160,7 @@ def align_script(
     words = list(script.words)
     wsec = script.word_sections
     sphones, sowner = _phones_of(words, recognizer)
-    word_first_phone = {}
+    word_first_phone: dict[int, int] = {}
     for p_i, w_i in enumerate(sowner):
         word_first_phone.setdefault(w_i, p_i)
     out: list[Word] = []

@@ -1,0 +1,216 @@
+"""Speech context for every expression event (pure): speaking or pausing, the words during it and
+just before it, the script section, and the profile's trigger words said shortly before it.
+
+All times are seconds on the session timeline; the speech analysis has already had the A/V offset
+applied (mirror.speech). See docs/speech.md for the events.json fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mirror.events.model import Event
+from mirror.speech.model import Segment, SpeechAnalysis, Word
+
+
+@dataclass(frozen=True)
+class ContextOptions:
+    """before_window_s / last_n: words_before are the last `last_n` words ending at most
+    before_window_s before the event's start. trigger_window_s: a trigger counts when it starts
+    within this many seconds before the event's start (or during the event, up to its apex).
+    min_speaking_share: the share of the event that must overlap speech for speaking=True."""
+
+    before_window_s: float = 3.0
+    last_n: int = 5
+    triggers: tuple[str, ...] = ()
+    trigger_window_s: float = 2.0
+    min_speaking_share: float = 0.5
+
+
+@dataclass(frozen=True)
+class TriggerHit:
+    """A trigger word said near an event. lag_s = event start - word start (> 0: said before)."""
+
+    text: str
+    start: float
+    lag_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "start": round(self.start, 3), "lag_s": round(self.lag_s, 3)}
+
+
+@dataclass(frozen=True)
+class EventSpeech:
+    """The speech context of one event. speaking / section are None when unknown (no speech)."""
+
+    speaking: bool | None
+    words: tuple[Word, ...]
+    words_before: tuple[Word, ...]
+    section: str | None
+    triggers: tuple[TriggerHit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-event events.json fields."""
+
+        def brief(w: Word) -> dict[str, Any]:
+            return {"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3)}
+
+        return {
+            "speaking": self.speaking,
+            "words": [brief(w) for w in self.words],
+            "words_before": [brief(w) for w in self.words_before],
+            "section": self.section,
+            "triggers": [t.to_json() for t in self.triggers],
+        }
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _speaking(ev: Event, segments: Sequence[Segment], min_share: float) -> bool | None:
+    if not segments:
+        return None
+    if ev.end_s <= ev.start_s:
+        return any(s.speaking and s.start <= ev.apex_s < s.end for s in segments)
+    spoken = sum(_overlap(ev.start_s, ev.end_s, s.start, s.end) for s in segments if s.speaking)
+    return spoken >= min_share * (ev.end_s - ev.start_s)
+
+
+def _section(ev: Event, words: Sequence[Word]) -> str | None:
+    """The section of the word at the apex, else of the last word before it, else of the next."""
+    named = [w for w in words if w.section]
+    if not named:
+        return None
+    at = [w for w in named if w.start <= ev.apex_s < w.end]
+    if at:
+        return at[0].section
+    before = [w for w in named if w.end <= ev.apex_s]
+    if before:
+        return max(before, key=lambda w: w.end).section
+    return min(named, key=lambda w: w.start).section
+
+
+def _triggers(ev: Event, words: Sequence[Word], triggers: tuple[str, ...], window_s: float
+              ) -> tuple[TriggerHit, ...]:
+    wanted = {t.strip().lower() for t in triggers if t.strip()}
+    if not wanted:
+        return ()
+    lo, hi = ev.start_s - window_s, max(ev.start_s, ev.apex_s)
+    hits = []
+    for i, w in enumerate(words):
+        if not lo <= w.start <= hi:
+            continue
+        text = w.text.lower()
+        pair = f"{text} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
+        for cand in (pair, text):
+            if cand and cand in wanted:
+                hits.append(TriggerHit(text=cand, start=w.start, lag_s=ev.start_s - w.start))
+                break
+    return tuple(hits)
+
+
+def align_events(
+    events: Sequence[Event], analysis: SpeechAnalysis | None, *, options: ContextOptions
+) -> tuple[EventSpeech, ...]:
+    """The speech context of each event, in the order given.
+
+    Without an analysis (or with an empty one) every field is empty and speaking/section are None,
+    except that speaking is known (False) when voice activity ran and found no speech.
+    """
+    segments = analysis.segments if analysis is not None else ()
+    words = sorted(analysis.words if analysis is not None else (), key=lambda w: w.start)
+    out = []
+    for ev in events:
+        during = tuple(w for w in words if _overlap(ev.start_s, ev.end_s, w.start, w.end) > 0
+                       or (ev.end_s <= ev.start_s and w.start <= ev.apex_s < w.end))
+        before = [w for w in words
+                  if w.end <= ev.start_s and w.end >= ev.start_s - options.before_window_s
+                  and w not in during]
+        out.append(EventSpeech(
+            speaking=_speaking(ev, segments, options.min_speaking_share),
+            words=during,
+            words_before=tuple(before[-options.last_n:]) if options.last_n > 0 else (),
+            section=_section(ev, words),
+            triggers=_triggers(ev, words, options.triggers, options.trigger_window_s),
+        ))
+    return tuple(out)
+
+
+def compute_section_shares(
+    events: Sequence[Event], words: Sequence[Word]
+) -> list[dict[str, Any]]:
+    """Per script section: the share of its time with a neutral face, leaking, or holding a display.
+
+    A section's time is the union of its readings (first word start to last word end of each run
+    of consecutive words in that section). Shares are of that time, 0..1; neutral = no event.
+    """
+    runs: list[tuple[str, float, float]] = []
+    for w in sorted(words, key=lambda w: w.start):
+        if not w.section:
+            continue
+        if runs and runs[-1][0] == w.section:
+            runs[-1] = (w.section, runs[-1][1], max(runs[-1][2], w.end))
+        else:
+            runs.append((w.section, w.start, w.end))
+    order: list[str] = []
+    for sec, _, _ in runs:
+        if sec not in order:
+            order.append(sec)
+    out = []
+    for sec in order:
+        spans = [(a, b) for s, a, b in runs if s == sec]
+        total = sum(b - a for a, b in spans)
+        shares = {}
+        for kind in ("leak", "held", "any"):
+            evs = [e for e in events if kind == "any" or e.kind == kind]
+            shares[kind] = sum(_union_within(a, b, [(e.start_s, e.end_s) for e in evs])
+                               for a, b in spans)
+        out.append({
+            "section": sec,
+            "duration_s": round(total, 3),
+            "neutral": round(1.0 - shares["any"] / total, 3) if total > 0 else 0.0,
+            "leak": round(shares["leak"] / total, 3) if total > 0 else 0.0,
+            "held": round(shares["held"] / total, 3) if total > 0 else 0.0,
+        })
+    return out
+
+
+def _union_within(a: float, b: float, intervals: list[tuple[float, float]]) -> float:
+    """Length of the union of intervals clipped to [a, b]."""
+    clipped = sorted((max(a, s), min(b, e)) for s, e in intervals if e > a and s < b)
+    total, cur_s, cur_e = 0.0, None, None
+    for s, e in clipped:
+        if cur_e is None or s > cur_e:
+            if cur_e is not None and cur_s is not None:
+                total += cur_e - cur_s
+            cur_s, cur_e = s, e
+        else:
+            cur_e = max(cur_e, e)
+    if cur_e is not None and cur_s is not None:
+        total += cur_e - cur_s
+    return total
+
+
+def speech_json(
+    events: Sequence[Event], analysis: SpeechAnalysis | None, *, options: ContextOptions
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The events.json additions: (top-level fields, per-event fields in the order of `events`).
+
+    Top level: av_offset_s, av_offset_confidence, speech {method, note, segments, words, figures}
+    (figures gain `section_shares`). Per event: speaking, words, words_before, section, triggers.
+    """
+    if analysis is None:
+        top: dict[str, Any] = {"av_offset_s": 0.0, "av_offset_confidence": 0.0,
+                               "speech": {"method": "none", "note": "speech was not analysed",
+                                          "segments": [], "words": [], "figures": {}}}
+    else:
+        top = analysis.to_json()
+        if analysis.words:
+            top["speech"]["figures"] = {**top["speech"]["figures"],
+                                        "section_shares": compute_section_shares(events,
+                                                                                 analysis.words)}
+    per_event = [c.to_json() for c in align_events(events, analysis, options=options)]
+    return top, per_event
