@@ -41,7 +41,7 @@ class SpotOptions:
     min_duration_s: float = 0.1  # shorter episodes are noise
     min_intensity: float = 0.12  # weakest apex reported (0..1)
     sensitivity: float = 1.0  # >1 reports weaker episodes, <1 only clearer ones
-    merge_gap_s: float = 0.25  # same-emotion episodes closer than this are one
+    merge_gap_s: float = 0.5  # same-emotion episodes closer than this are one
     posed: PosedOptions = field(default_factory=PosedOptions)
 
 

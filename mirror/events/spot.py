@@ -17,9 +17,9 @@ import numpy as np
 class SpotterOptions:
     threshold: float = 0.12  # peak score an episode must reach
     noise_k: float = 4.0  # ... and this many noise deviations above neutral
-    low_fraction: float = 0.2  # onset/offset: where the score falls below this fraction of peak
+    low_fraction: float = 0.08  # onset/offset: where the score falls below this fraction of peak
     min_duration_s: float = 0.1
-    merge_gap_s: float = 0.25
+    merge_gap_s: float = 0.5
     dominance: float = 0.9  # a frame counts for an emotion scoring at least this x the best one
     speech_penalty: float = 0.25  # added to the threshold of mouth emotions while talking
 

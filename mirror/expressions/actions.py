@@ -36,9 +36,9 @@ def _sided(side: str) -> dict[str, tuple[Component, ...]]:
         f"AU9_{s}": (("geo", f"nose_ala_{s}", -1, 0.03), ("bs", f"noseSneer{bs}", 1, 0.2)),
         f"AU10_{s}": (("bs", f"mouthUpperUp{bs}", 1, 0.4), ("geo", "lip_to_nose", -1, 0.04)),
         f"AU12_{s}": (("bs", f"mouthSmile{bs}", 1, 0.55), ("geo", f"corner_up_{s}", 1, 0.06)),
-        f"AU14_{s}": (("bs", f"mouthDimple{bs}", 1, 0.25), ("geo", f"corner_out_{s}", 1, 0.05)),
+        f"AU14_{s}": (("bs", f"mouthDimple{bs}", 1, 0.25),),
         f"AU15_{s}": (("bs", f"mouthFrown{bs}", 1, 0.25), ("geo", f"corner_up_{s}", -1, 0.04)),
-        f"AU20_{s}": (("bs", f"mouthStretch{bs}", 1, 0.3), ("geo", f"corner_out_{s}", 1, 0.06)),
+        f"AU20_{s}": (("bs", f"mouthStretch{bs}", 1, 0.3),),
         f"AU24_{s}": (("bs", f"mouthPress{bs}", 1, 0.35), ("geo", "lip_thickness", -1, 0.08)),
     }
 
@@ -183,7 +183,8 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
     usable = usable_frames(tracks, max_turn_deg=options.max_turn_deg)
     blink = detect_blinks(tracks, neutral, options) & usable
     cols: dict[str, np.ndarray] = {}
-    jaw = np.fmax(_component(tracks, neutral, ("bs", "jawOpen", 1, 0.35), 0.0), 0.0)
+    jaw = np.fmax(_component(tracks, neutral, ("bs", "jawOpen", 1, 0.35), 0.0),
+                  _component(tracks, neutral, ("geo", "mouth_open", 1, 0.25), 0.0))
     talking = compute_articulation(tracks.t, fill_gaps(tracks.t, jaw, ~usable, max_gap_s=0.2),
                                    options=options)
     for name, comps in AU_COMPONENTS.items():

@@ -60,11 +60,12 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     asym = (hi - lo) / (hi + lo + 0.1)
     one_sided = _ramp(asym, 0.35, 0.65)
     smile = a["AU12"] * (1.0 - one_sided)
-    happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1))
+    lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.35, 0.6)  # upper lids raised beyond the brows' pull
+    happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
     contempt = np.clip(hi - lo, 0, None) * one_sided
-    surprise = _gm(brows_up, a["AU5"]) * (1.0 - _ramp(a["AU4"], 0.1, 0.4)) \
-        - 0.5 * a["AU20"]
-    fear = _gm(a["AU1"], a["AU4"], np.fmax(a["AU5"], a["AU20"]))
+    tension = np.fmax(a["AU4"], np.fmax(a["AU20"], 0.6 * a["AU12"]))  # brows drawn, lips stretched
+    surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
+    fear = _gm(a["AU1"], a["AU5"], tension) * lids_up
     anger = _gm(a["AU4"], np.fmax(a["AU7"], a["AU24"])) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
     disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)

@@ -100,25 +100,40 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
     found: list[Focus] = []
     scores = [compute_score(e, x, profile) for e, x in zip(events, contexts, strict=True)]
 
-    # 1. Problem leaks of one emotion, and whether they follow trigger words.
-    leaks: dict[str, list[int]] = {}
-    for i, e in enumerate(events):
-        if e.kind == "leak" and is_problem(e, profile):
-            leaks.setdefault(e.expression, []).append(i)
-    for emotion, idx in leaks.items():
-        trig = [i for i in idx if contexts[i].triggers]
-        words = Counter(w.lower() for i in trig for w in contexts[i].triggers)
-        detail = f"{_plural(len(idx), 'leak')} of {emotion}"
-        if trig:
-            top = ", ".join(f"“{w}”" for w, _ in words.most_common(2))
-            detail += f", {len(trig)} of them right after {top}"
+    # 1. Problem leaks right after trigger words (the price, the deadline...), all emotions.
+    problem_leaks = [i for i, e in enumerate(events) if e.kind == "leak" and is_problem(e, profile)]
+    after = [i for i in problem_leaks if contexts[i].triggers]
+    if after:
+        words = Counter(w.lower() for i in after for w in dict.fromkeys(contexts[i].triggers))
+        top = [w for w, _ in words.most_common(2)]
+        emotions = Counter(events[i].expression for i in after)
+        main = max(emotions, key=lambda emo: sum(scores[i] for i in after
+                                                 if events[i].expression == emo))
+        quoted = " and ".join(f"“{w}”" for w in top)
         found.append(Focus(
-            title=f"Keep {EMOTION_NOUN[emotion]} off your face"
-            + (f" after {', '.join(f'“{w}”' for w, _ in words.most_common(1))}" if trig else ""),
-            detail=detail + ".", coaching=_line(c, "emotions", emotion) or str(c.get("leak", "")),
-            episodes=tuple(idx), weight=sum(scores[i] for i in idx) + 0.2 * len(trig)))
+            title=f"Stay composed right after {quoted}",
+            detail=f"{_plural(len(after), 'leak')} ({', '.join(emotions)}) within "
+                   f"{profile.trigger_window_s:g} s of saying {quoted}.",
+            coaching=_line(c, "emotions", main) or str(c.get("leak", "")),
+            episodes=tuple(after), weight=1.2 * sum(scores[i] for i in after)))
 
-    # 2. Held displays that look put on: the most frequent posed cue.
+    # 2. Problem leaks of one emotion elsewhere.
+    leaks: dict[str, list[int]] = {}
+    for i in problem_leaks:
+        leaks.setdefault(events[i].expression, []).append(i)
+    for emotion, idx in leaks.items():
+        rest = [i for i in idx if i not in after]
+        if not rest:
+            continue
+        n_after = len(idx) - len(rest)
+        detail = f"{_plural(len(idx), 'leak')} of {emotion}" + (
+            f" ({n_after} right after a trigger word)" if n_after else "")
+        found.append(Focus(
+            title=f"Keep {EMOTION_NOUN[emotion]} off your face",
+            detail=detail + ".", coaching=_line(c, "emotions", emotion) or str(c.get("leak", "")),
+            episodes=tuple(idx), weight=sum(scores[i] for i in rest)))
+
+    # 3. Held displays that look put on: the most frequent posed cue.
     held = [i for i, e in enumerate(events) if e.kind == "held" and is_problem(e, profile)]
     cues = Counter(cue.name for i in held for cue in events[i].posed_cues)
     if cues:
@@ -138,7 +153,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
             coaching=str(c.get("held", "")), episodes=tuple(held),
             weight=sum(scores[i] for i in held)))
 
-    # 3. A section of the script where problems cluster.
+    # 4. A section of the script where problems cluster.
     if sections and len(sections) > 1:
         rated = [s for s in sections if s.get("problems") and s.get("duration_s", 0) > 0]
         if rated:

@@ -111,13 +111,13 @@ def _section_at(t: float, words: list[dict[str, Any]]) -> str | None:
 
 def compute_transcript(words: list[dict[str, Any]],
                        episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Words grouped by section, with an event marker before the word said at each apex."""
+    """Words grouped by section, with an event marker before the word said at each onset."""
     if not words:
         return []
     starts = [w["start"] for w in words]
     markers: dict[int, list[dict[str, Any]]] = {}
     for e in episodes:
-        t = e["apex_s"]
+        t = e["start_s"]
         i = next((k for k, w in enumerate(words) if w["end"] >= t), len(words))
         markers.setdefault(i, []).append(
             {"event": e["id"], "expression": e["expression"], "label": e["label"],

@@ -54,3 +54,21 @@ def cue_text(cue: dict[str, Any]) -> str:
 
 def episode_title(e: dict[str, Any]) -> str:
     return f"{mmss(e['start_s'])} · {e['expression']} · {e['label']} · {seconds(e['duration_s'])}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def group_summary(group: list[dict[str, Any]]) -> str:
+    """`3 leaks (1 micro), 1 held` for a list of episodes."""
+    leaks = [e for e in group if e["kind"] == "leak"]
+    micro = sum(e["micro"] for e in leaks)
+    return f"{plural(len(leaks), 'leak')} ({micro} micro), {len(group) - len(leaks)} held"
+
+
+def duration_text(d: float) -> str:
+    """`45 s`, `3.2 min`, `25 min`."""
+    if d < 60:
+        return f"{d:.0f} s"
+    return f"{d / 60:.1f} min" if d < 600 else f"{d / 60:.0f} min"

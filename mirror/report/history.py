@@ -53,7 +53,10 @@ def find_history(analysis_dir: Path, profile_name: str) -> list[Path]:
 
 def compute_progress(analysis_dir: Path, doc: dict[str, Any], profile_name: str,
                      history: Sequence[str | Path] | None) -> list[dict[str, Any]]:
-    """Summaries of the earlier sessions then this one; [] when there is nothing to compare."""
+    """Summaries of the earlier sessions then this one; [] when there is nothing to compare.
+
+    `history` None: sibling sessions analysed with `profile_name` (see find_history); a list is
+    taken as given (the caller chose those sessions)."""
     if history is None:
         dirs = find_history(analysis_dir, profile_name)
     else:
@@ -63,8 +66,6 @@ def compute_progress(analysis_dir: Path, doc: dict[str, Any], profile_name: str,
         try:
             other = load_events_doc(d)
         except InputError:
-            continue
-        if other.get("profile", profile_name) != profile_name:
             continue
         rows.append(summarise_session(d, other))
     if not rows:

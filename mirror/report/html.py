@@ -12,7 +12,15 @@ from typing import Any
 
 from mirror.events.model import EMOTIONS
 from mirror.report.facts import clean_word
-from mirror.report.fmt import cue_text, flatten_figures, mmss, number, seconds
+from mirror.report.fmt import (
+    cue_text,
+    duration_text,
+    flatten_figures,
+    group_summary,
+    mmss,
+    number,
+    seconds,
+)
 from mirror.report.plots import EMOTION_COLORS
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -69,13 +77,13 @@ def _said(e: dict[str, Any]) -> str:
 
 def _summary(f: dict[str, Any]) -> str:
     s = f["summary"]
-    mins = f["duration_s"] / 60
+    length = duration_text(f["duration_s"])
     cards = [
         (number(s["leaks_per_min"]), "leaks per minute"),
         (f"{s['leaks']}", f"leaks ({s['micro']} micro)"),
         (f"{s['held']}", "held expressions"),
         (f"{s['problems']}", f"problem moments for “{f['profile']['title']}”"),
-        (f"{mins:.1f}" if mins < 10 else f"{mins:.0f}", "minutes rehearsed"),
+        (length, "rehearsed"),
     ]
     out = ['<div class="cards">']
     out += [f'<div class="card"><div class="big">{escape(v)}</div>'
@@ -83,7 +91,7 @@ def _summary(f: dict[str, Any]) -> str:
     out.append("</div>")
     if not f["episodes"]:
         out.append(f'<div class="calm"><strong>No expression episodes in this session.</strong> '
-                   f"Your face stayed calm and readable for the whole {mins:.1f} minutes: "
+                   f"Your face stayed calm and readable for the whole {length}: "
                    f"nothing leaked and nothing was held. {escape(f['profile']['summary'])}</div>")
     return "\n".join(out)
 
@@ -206,12 +214,9 @@ def _all_episodes(f: dict[str, Any]) -> str:
         group = [e for e in eps if e["expression"] == emo]
         if not group:
             continue
-        leaks = [e for e in group if e["kind"] == "leak"]
-        micro = sum(e["micro"] for e in leaks)
-        held = len(group) - len(leaks)
         opened = " open" if len(eps) <= OPEN_GROUP_MAX else ""
         out.append(f'<details class="emo-{emo}"{opened}><summary>{_badge(group[0])} '
-                   f"{len(leaks)} leaks ({micro} micro), {held} held</summary><div class=inner>"
+                   f"{group_summary(group)}</summary><div class=inner>"
                    "<table><tr><th>time</th><th>type</th><th class=num>length</th>"
                    "<th class=num>intensity</th><th>posed cues</th><th>section</th>"
                    "<th>said</th><th>coaching</th></tr>")

@@ -7,7 +7,16 @@ from typing import Any
 
 from mirror.events.model import EMOTIONS
 from mirror.report.facts import clean_word
-from mirror.report.fmt import cue_text, episode_title, flatten_figures, mmss, number, seconds
+from mirror.report.fmt import (
+    cue_text,
+    duration_text,
+    episode_title,
+    flatten_figures,
+    group_summary,
+    mmss,
+    number,
+    seconds,
+)
 
 
 def _cell(text: Any) -> str:
@@ -55,17 +64,17 @@ def render_markdown(facts: dict[str, Any]) -> str:
     s = f["summary"]
     by_id = {e["id"]: e for e in f["episodes"]}
     rank = {eid: k + 1 for k, eid in enumerate(f["worst"])}
-    mins = f["duration_s"] / 60
+    length = duration_text(f["duration_s"])
     source = Path(str(f["source"] or "")).name or "unknown video"
     out = [f"# Rehearsal report · {f['profile']['title']}", "",
            f"{source} · {mmss(f['duration_s'])} · profile {f['profile']['name']}", "",
            f"_{f['profile']['summary']}_", "", "## Summary", ""]
     out += _table(["leaks per minute", "leaks", "micro", "held expressions", "problem moments",
-                   "minutes"], [[number(s["leaks_per_min"]), s["leaks"], s["micro"], s["held"],
-                                 s["problems"], f"{mins:.1f}"]])
+                   "rehearsed"], [[number(s["leaks_per_min"]), s["leaks"], s["micro"], s["held"],
+                                   s["problems"], length]])
     if not f["episodes"]:
         out += [f"**No expression episodes in this session.** Your face stayed calm and readable "
-                f"for the whole {mins:.1f} minutes: nothing leaked and nothing was held. "
+                f"for the whole {length}: nothing leaked and nothing was held. "
                 f"{f['profile']['summary']}", ""]
     if f["focus"]:
         out += ["## Three things to work on next time", ""]
@@ -118,10 +127,7 @@ def render_markdown(facts: dict[str, Any]) -> str:
             group = [e for e in f["episodes"] if e["expression"] == emo]
             if not group:
                 continue
-            leaks = [e for e in group if e["kind"] == "leak"]
-            out += [f"<details><summary>{emo}: {len(leaks)} leaks "
-                    f"({sum(e['micro'] for e in leaks)} micro), {len(group) - len(leaks)} held"
-                    "</summary>", ""]
+            out += [f"<details><summary>{emo}: {group_summary(group)}</summary>", ""]
             out += _table(["time", "type", "length", "intensity", "posed cues", "section", "said",
                            "coaching"],
                           [[mmss(e["start_s"]), e["label"] + (" ⚑" if e["problem"] else ""),

@@ -76,7 +76,8 @@ def build_report(analysis: Analysis, profile: Profile,
                  history: Sequence[str | Path] | None = None) -> tuple[dict[str, Any],
                                                                         ReportImages]:
     """The report's facts and pictures, before anything is written."""
-    progress = compute_progress(analysis.directory, analysis.doc, profile.name, history)
+    progress = compute_progress(analysis.directory, analysis.doc, analysis.profile_name,
+                                history)
     facts = compute_facts(analysis, profile, progress)
     images = ReportImages()
     facts["timeline"] = images.add("timeline.png", render_timeline(

@@ -96,7 +96,7 @@ def au4(f: np.ndarray) -> np.ndarray:
     d = np.zeros_like(f)
     b = _brow_points()
     w = 0.45 + 0.55 * _innerness(f, b)
-    d[b, 1] = 0.11 * w
+    d[b, 1] = 0.16 * w
     d[b, 0] = -0.07 * np.sign(f[b, 0]) * w
     glabella = [9, 8, 168, 193, 417, 55, 285, 221, 441, 189, 413]
     d[glabella, 1] = 0.05
@@ -213,8 +213,8 @@ def au14(f: np.ndarray, side: str = "both") -> np.ndarray:
 
 def au15(f: np.ndarray) -> np.ndarray:
     """Lip corner depressor: both corners down (and a little out)."""
-    return _corner_move(f, "left", out=0.015, up=-0.08) + _corner_move(f, "right", out=0.015,
-                                                                          up=-0.08)
+    return _corner_move(f, "left", out=0.04, up=-0.1) + _corner_move(f, "right", out=0.04,
+                                                                        up=-0.1)
 
 
 def au17(f: np.ndarray) -> np.ndarray:
@@ -229,18 +229,20 @@ def au17(f: np.ndarray) -> np.ndarray:
 
 def au20(f: np.ndarray) -> np.ndarray:
     """Lip stretcher: corners pulled sideways and slightly down, lips flattened."""
-    return _corner_move(f, "left", out=0.09, up=-0.025) + _corner_move(f, "right", out=0.09,
-                                                                          up=-0.025)
+    d = _corner_move(f, "left", out=0.06, up=-0.07) + _corner_move(f, "right", out=0.06, up=-0.07)
+    lower = list(L.LIPS_LOWER_OUTER[2:-2]) + list(L.LIPS_LOWER_INNER[2:-2])
+    d[lower, 1] += 0.03
+    return d
 
 
 def au23(f: np.ndarray) -> np.ndarray:
     """Lip tightener: lips narrowed and thinned."""
     d = np.zeros_like(f)
     lips = _LIPS_ALL
-    d[lips, 0] = -0.08 * f[lips, 0] / max(float(np.abs(f[lips, 0]).max()), 1e-6)
+    d[lips, 0] = -0.04 * f[lips, 0] / max(float(np.abs(f[lips, 0]).max()), 1e-6)
     up_out, lo_out = list(L.LIPS_UPPER_OUTER[1:-1]), list(L.LIPS_LOWER_OUTER[1:-1])
-    d[up_out, 1] += 0.02
-    d[lo_out, 1] -= 0.02
+    d[up_out, 1] += 0.03
+    d[lo_out, 1] -= 0.03
     return _finish(f, d, lips, sigma=0.08)
 
 
@@ -270,38 +272,41 @@ def au25(f: np.ndarray) -> np.ndarray:
 
 
 def au26(f: np.ndarray) -> np.ndarray:
-    """Jaw drop: the lower lip, chin and jaw down, rotating about the jaw hinge."""
+    """Jaw drop: the lower lip, chin and jaw down, rotating about the jaw hinge. The mouth opens
+    as a lens: most at the centre, closing towards the corners, which move down a little."""
     d = np.zeros_like(f)
+    drop = 0.3
     mouth_y = float(f[[13, 14], 1].mean())
     below = np.flatnonzero(f[:, 1] > mouth_y + 0.02)
-    lower = np.array(_LIPS_LOWER)
-    idx = np.union1d(below, lower)
-    depth = np.clip((f[idx, 1] - mouth_y + 0.15) / 0.7, 0, 1.2)
-    lateral = np.clip(1 - (np.abs(f[idx, 0]) / 1.05) ** 2, 0, 1)
-    d[idx, 1] = 0.32 * np.maximum(depth, 0.35) * (0.3 + 0.7 * lateral)
+    depth = np.clip((f[below, 1] - mouth_y + 0.15) / 0.7, 0.35, 1.2)
+    lateral = np.clip(1 - (np.abs(f[below, 0]) / 1.05) ** 2, 0, 1)
+    d[below, 1] = drop * depth * (0.3 + 0.7 * lateral)
+    cx = (f[L.MOUTH_RIGHT, 0] + f[L.MOUTH_LEFT, 0]) / 2
+    half = (f[L.MOUTH_LEFT, 0] - f[L.MOUTH_RIGHT, 0]) / 2
+    lower, upper = np.array(_LIPS_LOWER), np.array(_LIPS_UPPER)
+    xl = np.clip((f[lower, 0] - cx) / half, -1, 1)
+    xu = np.clip((f[upper, 0] - cx) / half, -1, 1)
+    d[lower, 1] = drop * (1 - 0.55 * xl**2)
+    d[lower, 0] = -0.04 * xl
+    d[upper, 1] = 0.45 * drop * xu**6
+    d[upper, 0] = -0.04 * xu
     corners = [61, 291, 78, 308]
-    d[corners, 1] = 0.06
-    d[corners, 0] = -0.02 * np.sign(f[corners, 0])
-    up = [i for i in _LIPS_UPPER]
-    d[up, 1] = 0.0
-    return _finish(f, d, idx.tolist() + corners, sigma=0.1,
-                   keep=tuple(up) + L.RIGHT_IRIS + L.LEFT_IRIS)
+    d[corners, 1] = 0.45 * drop
+    d[corners, 0] = -0.04 * np.sign(f[corners, 0] - cx)
+    moved = sorted(set(below.tolist()) | set(lower.tolist()) | set(upper.tolist()) | set(corners))
+    return _finish(f, d, moved, sigma=0.1, keep=L.RIGHT_IRIS + L.LEFT_IRIS)
 
 
 def au43(f: np.ndarray) -> np.ndarray:
-    """Eyes closed: the upper lids come down onto the lower lids (both eyes, for blinks)."""
+    """Eyes closed (blinks): the lid creases come down a little and the lower lids rise a
+    little. The lid itself is drawn by the renderer, which sweeps skin down over the eye."""
     d = np.zeros_like(f)
-    for upper, lower in ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER),
-                         (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER)):
-        up, lo = list(upper[1:-1]), list(lower[1:-1])
-        target_y = np.interp(f[up, 0], *_sorted_xy(f[lo])) - 0.01
-        d[up, 1] = target_y - f[up, 1]
-        d[lo, 1] = -0.01
+    d[list(_LOWER_LIDS), 1] = -0.01
     creases = list(_LID_CREASES)
-    d[creases, 1] = 0.05 * _lid_profile(f, creases)
-    moved = [i for i in _UPPER_LIDS] + list(_LOWER_LIDS) + creases
+    d[creases, 1] = 0.04 * _lid_profile(f, creases)
+    moved = list(_LOWER_LIDS) + creases
     return _finish(f, d, moved, sigma=0.06, floor=0.8,
-                   keep=L.RIGHT_IRIS + L.LEFT_IRIS + tuple(_brow_points()))
+                   keep=L.RIGHT_IRIS + L.LEFT_IRIS + tuple(_brow_points()) + _UPPER_LIDS)
 
 
 def _sorted_xy(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -351,7 +356,7 @@ def compute_au_displacements(f: np.ndarray, z: np.ndarray) -> dict[str, np.ndarr
 
 # EMFACS-style prototypes: action unit -> weight at full intensity. `S` marks sided units.
 EMOTION_AUS: dict[str, dict[str, float]] = {
-    "happiness": {"AU6": 1.0, "AU12L": 1.0, "AU12R": 1.0, "AU25": 0.25},
+    "happiness": {"AU6": 1.0, "AU12L": 1.0, "AU12R": 1.0},
     "surprise": {"AU1": 1.0, "AU2": 1.0, "AU5": 1.0, "AU26": 1.0},
     "fear": {"AU1": 1.0, "AU2": 0.5, "AU4": 0.7, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
              "AU26": 0.35},

@@ -45,8 +45,8 @@ def spread(points: np.ndarray, anchors: np.ndarray, values: np.ndarray, *,
     return (w @ values) / (w.sum(axis=1, keepdims=True) + floor)
 
 
-def compute_neutralizing_displacement(pts: np.ndarray, *, inward: float = 0.14,
-                                      down: float = 0.12) -> np.ndarray:
+def compute_neutralizing_displacement(pts: np.ndarray, *, inward: float = 0.08,
+                                      down: float = 0.18) -> np.ndarray:
     """Pixel displacements (478, 2) that take the smiling photo's landmarks to a neutral face."""
     frame = L.compute_face_frame(pts)
     f = frame.to_face(pts)
@@ -142,7 +142,7 @@ def build_base_face(model_path: Path) -> BaseFace:
                     photo_blendshapes=first.blendshapes)
 
 
-BASE_VERSION = 1
+BASE_VERSION = 2
 
 
 def load_base_face(model_path: Path) -> BaseFace:

@@ -56,11 +56,11 @@ def compute_speech_tracks(t: np.ndarray, phrases: tuple[tuple[float, float], ...
             amp = float(rng.uniform(0.25, 1.0))
             vowel = rng.choice(["a", "o", "i", "e", "m"], p=[0.35, 0.2, 0.2, 0.15, 0.1])
             if vowel == "a":
-                out["AU26"] += 0.35 * amp * bump
-                out["AU25"] += 0.5 * amp * bump
+                out["AU26"] += 0.7 * amp * bump
+                out["AU25"] += 0.6 * amp * bump
             elif vowel == "o":
-                out["AU26"] += 0.2 * amp * bump
-                out["AU25"] += 0.35 * amp * bump
+                out["AU26"] += 0.4 * amp * bump
+                out["AU25"] += 0.4 * amp * bump
                 out["ROUND"] += 0.8 * amp * bump
             elif vowel == "i":
                 out["AU25"] += 0.45 * amp * bump
@@ -68,7 +68,7 @@ def compute_speech_tracks(t: np.ndarray, phrases: tuple[tuple[float, float], ...
                 out["AU26"] += 0.08 * amp * bump
             elif vowel == "e":
                 out["AU25"] += 0.4 * amp * bump
-                out["AU26"] += 0.2 * amp * bump
+                out["AU26"] += 0.35 * amp * bump
                 out["AU20"] += 0.12 * amp * bump
             else:
                 out["AU24"] += 0.5 * amp * bump

@@ -32,7 +32,7 @@ from mirror.synth.warp import (
 )
 
 MOUTH_DARK = np.array([48, 18, 22], dtype=np.float32)
-TEETH = np.array([218, 208, 196], dtype=np.float32)
+TEETH = np.array([196, 186, 176], dtype=np.float32)
 _MOUTH_POLY = list(L.LIPS_UPPER_INNER) + list(L.LIPS_LOWER_INNER[::-1][1:-1])
 
 
@@ -42,6 +42,7 @@ class Rig:
     landmarks (478, 2) and their dense fields (H, W, 2), the head mask (H, W, 1)."""
 
     base: BaseFace
+    closed_eyes: np.ndarray
     vertex_disp: dict[str, np.ndarray]
     fields: dict[str, np.ndarray]
     head_mask: np.ndarray
@@ -69,8 +70,59 @@ def build_rig(base: BaseFace) -> Rig:
                 + ((yy - centre[1] + span[1] * 0.1) / (span[1] * 0.85)) ** 2)
     mask = np.clip(1.6 - r, 0, 1).astype(np.float32)
     mask = cv2.GaussianBlur(mask, (0, 0), 8)[..., None]
-    return Rig(base=base, vertex_disp=disp, fields=fields, head_mask=mask, centre=centre,
+    return Rig(base=base, closed_eyes=make_closed_eyes(base.image, pts), vertex_disp=disp, fields=fields, head_mask=mask, centre=centre,
                iod=frame.iod, grid=identity_grid(w, h))
+
+
+_EYES = ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER), (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER))
+LASH = (52, 34, 30)
+
+
+def make_closed_eyes(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """The base image with both eye openings filled with skin (inpainted) and a lash line along
+    the lower lids: what a closed eye looks like."""
+    mask = np.zeros(image.shape[:2], np.uint8)
+    for up, lo in _EYES:
+        poly = np.concatenate([pts[list(up)], pts[list(lo[::-1])]])
+        cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
+    mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
+    out = cv2.inpaint(image, mask, 5, cv2.INPAINT_TELEA)
+    out = cv2.GaussianBlur(out, (0, 0), 1.0) * (mask[..., None] > 0) + out * (mask[..., None] == 0)
+    return out.astype(np.uint8)
+
+
+def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.ndarray,
+                  closure: float) -> None:
+    """Sweep the upper lids down by `closure` (0..1) over the eyes, in place: the swept part
+    shows the closed-eye skin (warped by the frame's map) and the lid edge a lash line."""
+    if closure <= 0.02:
+        return
+    h, w = img.shape[:2]
+    shift = 4
+    for up, lo in _EYES:
+        u, d = lm[list(up)], lm[list(lo)]
+        lid = u + closure * (d - u)
+        poly = np.concatenate([u, lid[::-1]])
+        x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - 3, 0)
+        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 4
+        x1, y1 = min(x1, w), min(y1, h)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        m = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(m, [np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)], 255,
+                     cv2.LINE_AA, shift)
+        m = cv2.dilate(m, np.ones((2, 2), np.uint8))
+        roi_src = src[y0:y1, x0:x1]
+        skin = cv2.remap(closed, roi_src[..., 0], roi_src[..., 1], cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REFLECT).astype(np.float32)
+        a = m.astype(np.float32)[..., None] / 255
+        roi = img[y0:y1, x0:x1].astype(np.float32) * (1 - a) + skin * a
+        patch = roi.astype(np.uint8)
+        line = np.round((lid - [x0, y0]) * (1 << shift)).astype(np.int32).reshape(-1, 1, 2)
+        lash = patch.copy()
+        cv2.polylines(lash, [line], False, LASH, 2, cv2.LINE_AA, shift)
+        k = min(1.0, 0.4 + closure)
+        img[y0:y1, x0:x1] = cv2.addWeighted(lash, k, patch, 1 - k, 0)
 
 
 def compute_pose_field(rig: Rig, pose: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -103,7 +155,9 @@ def paint_mouth(img: np.ndarray, lm: np.ndarray, iod: float) -> None:
     p = np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)
     cv2.fillPoly(mouth, [p], 255, cv2.LINE_AA, shift)
     upper = lm[list(L.LIPS_UPPER_INNER)] - [x0, y0]
-    band = min(gap * 0.45, 0.09 * iod)
+    mid = upper.mean(axis=0)
+    upper = mid + (upper - mid) * [0.8, 1.0]
+    band = min(gap * 0.35, 0.07 * iod)
     teeth_poly = np.concatenate([upper, upper[::-1] + [0, band]])
     teeth = np.zeros_like(mouth)
     cv2.fillPoly(teeth, [np.round(teeth_poly * (1 << shift)).astype(np.int32)], 255, cv2.LINE_AA,
@@ -158,7 +212,10 @@ class Renderer:
             field += w * rig.fields[k]
         src = compute_inverse_map(field, rig.grid, iterations=2)
         img = apply_map(rig.base.image, src)
-        paint_mouth(img, self.landmarks(i), rig.iod)
+        lm = self.landmarks(i)
+        paint_mouth(img, lm, rig.iod)
+        if "AU43" in self.tracks:
+            paint_eyelids(img, rig.closed_eyes, src, lm, float(self.tracks["AU43"][i]))
         lut = np.clip(255.0 * (np.arange(256) / 255.0) ** self.gamma[i] * self.gain[i], 0, 255)
         img = cv2.LUT(img, lut.astype(np.uint8))
         if self.noise_pos:
