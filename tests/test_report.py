@@ -1,0 +1,205 @@
+"""The rehearsal report on generated analyses: formats, facts, edge cases, speed, progress, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_report_fixture import build_analysis, many_events, small_events
+
+from mirror.cli import main
+from mirror.events.model import Event
+from mirror.profiles import load_profile
+from mirror.report import write_report
+from mirror.report.analysis import SpeechContext
+from mirror.report.coaching import coaching_line, compute_focus
+from mirror.report.fmt import mmss
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("sessions")
+    analysis = build_analysis(root / "2026-11-23_1000")
+    for name, profile in [("2026-11-20_0900", "sales-pitch"), ("2026-11-21_0900", "sales-pitch"),
+                          ("2026-11-22_0900", "negotiation-poker-face"),
+                          ("2026-11-24_0900", "sales-pitch")]:  # the last one is later
+        build_analysis(root / name, events=many_events(8 if "20" in name else 5, 12.0),
+                       profile=profile, video=False)
+    written = write_report(analysis)
+    return {"dir": analysis, "written": written,
+            "html": written["html"].read_text(encoding="utf-8"),
+            "md": written["md"].read_text(encoding="utf-8"),
+            "json": json.loads(written["json"].read_text(encoding="utf-8"))}
+
+
+def test_all_three_formats_are_written_atomically(small: dict[str, Any]) -> None:
+    d = small["dir"]
+    assert set(small["written"]) == {"html", "md", "json"}
+    assert not list(d.glob(".*.tmp")), "no temp files left behind"
+    assert small["json"]["schema"] == "mirror.report/1"
+
+
+def test_html_is_self_contained(small: dict[str, Any]) -> None:
+    html = small["html"]
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert not re.search(r"https?://", html), "no reference to the network"
+    assert "<script" not in html and "@import" not in html and "<link" not in html
+    sources = re.findall(r'<img[^>]* src="([^"]*)"', html)
+    assert sources and all(s.startswith("data:image/") for s in sources)
+    assert "@media print" in html
+
+
+def test_markdown_pictures_are_files_beside_it(small: dict[str, Any]) -> None:
+    refs = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", small["md"])
+    assert "report_files/timeline.png" in refs and "report_files/trend.png" in refs
+    assert sum(r.endswith(".jpg") for r in refs) == 5
+    for ref in refs:
+        assert (small["dir"] / ref).stat().st_size > 1000
+
+
+def test_the_three_formats_carry_the_same_facts(small: dict[str, Any]) -> None:
+    facts, html, md = small["json"], small["html"], small["md"]
+    s = facts["summary"]
+    assert (s["leaks"], s["micro"], s["held"], s["problems"]) == (4, 3, 1, 4)
+    for text in (html, md):
+        assert str(s["leaks_per_min"]) in text
+        for e in facts["episodes"]:
+            assert mmss(e["start_s"]) in text
+            assert escape(e["coaching"], quote=False) in text.replace("&#x27;", "'") or \
+                e["coaching"] in text
+        for item in facts["focus"]:
+            assert escape(item["title"]) in text or item["title"] in text
+        for sec in facts["sections"]:
+            assert sec["name"] in text
+        for p in facts["progress"]:
+            assert p["session"] in text
+        for key in ("fillers / count", "pauses / longest s"):
+            assert key in text
+
+
+def test_episode_facts_carry_speech_and_coaching(small: dict[str, Any]) -> None:
+    eps = {e["expression"]: e for e in small["json"]["episodes"]}
+    contempt = eps["contempt"]
+    assert contempt["label"] == "micro leak" and contempt["triggers"] == ["price"]
+    assert contempt["section"] == "price" and "price" in contempt["said_before"].split()
+    assert contempt["coaching"].startswith("Right after “price”")
+    assert "disdain" in contempt["coaching"]
+    smile = eps["happiness"]
+    assert smile["kind"] == "held" and smile["problem"]
+    assert smile["coaching"] == load_profile("sales-pitch").coaching["posed_cues"][
+        "no_eye_involvement"]
+    assert [c["name"] for c in smile["posed_cues"]] == ["no_eye_involvement", "flat_plateau"]
+    assert small["json"]["worst"][0] == contempt["id"]
+    assert all(e["filmstrip"] for e in small["json"]["episodes"])
+
+
+def test_three_things_to_work_on(small: dict[str, Any]) -> None:
+    focus = small["json"]["focus"]
+    assert len(focus) == 3
+    assert focus[0]["title"] == "Stay composed right after “price”"
+    assert any("smile" in f["title"] for f in focus)
+
+
+def test_transcript_marks_every_episode(small: dict[str, Any]) -> None:
+    groups = small["json"]["transcript"]
+    assert [g["section"] for g in groups] == ["opening", "offer", "price", "close"]
+    marked = [t["marker"]["event"] for g in groups for t in g["tokens"] if "marker" in t]
+    assert sorted(marked) == [e["id"] for e in small["json"]["episodes"]]
+    assert small["json"]["speech"]["triggers"][0]["word"] == "price"
+
+
+def test_progress_uses_earlier_sessions_of_the_same_profile(small: dict[str, Any]) -> None:
+    rows = small["json"]["progress"]
+    assert [r["session"] for r in rows] == ["2026-11-20_0900", "2026-11-21_0900",
+                                             "2026-11-23_1000"]
+    assert rows[-1]["current"] and rows[0]["leaks"] + rows[0]["held"] == 8
+
+
+def test_explicit_history_and_profile_override(small: dict[str, Any], tmp_path: Path) -> None:
+    other = build_analysis(tmp_path / "s", events=small_events(), video=False)
+    first = small["dir"].parent.parent / "2026-11-20_0900" / "analysis"
+    written = write_report(other, formats=["json"], profile="negotiation-poker-face",
+                           history=[first.parent])
+    facts = json.loads(written["json"].read_text())
+    assert [r["session"] for r in facts["progress"]] == ["2026-11-20_0900", "s"]
+    assert facts["profile"]["name"] == "negotiation-poker-face"
+    assert all(e["problem"] for e in facts["episodes"])  # every leak is a tell
+    assert any("not found" in w for w in facts["warnings"])  # no video: no filmstrips
+    assert not any(e["filmstrip"] for e in facts["episodes"])
+
+
+def test_zero_events_says_so_kindly(tmp_path: Path) -> None:
+    analysis = build_analysis(tmp_path / "calm", events=[], duration=4.0)
+    written = write_report(analysis)
+    html = written["html"].read_text()
+    md = written["md"].read_text()
+    facts = json.loads(written["json"].read_text())
+    assert facts["episodes"] == [] and facts["summary"]["leaks_per_min"] == 0
+    for text in (html, md):
+        assert "No expression episodes in this session" in text
+        assert "Keep it up" in text
+    assert "All 0 episodes" not in html and "Key moments" not in html
+
+
+def test_no_speech_no_expressions(tmp_path: Path) -> None:
+    analysis = build_analysis(tmp_path / "quiet", speech=False)
+    (analysis / "expressions.npz").unlink()
+    written = write_report(analysis, formats=["html", "md"])
+    html = written["html"].read_text()
+    assert "Transcript" not in html and "Sections and speech" not in html
+    assert html.count('class="strip"') == 5
+    assert set(written) == {"html", "md"}
+
+
+def test_two_hundred_events_stay_fast_and_readable(tmp_path: Path) -> None:
+    analysis = build_analysis(tmp_path / "long", events=many_events(200, 90.0), duration=90.0,
+                              fps=10)
+    t0 = time.perf_counter()
+    written = write_report(analysis)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 5.0, f"report took {elapsed:.1f} s"
+    html = written["html"].read_text()
+    facts = json.loads(written["json"].read_text())
+    assert len(facts["episodes"]) == 200
+    assert sum(1 for e in facts["episodes"] if e["filmstrip"]) == 24
+    assert html.count('class="strip"') == 24
+    assert html.count("<details") >= 7 and "<details class=\"emo-happiness\" open" not in html
+    assert all(f'id="row-{e["id"]}"' in html for e in facts["episodes"])
+    assert len(html) < 4_000_000
+    assert len(list((analysis / "report_files").glob("e*.jpg"))) == 24
+
+
+def test_coaching_lines_follow_the_profile() -> None:
+    sales, poker = load_profile("sales-pitch"), load_profile("negotiation-poker-face")
+    smile = Event(1, 2, 2.5, "happiness", "leak", False, 0.5, "both")
+    assert coaching_line(smile, SpeechContext(), poker) == poker.coaching["emotions"]["happiness"]
+    contempt = Event(1, 1.1, 1.3, "contempt", "leak", True, 0.5, "left")
+    line = coaching_line(contempt, SpeechContext(triggers=("price",)), sales)
+    assert line == "Right after “price”: " + sales.coaching["emotions"]["contempt"]
+    focus = compute_focus((), (), sales, duration_s=30.0)
+    assert [f.title for f in focus] == ["Keep it up", "Rehearse the whole pitch"]
+
+
+def test_cli_writes_the_report(small: dict[str, Any], capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or False)
+    session = small["dir"].parent
+    assert main(["report", str(session), "--format", "json", "--open"]) == 0
+    out = capsys.readouterr().out
+    assert "report.json" in out and "no web browser found" in out
+    assert opened and opened[0].startswith("file://")
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("mirror: error:") and "\n" not in err and "events.json" in err
+    (tmp_path / "events.json").write_text('{"schema": "other"}')
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a mirror.events/1" in capsys.readouterr().err
