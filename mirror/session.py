@@ -452,7 +452,8 @@ def repair_session(path: str | os.PathLike[str]) -> RepairReport:
             frame_rows = [[str(i), f"{t:.6f}"] for i, t in enumerate(times)]
         _rewrite_rows(path / FRAMES, FRAMES_HEADER, frame_rows)
     elif not video.is_file():
-        actions.append("no video was written")
+        if interrupted:
+            actions.append("no video was written")
         n_frames = 0
 
     samples = 0

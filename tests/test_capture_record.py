@@ -5,7 +5,6 @@ from __future__ import annotations
 import stat
 import time
 import wave
-from pathlib import Path
 
 import av
 import numpy as np

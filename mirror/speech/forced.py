@@ -50,7 +50,7 @@ class AlignOptions:
     gap: float = -0.7  # a phone on one side with nothing on the other
     jump_penalty: float = 0.01  # per script phone between the expected start and the actual one
     min_score_per_phone: float = 0.15  # below this a segment is an ad-lib, not the script
-    max_gap_words: int = 3  # unclaimed script words before a segment that may be tried with it
+    max_gap_words: int = 3  # script words before a located span that may be added to it
 
 
 @dataclass(frozen=True)
@@ -184,14 +184,16 @@ def align_script(
         b0 = min(len(audio) / sr, b + pad_s)
         clip = audio[int(a0 * sr):int(b0 * sr)]
         placed = _place(clip, span, words, recognizer, offset_s=a0)
-        gap = list(range(expected_word, first_w))
-        if placed is not None and 0 < len(gap) <= o.max_gap_words:
-            # words between the previous segment and this one that nobody claimed: often a short
-            # phrase-initial word the recogniser missed. Keep them if the acoustics prefer it.
-            with_gap = _place(clip, gap + span, words, recognizer, offset_s=a0)
-            if with_gap is not None and with_gap[1] > placed[1]:
-                span, placed = gap + span, with_gap
-                first_w = span[0]
+        # The script words just before the span are often a short phrase-initial word the
+        # recogniser missed ("our competitor"): add them one by one while the acoustics prefer it.
+        lo = expected_word if first_w >= expected_word else 0
+        for k in range(first_w - 1, max(lo, first_w - o.max_gap_words) - 1, -1):
+            if placed is None:
+                break
+            longer = _place(clip, [k, *span], words, recognizer, offset_s=a0)
+            if longer is None or longer[1] <= placed[1]:
+                break
+            span, placed, first_w = [k, *span], longer, k
         if placed is None:  # alignment failed: keep what was heard, in this section
             sec = script.sections[wsec[first_w]].title
             out.extend(Word(w.start, w.end, w.text, sec, w.probability) for w in seg_words)

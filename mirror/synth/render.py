@@ -158,7 +158,9 @@ def paint_mouth(img: np.ndarray, lm: np.ndarray, iod: float) -> None:
     mid = upper.mean(axis=0)
     upper = mid + (upper - mid) * [0.8, 1.0]
     band = min(gap * 0.35, 0.07 * iod)
-    teeth_poly = np.concatenate([upper, upper[::-1] + [0, band]])
+    xn = (upper[:, 0] - mid[0]) / max(float(np.abs(upper[:, 0] - mid[0]).max()), 1e-6)
+    lower_edge = upper + np.stack([np.zeros_like(xn), band * np.sqrt(1 - xn**2)], axis=1)
+    teeth_poly = np.concatenate([upper, lower_edge[::-1]])
     teeth = np.zeros_like(mouth)
     cv2.fillPoly(teeth, [np.round(teeth_poly * (1 << shift)).astype(np.int32)], 255, cv2.LINE_AA,
                  shift)

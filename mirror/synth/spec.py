@@ -154,9 +154,7 @@ def make_episode(rng: np.random.Generator, expression: str, start: float, kind: 
     intensity = 1.0 if rng.random() < 0.6 else float(rng.uniform(0.4, 0.6))
     if kind == "held":
         intensity = max(intensity, 0.7)
-    if expression == "contempt":
-        side = "left" if rng.random() < 0.5 else "right"
-    elif asym > 0:
+    if expression == "contempt" or asym > 0:
         side = "left" if rng.random() < 0.5 else "right"
     return Episode(expression=expression, onset_s=round(start, 4),
                    apex_s=round(start + rise, 4), apex_end_s=round(start + total - fall, 4),
