@@ -1,0 +1,27 @@
+"""Test-data generator: a real face photo warped into expressions of known timing.
+
+    from mirror.synth import random_spec, render_clip, save_truth
+    truth = render_clip(random_spec(1, duration_s=20, n_episodes=4), "clip.mp4")
+    save_truth("clip.truth.json", truth)
+
+See docs/synth.md. Importing this package is cheap; MediaPipe loads on first render.
+"""
+
+from mirror.synth.render import encode_video, render_clip, write_demo
+from mirror.synth.spec import (
+    Blink,
+    BrowFlash,
+    ClipSpec,
+    Episode,
+    Lighting,
+    demo_spec,
+    distractor_only_spec,
+    random_spec,
+)
+from mirror.synth.truth import Distractor, Truth, TruthEpisode, load_truth, save_truth
+
+__all__ = [
+    "Blink", "BrowFlash", "ClipSpec", "Distractor", "Episode", "Lighting", "Truth",
+    "TruthEpisode", "demo_spec", "distractor_only_spec", "encode_video", "load_truth",
+    "random_spec", "render_clip", "save_truth", "write_demo",
+]

@@ -171,7 +171,7 @@ def au10(f: np.ndarray) -> np.ndarray:
     d[upper, 1] = -0.09 * np.clip(1.1 - x / 0.45, 0.3, 1)
     naso = [206, 426, 203, 423, 98, 327, 97, 326, 2, 164, 167, 393, 165, 391, 92, 322]
     d[naso, 1] = -0.05
-    return _finish(f, d, upper + naso, sigma=0.08, keep=tuple(_LIPS_LOWER) + (61, 291))
+    return _finish(f, d, upper + naso, sigma=0.08, keep=(*_LIPS_LOWER, 61, 291))
 
 
 def _corner_weight(f: np.ndarray, idx: list[int], side: str) -> np.ndarray:

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from mirror.synth import landmarks as L
+from mirror.synth.aus import spread
 from mirror.synth.mp_runner import FaceReading, create_landmarker, read_face
 
 FRAME_W, FRAME_H = 640, 480
@@ -31,18 +32,6 @@ class BaseFace:
     landmarks: np.ndarray
     blendshapes: dict[str, float]
     photo_blendshapes: dict[str, float]
-
-
-def spread(points: np.ndarray, anchors: np.ndarray, values: np.ndarray, *,
-           sigma: float, floor: float = 0.3) -> np.ndarray:
-    """Smoothly propagate `values` (k, 2) known at `anchors` (k, 2) to `points` (n, 2).
-
-    A normalised Gaussian average that fades to zero away from the anchors (`floor` is the
-    weight of an implicit zero). Units are whatever the points use (face units here).
-    """
-    r2 = ((points[:, None, :] - anchors[None, :, :]) ** 2).sum(axis=2)
-    w = np.exp(-r2 / (2 * sigma**2))
-    return (w @ values) / (w.sum(axis=1, keepdims=True) + floor)
 
 
 def compute_neutralizing_displacement(pts: np.ndarray, *, inward: float = 0.08,
@@ -63,8 +52,9 @@ def compute_neutralizing_displacement(pts: np.ndarray, *, inward: float = 0.08,
     gap = f[lo_in, 1] - f[up_in, 1]
     order = np.argsort(f[up_in, 0])
     gx, gg = f[up_in, 0][order], np.maximum(gap[order] - 0.004, 0)
-    upper = sorted(set(L.LIPS_UPPER_OUTER + L.LIPS_UPPER_INNER + L.LIPS_UPPER_MID) - {61, 291, 78, 308})
-    lower = sorted(set(L.LIPS_LOWER_OUTER + L.LIPS_LOWER_INNER + L.LIPS_LOWER_MID) - {61, 291, 78, 308})
+    corners = {61, 291, 78, 308}
+    upper = sorted(set(L.LIPS_UPPER_OUTER + L.LIPS_UPPER_INNER + L.LIPS_UPPER_MID) - corners)
+    lower = sorted(set(L.LIPS_LOWER_OUTER + L.LIPS_LOWER_INNER + L.LIPS_LOWER_MID) - corners)
     d[upper, 1] += 0.65 * np.interp(f[upper, 0], gx, gg)
     d[lower, 1] -= 0.35 * np.interp(f[lower, 0], gx, gg)
     # Cheeks and lower lids down a little (undo the cheek raise of the smile).
@@ -85,8 +75,8 @@ def frame_photo(photo: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     Returns the frame (480, 640, 3) and the landmarks (n, 2) moved into it."""
     centre = pts[:, :2].mean(axis=0) * SOURCE_SCALE
-    x0 = int(round(centre[0] - FRAME_W / 2))
-    y0 = int(round(centre[1] - FRAME_H * 0.47))
+    x0 = round(centre[0] - FRAME_W / 2)
+    y0 = round(centre[1] - FRAME_H * 0.47)
     m = np.array([[SOURCE_SCALE, 0, -x0], [0, SOURCE_SCALE, -y0]], dtype=np.float64)
     framed = cv2.warpAffine(photo, m, (FRAME_W, FRAME_H), flags=cv2.INTER_CUBIC,
                             borderMode=cv2.BORDER_REFLECT)
@@ -101,7 +91,8 @@ def warp_exact(image: np.ndarray, src_pts: np.ndarray, dst_pts: np.ndarray) -> n
 
     h, w = image.shape[:2]
     anchors = border_anchors(w, h, per_side=8, margin=0.0)
-    t = PiecewiseAffineTransform.from_estimate(np.concatenate([dst_pts, anchors]), np.concatenate([src_pts, anchors]))
+    t = PiecewiseAffineTransform.from_estimate(np.concatenate([dst_pts, anchors]),
+                                               np.concatenate([src_pts, anchors]))
     out = warp(image, t, output_shape=(h, w), order=1, preserve_range=True)
     return np.clip(out, 0, 255).astype(np.uint8)
 

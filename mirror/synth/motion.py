@@ -12,7 +12,7 @@ POSE_KEYS = ("yaw", "pitch", "roll", "tx", "ty", "scale")
 
 def frame_times(spec: ClipSpec) -> np.ndarray:
     """Presentation times (n,) of every frame: i / fps."""
-    n = int(round(spec.duration_s * spec.fps))
+    n = round(spec.duration_s * spec.fps)
     return np.arange(n) / spec.fps
 
 

@@ -70,8 +70,9 @@ def build_rig(base: BaseFace) -> Rig:
                 + ((yy - centre[1] + span[1] * 0.1) / (span[1] * 0.85)) ** 2)
     mask = np.clip(1.6 - r, 0, 1).astype(np.float32)
     mask = cv2.GaussianBlur(mask, (0, 0), 8)[..., None]
-    return Rig(base=base, closed_eyes=make_closed_eyes(base.image, pts), vertex_disp=disp, fields=fields, head_mask=mask, centre=centre,
-               iod=frame.iod, grid=identity_grid(w, h))
+    return Rig(base=base, closed_eyes=make_closed_eyes(base.image, pts), vertex_disp=disp,
+               fields=fields, head_mask=mask, centre=centre, iod=frame.iod,
+               grid=identity_grid(w, h))
 
 
 _EYES = ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER), (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER))
@@ -87,8 +88,8 @@ def make_closed_eyes(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
         cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
     mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
     out = cv2.inpaint(image, mask, 5, cv2.INPAINT_TELEA)
-    out = cv2.GaussianBlur(out, (0, 0), 1.0) * (mask[..., None] > 0) + out * (mask[..., None] == 0)
-    return out.astype(np.uint8)
+    inside = mask[..., None] > 0
+    return np.where(inside, cv2.GaussianBlur(out, (0, 0), 1.0), out).astype(np.uint8)
 
 
 def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.ndarray,

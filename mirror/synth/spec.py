@@ -110,7 +110,8 @@ def compute_envelope(t: np.ndarray, ep: Episode, *, seed: int = 0) -> np.ndarray
         rng = np.random.default_rng(seed)
         ph = rng.uniform(0, 2 * np.pi, 2)
         th = t[hold] - ep.apex_s
-        wob = 0.6 * np.sin(2 * np.pi * 0.7 * th + ph[0]) + 0.4 * np.sin(2 * np.pi * 1.9 * th + ph[1])
+        wob = (0.6 * np.sin(2 * np.pi * 0.7 * th + ph[0])
+               + 0.4 * np.sin(2 * np.pi * 1.9 * th + ph[1]))
         env[hold] = np.clip(1 - ep.drift * (0.5 + 0.5 * wob), 0.5, 1)
     fall = (t > ep.apex_end_s) & (t < ep.offset_s)
     if ep.offset_s > ep.apex_end_s:
@@ -168,7 +169,8 @@ def make_distractors(rng: np.random.Generator, duration_s: float, *, talking: bo
     """Blinks every 2-6 s, talking phrases with pauses, and conversational brow flashes."""
     blinks, t = [], float(rng.uniform(0.5, 2.5))
     while t < duration_s - 0.3:
-        blinks.append(Blink(start_s=round(t, 4), duration_s=round(float(rng.uniform(0.1, 0.25)), 4)))
+        dur = round(float(rng.uniform(0.1, 0.25)), 4)
+        blinks.append(Blink(start_s=round(t, 4), duration_s=dur))
         t += float(rng.uniform(2.0, 6.0))
     phrases: list[tuple[float, float]] = []
     flashes: list[BrowFlash] = []

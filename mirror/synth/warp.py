@@ -26,7 +26,8 @@ class Mesh:
     pixel_weights: np.ndarray
 
 
-def border_anchors(width: int, height: int, *, per_side: int = 6, margin: float = 2.0) -> np.ndarray:
+def border_anchors(width: int, height: int, *, per_side: int = 6,
+                   margin: float = 2.0) -> np.ndarray:
     """Points (k, 2) just outside the frame so that the mesh covers every pixel."""
     xs = np.linspace(-margin, width - 1 + margin, per_side + 1)
     ys = np.linspace(-margin, height - 1 + margin, per_side + 1)
