@@ -1,0 +1,73 @@
+"""The analysis on generated clips with known ground truth, through the real decoder and model.
+
+Acceptance (issue 2): event F1 >= 0.8 at IoU >= 0.5 over all clips together, the emotion label of
+matched events right >= 80 %, leak vs held right >= 95 %; clips with only blinks, talking, head
+motion and lighting changes produce no events.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from mirror.evaluate import Score, score_events
+from mirror.events.model import Event
+from mirror.pipeline import analyse_video
+from mirror.synth.render import render_clip
+from mirror.synth.spec import distractor_only_spec, random_spec
+
+pytestmark = pytest.mark.slow
+
+SEEDS = (11, 12, 13, 14)
+
+
+def analyse(spec, clip_dir: Path, name: str):
+    video = clip_dir / f"{name}.mp4"
+    truth = render_clip(spec, video)
+    doc = analyse_video(video, clip_dir / f"{name}.mirror", workers=1)
+    return [Event.from_json(e) for e in doc["events"]], truth, doc
+
+
+@pytest.fixture(scope="module")
+def scored(clip_cache: Path) -> Score:
+    total = Score()
+    for seed in SEEDS:
+        events, truth, _ = analyse(random_spec(seed, duration_s=30, n_episodes=8), clip_cache,
+                                   f"expr{seed}")
+        s = score_events(events, truth.episodes)
+        print(f"seed {seed}: {s.summary()} misses {s.misses} confusions {s.confusions}")
+        total.add(s)
+    print("all clips:", total.summary())
+    return total
+
+
+def test_spotting_f1_on_generated_clips(scored: Score):
+    assert scored.tp + scored.fn >= 20, "the clips should hold enough episodes to score"
+    assert scored.f1 >= 0.8, scored.summary()
+
+
+def test_emotion_labels_of_matched_events(scored: Score):
+    assert scored.label_accuracy >= 0.8, (scored.summary(), scored.confusions)
+
+
+def test_leak_versus_held(scored: Score):
+    assert scored.kind_accuracy >= 0.95, scored.summary()
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_no_expression_means_no_events(clip_cache: Path, seed: int):
+    events, truth, doc = analyse(distractor_only_spec(seed, duration_s=20.0), clip_cache,
+                                 f"calm{seed}")
+    assert truth.episodes == ()
+    assert {d.kind for d in truth.distractors} >= {"blink", "talking"}
+    assert events == [], [(e.expression, e.start_s, e.end_s, e.intensity) for e in events]
+    assert doc["face_found_ratio"] > 0.95
+
+
+def test_reuse_skips_the_model_and_gives_the_same_events(clip_cache: Path):
+    out = clip_cache / "expr11.mirror"
+    if not (out / "tracks.npz").exists():
+        pytest.skip("runs after the F1 fixture")
+    first = (out / "events.json").read_text()
+    doc = analyse_video(clip_cache / "expr11.mp4", out, reuse=True)
+    assert doc["frames"] > 800
+    assert (out / "events.json").read_text().split('"events"')[1] == first.split('"events"')[1]
