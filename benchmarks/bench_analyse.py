@@ -36,7 +36,7 @@ def _bare_worker(path: str, start: float, end: float, q: mp.Queue) -> None:
     lm = create_landmarker(LandmarkerOptions(model_path=str(resolve_model_path())))
     n, last = 0, -1
     for t, rgb in iter_frames(path, start_s=start, end_s=end, info=info):
-        ms = max(last + 1, int(round(t * 1000)))
+        ms = max(last + 1, round(t * 1000))
         last = ms
         lm.detect_for_video(mpipe.Image(image_format=mpipe.ImageFormat.SRGB, data=rgb), ms)
         n += 1

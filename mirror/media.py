@@ -55,7 +55,7 @@ def probe_video(path: str | Path) -> VideoInfo:
             first = _first_frame(c, s)
             if first is None:
                 raise _fail(path, "no decodable video frame (truncated or corrupt file?)")
-            rot = int(round(getattr(first, "rotation", 0) or 0)) % 360
+            rot = round(getattr(first, "rotation", 0) or 0) % 360
             w, h = first.width, first.height
             if rot in (90, 270):
                 w, h = h, w
@@ -92,7 +92,7 @@ def _duration(c: av.container.InputContainer, s: av.video.stream.VideoStream, st
 def model_size(width: int, height: int, max_side: int = MAX_MODEL_SIDE) -> tuple[int, int]:
     """Frame size given to the model: the same aspect, longer side at most `max_side`, even."""
     scale = min(1.0, max_side / max(width, height))
-    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
 def _upright(img: np.ndarray, rotation: int) -> np.ndarray:

@@ -123,6 +123,22 @@ def save_expressions(path: Path, ex: Expressions) -> None:
                             au_names=np.array(ex.au.names))
 
 
+def retime_tracks(tracks: FaceTracks, frame_times: np.ndarray | None) -> FaceTracks:
+    """Put the tracks on the recorder's clock: its per-frame times replace the container's.
+
+    Used when the counts agree within a few frames (the container may hold a frame or two
+    fewer than the log after a crash); otherwise the decoded timestamps are kept.
+    """
+    if frame_times is None or frame_times.size == 0 or tracks.n == 0:
+        return tracks
+    if abs(frame_times.size - tracks.n) > 3 or frame_times.size < tracks.n:
+        return tracks
+    from dataclasses import replace
+
+    t = np.asarray(frame_times[: tracks.n], dtype=np.float64)
+    return replace(tracks, t=t, meta=dict(tracks.meta, clock="session"))
+
+
 def analyse_video(
     video: str | Path,
     out_dir: str | Path,
@@ -132,10 +148,15 @@ def analyse_video(
     reuse: bool = False,
     workers: int = 0,
     calibration: str | Path | None = None,
+    frame_times: np.ndarray | None = None,
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """Analyse one video into `out_dir`; returns the events document (also in events.json)."""
+    """Analyse one video into `out_dir`; returns the events document (also in events.json).
+
+    `frame_times` (n,) are the recorder's own per-frame times (a session), used instead of the
+    container's timestamps.
+    """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     out = Path(out_dir)
     tracks_path = out / "tracks.npz"
@@ -148,8 +169,8 @@ def analyse_video(
             if progress:
                 progress("face", x)
 
-        tracks = extract_tracks(video, opts, info=info, progress=face_progress,
-                                cancelled=cancelled)
+        tracks = retime_tracks(extract_tracks(video, opts, info=info, progress=face_progress,
+                                              cancelled=cancelled), frame_times)
         if not tracks.found.any():
             raise InputError(f"{video}: no face found in any frame; "
                              "record facing the camera with your face well lit")
@@ -168,3 +189,14 @@ def analyse_video(
 
 def optional_stage(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
+
+
+def analyse_session(session_dir: str | Path, *, profile: str | None = None, **kwargs: Any
+                    ) -> dict[str, Any]:
+    """Analyse a recorded session folder into its `analysis/` folder, on the session's clock."""
+    from mirror.session import load_session
+
+    session = load_session(session_dir)
+    return analyse_video(session.video, session.analysis_dir,
+                         profile=profile or session.profile, frame_times=session.frame_times,
+                         **kwargs)

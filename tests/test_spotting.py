@@ -1,5 +1,7 @@
 """Pure units of the spotter and classifier on synthetic score tracks."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from mirror.evaluate import interval_iou, score_events
 from mirror.events.classify import compute_plateau_variation, compute_rise_time
 from mirror.events.model import Event
 from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals, dominant
-from mirror.expressions.actions import fill_gaps, rolling, suppress_speech, ActionUnitOptions
+from mirror.expressions.actions import ActionUnitOptions, fill_gaps, rolling, suppress_speech
 
 FPS = 30.0
 
@@ -67,7 +69,7 @@ def test_intervals_are_ordered_disjoint_and_above_threshold(values, threshold):
     for iv in ivs:
         assert 0 <= iv.first <= iv.apex <= iv.last < s.size
         assert iv.peak >= threshold
-    for a, b in zip(ivs, ivs[1:]):
+    for a, b in itertools.pairwise(ivs):
         assert a.last < b.first
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from mirror.pipeline import analyse_video
+from mirror.session import is_session_dir, load_session
 
 HELP = ("Analyse a recording: find expression episodes (leaks and held expressions) of your "
         "face, and write events.json into --out.")
@@ -42,10 +43,18 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace) -> int:
     video = Path(args.video)
-    out = Path(args.out) if args.out else video.with_name(video.name + ".mirror")
-    doc = analyse_video(video, out, profile=args.profile, model=args.model, reuse=args.reuse,
+    frame_times = None
+    profile = args.profile
+    if video.is_dir() and is_session_dir(video):
+        session = load_session(video)
+        out = Path(args.out) if args.out else session.analysis_dir
+        video, frame_times = session.video, session.frame_times
+        profile = profile or session.profile
+    else:
+        out = Path(args.out) if args.out else video.with_name(video.name + ".mirror")
+    doc = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                         workers=args.workers, calibration=args.calibration,
-                        progress=_progress(args.quiet))
+                        frame_times=frame_times, progress=_progress(args.quiet))
     s = doc["summary"]
     for w in doc["warnings"]:
         print(f"warning: {w}", file=sys.stderr)

@@ -9,6 +9,7 @@ with video length.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import multiprocessing as mp
 import os
@@ -145,7 +146,7 @@ def extract_range(
             if builder is None:
                 builder = _ChunkBuilder(rgb.shape[1], rgb.shape[0])
             image = _to_image(rgb)
-            ms = max(last_ms + 1, int(round(t * 1000)))
+            ms = max(last_ms + 1, round(t * 1000))
             last_ms = ms
             result = tracker.detect_for_video(image, ms)
             n_faces = -1
@@ -180,7 +181,7 @@ def _segments(duration: float, workers: int, min_segment_s: float) -> list[tuple
     n = max(1, min(workers, int(duration // min_segment_s) or 1))
     edges = [duration * i / n for i in range(n + 1)]
     edges[0], edges[-1] = 0.0, math.inf
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise(edges))
 
 
 ProgressFn = Callable[[float], None]
