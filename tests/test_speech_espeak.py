@@ -57,7 +57,7 @@ def recognizer() -> Recognizer:
 
 
 def _onset_errors(got: list[tuple[str, float]], truth: list[tuple[str, float]]) -> np.ndarray:
-    """|onset error| for each true word, matched to the same word nearest in time (inf if absent)."""
+    """|onset error| of each true word against the same word nearest in time (inf if absent)."""
     errs = []
     for text, t in truth:
         cands = [g for w, g in got if w == text]
@@ -70,7 +70,8 @@ def test_vad_boundaries_within_150ms(pitch: SynthSpeech) -> None:
     assert len(segs) == len(pitch.phrases)
     errs = [abs(x - y) for (a, b), (ta, tb) in zip(segs, pitch.phrases, strict=True)
             for x, y in ((a, ta), (b, tb))]
-    print(f"VAD boundary error: median {np.median(errs) * 1000:.0f} ms, max {max(errs) * 1000:.0f} ms")
+    print(f"VAD boundary error: median {np.median(errs) * 1000:.0f} ms, "
+          f"max {max(errs) * 1000:.0f} ms")
     assert max(errs) < 0.15
 
 
@@ -89,16 +90,18 @@ def test_vad_ignores_breaths_and_room_noise(pitch: SynthSpeech) -> None:
 
 
 def test_forced_alignment_and_av_offset(pitch: SynthSpeech, recognizer: Recognizer) -> None:
-    """The audio lags the video by 0.15 s; the mouth track is the speech envelope on the video clock."""
+    """Audio lagging the video by 0.15 s; the mouth track is the envelope on the video clock."""
     sr = pitch.sr
     lagged = np.concatenate([np.zeros(round(SHIFT_S * sr), np.float32), pitch.audio])
     env = compute_speech_envelope(pitch.audio, sr=sr)
     tv = np.arange(0.0, len(pitch.audio) / sr - 0.1, 1 / 30)
-    mouth = np.interp(tv, np.arange(env.size) / 100 + 0.005, np.convolve(env, np.ones(5) / 5, "same"))
+    smooth = np.convolve(env, np.ones(5) / 5, "same")
+    mouth = np.interp(tv, np.arange(env.size) / 100 + 0.005, smooth)
     an = analyse_speech(lagged, sr, script=parse_script(PITCH_MD), mouth=(tv, mouth),
                         options=SpeechOptions(), recognizer=recognizer)
     assert an.method == "forced", an.note
-    print(f"A/V offset: {an.av_offset_s:+.3f} s (truth +{SHIFT_S}), conf {an.av_offset_confidence:.2f}")
+    print(f"A/V offset: {an.av_offset_s:+.3f} s (truth +{SHIFT_S}), "
+          f"confidence {an.av_offset_confidence:.2f}")
     assert abs(an.av_offset_s - SHIFT_S) < 0.04
     # words come back on the video clock, where the truth is
     errs = _onset_errors([(w.text, w.start) for w in an.words], [(w, a) for w, a, _ in pitch.words])

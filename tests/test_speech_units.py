@@ -3,6 +3,7 @@ locator, A/V offset, figures, event context, and the never-raise contract of ana
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -90,34 +91,38 @@ def test_segments_cover_everything() -> None:
     v = np.random.default_rng(0).random(500) > 0.5
     segs = compute_segments(v, frame_s=0.03)
     assert segs[0][0] == 0.0 and segs[-1][1] == pytest.approx(15.0)
-    assert all(a[1] == b[0] for a, b in zip(segs, segs[1:], strict=False))
-    assert all(a[2] != b[2] for a, b in zip(segs, segs[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(segs))
+    assert all(a[2] != b[2] for a, b in itertools.pairwise(segs))
 
 
-# ---------------------------------------------------------------- locating heard phones in the script
+# ---------------------------------------------------------------- locating phones in the script
 
 
-SCRIPT = "G UH D M AO R N IH NG EH V R IY W AH N DH AH P R AY S IH Z T EH N".split()
+def ph(text: str) -> list[str]:
+    return text.split()
+
+
+SCRIPT = ph("G UH D M AO R N IH NG EH V R IY W AH N DH AH P R AY S IH Z T EH N")
 
 
 def test_locate_exact_span() -> None:
-    hyp = "DH AH P R AY S".split()
+    hyp = ph("DH AH P R AY S")
     loc = locate_in_script(hyp=hyp, script=SCRIPT, expected=0, options=AlignOptions())
     assert loc is not None
     assert (loc.start, loc.end) == (16, 22)
 
 
 def test_locate_tolerates_recognition_errors() -> None:
-    hyp = "DH AH P R AY AH S D EY Z".split()  # "the prius days" for "the price is"
+    hyp = ph("DH AH P R AY AH S D EY Z")  # "the prius days" for "the price is"
     loc = locate_in_script(hyp=hyp, script=SCRIPT, expected=0, options=AlignOptions())
     assert loc is not None
     assert 15 <= loc.start <= 17 and 23 <= loc.end <= 25
 
 
 def test_locate_prefers_expected_position_on_ties() -> None:
-    script = "AH B AH K AH B AH K".split()
+    script = ph("AH B AH K AH B AH K")
     for expected, want in ((0, 0), (4, 4)):
-        loc = locate_in_script(hyp="AH B AH K".split(), script=script, expected=expected,
+        loc = locate_in_script(hyp=ph("AH B AH K"), script=script, expected=expected,
                                options=AlignOptions())
         assert loc is not None and loc.start == want
 
