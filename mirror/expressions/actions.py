@@ -112,7 +112,11 @@ def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
         return x.copy() if fn != "std" else np.zeros_like(x)
     padded = np.pad(x, half, mode="edge")
     win = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    return {"min": win.min, "max": win.max, "std": win.std}[fn](axis=1)
+    if fn == "min":
+        return np.asarray(win.min(axis=1))
+    if fn == "max":
+        return np.asarray(win.max(axis=1))
+    return np.asarray(win.std(axis=1))
 
 
 def compute_articulation(t: np.ndarray, jaw: np.ndarray, *, options: ActionUnitOptions) -> np.ndarray:

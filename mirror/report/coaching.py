@@ -129,7 +129,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
         detail = f"{_plural(len(idx), 'leak')} of {emotion}" + (
             f" ({n_after} right after a trigger word)" if n_after else "")
         found.append(Focus(
-            title=f"Keep {EMOTION_NOUN[emotion]} off your face",
+            title=f"Keep {EMOTION_NOUN.get(emotion, emotion)} off your face",
             detail=detail + ".", coaching=_line(c, "emotions", emotion) or str(c.get("leak", "")),
             episodes=tuple(idx), weight=sum(scores[i] for i in rest)))
 
@@ -140,7 +140,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
         cue, count = cues.most_common(1)[0]
         idx = tuple(i for i in held if any(q.name == cue for q in events[i].posed_cues))
         kinds = Counter(events[i].expression for i in idx).most_common(1)[0][0]
-        noun = EMOTION_NOUN[kinds]
+        noun = EMOTION_NOUN.get(kinds, kinds)
         found.append(Focus(
             title=f"Let your {noun} come and go naturally",
             detail=f"{_plural(count, 'held ' + noun)} {CUE_TEXT.get(cue, cue.replace('_', ' '))}.",

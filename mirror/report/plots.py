@@ -4,11 +4,13 @@ timeline and the progress trend. Each returns PNG bytes."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from mirror.events.model import EMOTIONS
 from mirror.report.fmt import mmss
@@ -96,7 +98,9 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
 
     rank = {eid: k + 1 for k, eid in enumerate(facts["worst"])}
     for e in facts["episodes"]:
-        ax = emo_axes[e["expression"]]
+        ax = emo_axes.get(e["expression"])
+        if ax is None:  # an emotion this report does not know
+            continue
         color = EMOTION_COLORS[e["expression"]]
         if e["kind"] == "held":
             ax.axvspan(e["start_s"], e["end_s"], facecolor="none", edgecolor=color, hatch="////",
@@ -134,13 +138,21 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
     return _png(fig, dpi=110)
 
 
+def session_short(name: str) -> str:
+    """`2026-11-20_0930` → `11-20 09:30`; other names cut to 14 characters."""
+    m = re.search(r"\d{4}-?(\d{2})-?(\d{2})(?:[_T -]?(\d{2}):?(\d{2}))?", name)
+    if m:
+        return f"{m[1]}-{m[2]}" + (f" {m[3]}:{m[4]}" if m[3] else "")
+    return name if len(name) <= 14 else name[:13] + "…"
+
+
 def render_trend(progress: list[dict[str, Any]]) -> bytes:
     """Leaks per minute, held expressions and episodes per emotion over the sessions."""
-    labels = [("this" if p["current"] else p["session"][-12:]) for p in progress]
+    labels = [("this one" if p["current"] else session_short(p["session"])) for p in progress]
     x = np.arange(len(progress))
     fig = Figure(figsize=(11, 2.7))
     a1, a2, a3 = fig.subplots(1, 3)
-    fig.subplots_adjust(left=0.05, right=0.86, bottom=0.24, top=0.86, wspace=0.3)
+    fig.subplots_adjust(left=0.05, right=0.86, bottom=0.28, top=0.88, wspace=0.3)
     a1.plot(x, [p["leaks_per_min"] for p in progress], marker="o", color="#d62728")
     a1.set_title("leaks per minute", fontsize=9)
     a1.set_ylim(bottom=0)
@@ -158,5 +170,7 @@ def render_trend(progress: list[dict[str, Any]]) -> bytes:
         ax.set_xticks(x)
         ax.set_xticklabels(labels, fontsize=7, rotation=20, ha="right")
         ax.tick_params(axis="y", labelsize=7)
+        if ax is not a1:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
     return _png(fig, dpi=100)

@@ -68,7 +68,7 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
         tiles = [neutral] + [crop_face(frames[t], face_box(analysis.tracks, t)) for t in ts]
         labels = ["your neutral", f"onset {mmss(ts[0])}", f"apex {mmss(ts[1])}",
                   f"offset {mmss(ts[2])}"]
-        data = compose_strip(tiles, labels, highlight=2, color=EMOTION_COLORS[e["expression"]])
+        data = compose_strip(tiles, labels, highlight=2, color=EMOTION_COLORS.get(e["expression"], "#777777"))
         e["filmstrip"] = images.add(f"{e['id']}.jpg", data)
 
 

@@ -212,9 +212,12 @@ def au14(f: np.ndarray, side: str = "both") -> np.ndarray:
 
 
 def au15(f: np.ndarray) -> np.ndarray:
-    """Lip corner depressor: both corners down (and a little out)."""
-    return _corner_move(f, "left", out=0.04, up=-0.1) + _corner_move(f, "right", out=0.04,
-                                                                        up=-0.1)
+    """Lip corner depressor: both corners pulled down (and a little out), the lower lip
+    following, so the mouth turns into an arch."""
+    d = _corner_move(f, "left", out=0.05, up=-0.11) + _corner_move(f, "right", out=0.05, up=-0.11)
+    lower = list(L.LIPS_LOWER_OUTER[2:-2]) + list(L.LIPS_LOWER_INNER[2:-2])
+    d[lower, 1] += 0.02
+    return d
 
 
 def au17(f: np.ndarray) -> np.ndarray:
@@ -358,11 +361,11 @@ def compute_au_displacements(f: np.ndarray, z: np.ndarray) -> dict[str, np.ndarr
 EMOTION_AUS: dict[str, dict[str, float]] = {
     "happiness": {"AU6": 1.0, "AU12L": 1.0, "AU12R": 1.0},
     "surprise": {"AU1": 1.0, "AU2": 1.0, "AU5": 1.0, "AU26": 1.0},
-    "fear": {"AU1": 1.0, "AU2": 0.5, "AU4": 0.7, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
+    "fear": {"AU1": 1.0, "AU2": 0.6, "AU4": 0.4, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
              "AU26": 0.35},
     "anger": {"AU4": 1.0, "AU5": 0.5, "AU7": 1.0, "AU23": 1.0, "AU24": 0.7},
     "disgust": {"AU9": 1.0, "AU10": 1.0, "AU15": 0.35, "AU17": 0.5},
-    "sadness": {"AU1": 1.0, "AU4": 0.6, "AU15": 1.0, "AU17": 0.5},
+    "sadness": {"AU1": 1.0, "AU4": 0.4, "AU15": 1.0, "AU17": 0.4},
     "contempt": {"AU12S": 0.6, "AU14S": 1.0},
 }
 

@@ -76,7 +76,9 @@ def build_rig(base: BaseFace) -> Rig:
 
 
 _EYES = ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER), (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER))
-LASH = (52, 34, 30)
+LASH = (40, 26, 24)
+LID_OVERSHOOT = 0.08
+LASH_WIDTH = 2
 
 
 def make_closed_eyes(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -103,6 +105,8 @@ def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.n
     for up, lo in _EYES:
         u, d = lm[list(up)], lm[list(lo)]
         lid = u + closure * (d - u)
+        bow = np.sin(np.linspace(0, np.pi, len(lid)))
+        lid[:, 1] += closure * LID_OVERSHOOT * float(np.linalg.norm(u[0] - u[-1])) * bow
         poly = np.concatenate([u, lid[::-1]])
         x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - 3, 0)
         x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 4
@@ -121,7 +125,7 @@ def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.n
         patch = roi.astype(np.uint8)
         line = np.round((lid - [x0, y0]) * (1 << shift)).astype(np.int32).reshape(-1, 1, 2)
         lash = patch.copy()
-        cv2.polylines(lash, [line], False, LASH, 2, cv2.LINE_AA, shift)
+        cv2.polylines(lash, [line], False, LASH, LASH_WIDTH, cv2.LINE_AA, shift)
         k = min(1.0, 0.4 + closure)
         img[y0:y1, x0:x1] = cv2.addWeighted(lash, k, patch, 1 - k, 0)
 

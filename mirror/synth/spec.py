@@ -131,8 +131,10 @@ def compute_blink_curve(t: np.ndarray, blink: Blink) -> np.ndarray:
     return c
 
 
-def make_episode(rng: np.random.Generator, expression: str, start: float, kind: str) -> Episode:
-    """A random episode of `kind` (micro, leak or held) starting at `start`."""
+def make_episode(rng: np.random.Generator, expression: str, start: float, kind: str, *,
+                 max_total: float = 6.0) -> Episode:
+    """A random episode of `kind` (micro, leak or held) starting at `start`; a held one lasts
+    1.2 s to min(6, max_total) s."""
     side, asym, drift, eyes = "both", 0.0, 0.0, True
     if kind == "micro":
         total = float(rng.choice([4, 5, 6, 8, 10, 12, 15])) / 30.0
@@ -140,7 +142,7 @@ def make_episode(rng: np.random.Generator, expression: str, start: float, kind: 
     elif kind == "leak":
         total = float(rng.uniform(0.55, 0.9))
     else:
-        total = float(rng.uniform(1.2, 6.0))
+        total = float(rng.uniform(1.2, max(1.2, min(6.0, max_total))))
     if kind == "held":
         fast = rng.random() < 0.5
         rise = float(rng.uniform(0.12, 0.25) if fast else rng.uniform(0.4, 0.8))
@@ -195,17 +197,24 @@ def random_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 5,
     """A clip with `n_episodes` varied, non-overlapping episodes (gaps >= 1 s) and, if asked,
     blinks, talking, brow flashes, head motion, lighting drift and noise."""
     rng = np.random.default_rng(seed)
-    kinds = ["micro", "leak", "held"]
     episodes: list[Episode] = []
     t = float(rng.uniform(1.0, 2.0))
-    for _ in range(n_episodes):
-        expr = str(rng.choice(EXPRESSIONS))
-        kind = str(rng.choice(kinds, p=[0.4, 0.3, 0.3]))
-        ep = make_episode(rng, expr, t, kind)
-        if ep.offset_s > duration_s - 0.5:
+    end = duration_s - 0.5
+    for k in range(n_episodes):
+        reserve = (n_episodes - k - 1) * 1.8  # room for the rest: a leak and a gap each
+        avail = end - t - reserve
+        if avail < 0.2:
             break
+        kind = str(rng.choice(["micro", "leak", "held"], p=[0.4, 0.3, 0.3]))
+        if kind == "held" and avail < 1.3:
+            kind = "leak"
+        if kind == "leak" and avail < 0.95:
+            kind = "micro"
+        expr = str(rng.choice(EXPRESSIONS))
+        ep = make_episode(rng, expr, t, kind, max_total=avail - 0.1)
         episodes.append(ep)
-        t = ep.offset_s + float(rng.uniform(1.0, 3.0))
+        slack = end - ep.offset_s - reserve
+        t = ep.offset_s + float(rng.uniform(1.0, float(np.clip(slack / 2, 1.0, 3.0))))
     blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
     if not distractors:
         blinks = ()
