@@ -203,3 +203,18 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     (tmp_path / "events.json").write_text('{"schema": "other"}')
     assert main(["report", str(tmp_path)]) == 2
     assert "not a mirror.events/1" in capsys.readouterr().err
+
+
+def test_focus_names_the_section_where_problems_cluster() -> None:
+    sales = load_profile("sales-pitch")
+    events = tuple(Event(t, t + 0.1, t + 0.3, "sadness", "leak", True, 0.3, "both")
+                   for t in (1.0, 20.0, 21.0, 22.0))
+    contexts = tuple(SpeechContext() for _ in events)
+    sections = [{"name": "opening", "duration_s": 19.0, "problems": 1},
+                {"name": "price", "duration_s": 10.0, "problems": 3}]
+    focus = compute_focus(events, contexts, sales, duration_s=29.0, sections=sections,
+                          episode_sections=["opening", "price", "price", "price"])
+    titles = [f.title for f in focus]
+    assert "Rehearse the “price” part" in titles
+    part = focus[titles.index("Rehearse the “price” part")]
+    assert part.episodes == (1, 2, 3) and part.detail == "3 of the 4 problem moments happened there."

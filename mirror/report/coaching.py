@@ -4,6 +4,7 @@ to work on next time. Pure functions over events, their speech context and the p
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,8 +95,15 @@ def _plural(n: int, word: str) -> str:
 
 def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...],
                   profile: Profile, *, duration_s: float,
-                  sections: list[dict[str, Any]] | None = None, n: int = 3) -> list[Focus]:
-    """The `n` things to work on next time, strongest first, from this session's episodes."""
+                  sections: list[dict[str, Any]] | None = None,
+                  episode_sections: Sequence[str | None] | None = None,
+                  n: int = 3) -> list[Focus]:
+    """The `n` things to work on next time, strongest first, from this session's episodes.
+
+    `sections` as in the report's facts; `episode_sections` the section of each event (default:
+    the one in its speech context)."""
+    where = list(episode_sections) if episode_sections is not None else [
+        x.section for x in contexts]
     c = profile.coaching
     found: list[Focus] = []
     scores = [compute_score(e, x, profile) for e, x in zip(events, contexts, strict=True)]
@@ -138,14 +146,14 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
     cues = Counter(cue.name for i in held for cue in events[i].posed_cues)
     if cues:
         cue, count = cues.most_common(1)[0]
-        idx = tuple(i for i in held if any(q.name == cue for q in events[i].posed_cues))
-        kinds = Counter(events[i].expression for i in idx).most_common(1)[0][0]
+        posed = tuple(i for i in held if any(q.name == cue for q in events[i].posed_cues))
+        kinds = Counter(events[i].expression for i in posed).most_common(1)[0][0]
         noun = EMOTION_NOUN.get(kinds, kinds)
         found.append(Focus(
             title=f"Let your {noun} come and go naturally",
             detail=f"{_plural(count, 'held ' + noun)} {CUE_TEXT.get(cue, cue.replace('_', ' '))}.",
             coaching=_line(c, "posed_cues", cue) or str(c.get("held", "")),
-            episodes=idx, weight=sum(scores[i] for i in idx)))
+            episodes=posed, weight=sum(scores[i] for i in posed)))
     elif held:
         found.append(Focus(
             title="Let held expressions go",
@@ -160,13 +168,13 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
             worst = max(rated, key=lambda s: s["problems"] / max(s["duration_s"], 1.0))
             rest = sum(s["problems"] for s in sections) - worst["problems"]
             if worst["problems"] >= 2 and worst["problems"] > rest:
-                idx = tuple(i for i, x in enumerate(contexts) if x.section == worst["name"])
+                there = tuple(i for i, sec in enumerate(where) if sec == worst["name"])
                 found.append(Focus(
                     title=f"Rehearse the “{worst['name']}” part",
                     detail=f"{worst['problems']} of the {worst['problems'] + rest} problem "
                            f"moments happened there.",
-                    coaching=str(c.get("leak", "")), episodes=idx,
-                    weight=0.8 * sum(scores[i] for i in idx)))
+                    coaching=str(c.get("leak", "")), episodes=there,
+                    weight=0.8 * sum(scores[i] for i in there)))
 
     found.sort(key=lambda f: -f.weight)
     found = found[:n]

@@ -40,7 +40,8 @@ def speech_words(analysis: Analysis) -> list[dict[str, Any]]:
         if not isinstance(w, dict) or not str(w.get("text", "")).strip():
             continue
         try:
-            start, end = float(w["start"]), float(w.get("end", w["start"]))
+            start = float(w["start"])
+            end = float(w.get("end", start))
         except (KeyError, TypeError, ValueError):
             continue
         section = w.get("section")
@@ -173,7 +174,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
                         "held": sum(e["expression"] == emo for e in held)} for emo in EMOTIONS}
     sections = compute_sections(words, episodes, dur)
     focus = compute_focus(analysis.events, analysis.context, profile, duration_s=dur,
-                          sections=sections)
+                          sections=sections, episode_sections=[e["section"] for e in episodes])
     ranked = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))
     worst = [e["id"] for e in ranked[:N_WORST] if e["score"] > 0]
     sp = analysis.speech
