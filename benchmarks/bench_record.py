@@ -115,6 +115,7 @@ def main() -> int:
             "dropped_queue": st.dropped_queue,
             "dropped_gaps": st.dropped_gaps,
             "max_frame_gap_ms": round(st.max_frame_gap_s * 1000, 2),
+            "max_capture_latency_ms": round(st.max_capture_latency_s * 1000, 2),
             "frame_jitter_ms_p99": round(float(np.percentile(
                 np.abs(s.frame_times - expected), 99)) * 1000, 2) if st.dropped_frames == 0
                 else None,

@@ -194,6 +194,21 @@ class Camera:
         ok, frame = self._cap.retrieve()
         return frame if ok else None
 
+    def capture_time(self, clock: SessionClock) -> float | None:
+        """The grabbed frame's capture time on the session clock, if the source stamps frames.
+
+        V4L2 gives each buffer the kernel's CLOCK_MONOTONIC time of capture (OpenCV returns it as
+        CAP_PROP_POS_MSEC); it is used when it is plausible (within the last half second), since
+        it does not include the time the frame waited in the driver's queue.
+        """
+        if self.spec.kind not in ("index", "device"):
+            return None
+        ms = float(self._cap.get(cv2.CAP_PROP_POS_MSEC) or 0.0)
+        if ms <= 0:
+            return None
+        t, now = clock.from_monotonic(ms / 1000.0), clock.now()
+        return t if now - 0.5 <= t <= now else None
+
     @property
     def dropped(self) -> int:
         """Frames the source produced that the recorder was too late to take (files only)."""
@@ -216,16 +231,19 @@ class Camera:
 class FileCamera(Camera):
     """A video file as a camera: frames are released at their own timestamps, like a device's.
 
-    When the recorder falls behind by more than a frame, overdue frames are skipped (and counted),
-    as a real camera would drop them.
+    Like a V4L2 camera with its driver's queue of `buffers` frames, it stamps each frame with its
+    capture time (the file's timestamp after `start()`) and, when the recorder falls behind by
+    more than the queue holds, skips the overdue frames (and counts them) as a camera drops them.
     """
 
-    def __init__(self, spec: CameraSpec) -> None:
+    def __init__(self, spec: CameraSpec, *, buffers: int = 4) -> None:
         super().__init__(spec)
         self._clock: SessionClock | None = None
         self._start = 0.0
         self._index = -1
         self._skipped = 0
+        self._due = 0.0
+        self.buffers = buffers
 
     def start(self, clock: SessionClock, at: float) -> None:
         self._clock, self._start = clock, at
@@ -243,11 +261,15 @@ class FileCamera(Camera):
                 return False
             self._index += 1
             due = self._start + (0.0 if self._index == 0 else self._source_time())
-            if self._clock.now() <= due + period:
+            if self._clock.now() <= due + self.buffers * period:
                 self._clock.sleep_until(due)
+                self._due = due
                 return True
-            self._skipped += 1  # overdue: a camera would have dropped it
+            self._skipped += 1  # overdue: the camera's queue overflowed and it dropped the frame
             self._pending_first = None
+
+    def capture_time(self, clock: SessionClock) -> float | None:
+        return self._due
 
     @property
     def dropped(self) -> int:

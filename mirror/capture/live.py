@@ -6,6 +6,8 @@ recording back: it always gets the newest frame when it is ready for one.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
@@ -53,6 +55,8 @@ class LiveWorker:
             self._cond.notify()
 
     def _run(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):  # Linux: nice this thread only
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)
         while True:
             with self._cond:
                 while self._latest is None and not self._stopped:

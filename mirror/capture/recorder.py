@@ -1,13 +1,14 @@
 """The recorder: camera and microphone on one clock, written incrementally into a session folder.
 
 Threads:
-  camera   grab() → stamp the session time → retrieve() → encoder queue + live worker
+  camera   grab() → stamp the capture time → retrieve() → encoder queue + live worker
   encoder  frames → video.mp4 (fragmented MP4) + frames.csv, synced every second
   audio    microphone callback blocks (ADC time mapped to the session clock) → audio.wav +
            audio_blocks.csv, synced every second
   live     the latest frame → LiveAnalyzer.process (see live.py)
 
-A frame's time is when `grab()` returned it (a file camera releases frames at their own times);
+A frame's time is its capture time when the source stamps frames (V4L2 buffer timestamps; a file
+camera's own timestamps), else the time `grab()` returned it;
 an audio block's time is PortAudio's `inputBufferAdcTime`, the capture time of its first sample,
 mapped onto the session clock (`StreamClockMap`).
 """
@@ -54,6 +55,7 @@ class RecorderStats:
     dropped_queue: int  # frames the encoder could not take in time
     dropped_gaps: int  # frames missing from the timeline (gaps longer than 1.5 periods)
     max_frame_gap_s: float
+    max_capture_latency_s: float  # longest a frame waited between its capture and grab()
     audio_samples: int
     audio_blocks: int
     audio_overflows: int
@@ -100,6 +102,7 @@ class Recorder:
         self._audio_map: StreamClockMap | None = None
         self._map_ready = threading.Event()
         self._dropped_queue = 0
+        self._max_latency = 0.0
         self._frame_times: list[float] = []
         self._audio_stats: dict[str, Any] = {"samples": 0, "blocks": 0, "overflows": 0,
                                               "start_s": None, "drift_s": 0.0}
@@ -185,7 +188,10 @@ class Recorder:
                         break
                     time.sleep(0.01)
                     continue
-                t = clock.now()
+                grabbed = clock.now()
+                captured = cam.capture_time(clock)
+                t = grabbed if captured is None else min(captured, grabbed)
+                self._max_latency = max(self._max_latency, grabbed - t)
                 lost_since = None
                 if deadline is not None and t >= deadline:
                     self.request_stop("time limit")
@@ -321,6 +327,7 @@ class Recorder:
             dropped_queue=self._dropped_queue,
             dropped_gaps=max(0, missing - self.camera.dropped),
             max_frame_gap_s=float(gaps.max()) if gaps.size else 0.0,
+            max_capture_latency_s=self._max_latency,
             audio_samples=int(a["samples"]),
             audio_blocks=int(a["blocks"]),
             audio_overflows=int(a["overflows"]),

@@ -125,7 +125,8 @@ def record_session(
                 "kind": "monotonic",
                 "unit": "s",
                 "zero": clock.epoch_wall.isoformat(),
-                "frames": "time grab() returned the frame",
+                "frames": "capture time (V4L2 buffer timestamp / file timestamp), "
+                          "else the time grab() returned the frame",
                 "audio": "PortAudio inputBufferAdcTime of each block's first sample",
             },
             "devices": {"camera": cam.info(), "microphone": mic.info() if mic else None},
@@ -167,7 +168,8 @@ def record_session(
             manifest.update(status="complete", stopped=clock.wall(clock.now()),
                             stop_reason=stats.stop_reason, duration_s=round(duration, 3))
             manifest["video"].update(frames=stats.frames, dropped=stats.dropped_frames,
-                                     max_frame_gap_s=round(stats.max_frame_gap_s, 4))
+                                     max_frame_gap_s=round(stats.max_frame_gap_s, 4),
+                                     max_capture_latency_s=round(stats.max_capture_latency_s, 4))
             if mic is not None:
                 manifest["audio"].update(start_s=stats.audio_start_s,
                                          samples=stats.audio_samples, blocks=stats.audio_blocks,
