@@ -94,3 +94,28 @@ def test_sigkill_then_repair(tmp_path: Path) -> None:
         assert (session / name).read_bytes().endswith(b"\n")
     assert stale_sessions(sessions) == []
     assert not (session / ".recording.lock").exists()
+
+
+@pytest.mark.timeout(60)
+def test_sigint_stops_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C (and SIGTERM) end the recording with closed, complete files."""
+    video = write_test_video(tmp_path / "clip.mp4", seconds=6.0)
+    sessions = tmp_path / "sessions"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mirror", "record", "--camera", str(video), "--microphone",
+         "none", "--sessions-dir", str(sessions), "--no-analyse", "--no-live", "-q"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    _wait_for(lambda: bool(list_sessions(sessions))
+              and (list_sessions(sessions)[0] / FRAMES).stat().st_size > 200, 20)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    s = load_session(list_sessions(sessions)[0])
+    assert s.status == "complete" and s.manifest["stop_reason"] == "stopped by the user"
+    assert s.audio is None and s.frame_times is not None and len(s.frame_times) > 10
+    with av.open(str(s.video)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == len(s.frame_times)

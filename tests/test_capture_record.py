@@ -130,3 +130,21 @@ def test_live_analysis_drops_frames_not_the_recording(
     assert st.dropped_queue == 0
     assert np.all(np.diff(live.times) > 0.05)  # always the newest frame, never a backlog
     assert load_session(result.session_dir).manifest["live"]["processed"] == st.live_processed
+
+
+def test_calibrate_records_a_silent_clip(tmp_path_factory: pytest.TempPathFactory,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from mirror.cli import main
+
+    src = tmp_path_factory.mktemp("calib")
+    video = write_test_video(src / "face.mp4", seconds=3.0, fps=FPS)
+    sessions = src / "sessions"
+    code = main(["calibrate", "--camera", str(video), "--seconds", "1", "--profile", "me",
+                 "--sessions-dir", str(sessions), "-q"])
+    assert code == 0
+    assert "recorded" in capsys.readouterr().out
+    (d,) = list(sessions.iterdir())
+    s = load_session(d)
+    assert s.kind == "calibration" and s.audio is None and s.manifest["audio"] is None
+    assert s.manifest["stop_reason"] == "time limit"
+    assert s.frame_times is not None and 0.9 <= s.frame_times[-1] - s.frame_times[0] <= 1.0

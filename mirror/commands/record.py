@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mirror.errors import MirrorError
+
 HELP = (
     "Record a rehearsal from a camera and a microphone into a session folder (video, audio, "
     "timestamps on one clock, manifest), then analyse it. Ctrl-C stops the recording. "
@@ -113,5 +115,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: analysis not available here; run `mirror analyse {result.session_dir}`",
                   file=sys.stderr)
         else:
-            analyse(result.session_dir)
+            try:
+                analyse(result.session_dir)
+            except MirrorError:
+                raise
+            except Exception as exc:  # the recording is safe; say so instead of a traceback
+                raise MirrorError(
+                    f"the analysis failed ({type(exc).__name__}: {exc}); the recording is kept: "
+                    f"run `mirror analyse {result.session_dir}` to try again"
+                ) from exc
     return 0
