@@ -1,9 +1,10 @@
 """The person's own neutral face: a calibration when there is one, else estimated robustly.
 
-Estimation: among frames with a face and an ordinary head pose, take the median; score every
-frame by how far it stands from that median (in units of each measure's spread); the neutral is
-the median of the calmest 40 % of frames. A rehearsal spends most of its time near neutral, so
-this holds even when a third of the recording is expressive.
+Estimation: among frames with a face and an ordinary head pose, score every frame by how far it
+stands from the recording's median (in units of each measure's spread) and by how active its
+expression blendshapes are in absolute terms (they are near zero on a relaxed face); the neutral
+is the median of the calmest 40 % of frames. A rehearsal spends most of its time near neutral;
+the absolute term keeps a short clip that is mostly one smile from taking the smile as neutral.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirror.tracks import FaceTracks
+from mirror.tracks import BS, FaceTracks
+
+# Blendshapes that are near zero on a relaxed face and rise with an expression.
+EXPRESSIVE = tuple(BS[n] for n in (
+    "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft", "browOuterUpRight",
+    "jawOpen", "mouthSmileLeft", "mouthSmileRight", "mouthFrownLeft", "mouthFrownRight",
+    "mouthUpperUpLeft", "mouthUpperUpRight", "mouthStretchLeft", "mouthStretchRight",
+    "mouthPressLeft", "mouthPressRight", "mouthDimpleLeft", "mouthDimpleRight", "mouthPucker",
+    "mouthFunnel", "mouthShrugLower", "mouthShrugUpper", "eyeSquintLeft", "eyeSquintRight",
+))
 
 
 @dataclass(frozen=True)
@@ -64,12 +74,19 @@ def estimate_neutral(tracks: FaceTracks, *, calm_fraction: float = 0.4) -> Neutr
     med = np.nanmedian(feats, axis=0)
     spread = np.maximum(_mad(feats), 1e-4)
     dev = np.nanmean(np.abs(feats - med) / spread, axis=1)
-    calm = dev <= np.nanquantile(dev, calm_fraction)
+    activity = np.nansum(bs[:, list(EXPRESSIVE)], axis=1)
+    rank = activity + 0.05 * dev
+    calm = rank <= np.nanquantile(rank, calm_fraction)
     if calm.sum() < 3:
         calm = np.ones_like(calm)
-    neutral = np.nanmedian(feats[calm], axis=0)
+    first = np.nanmedian(feats[calm], axis=0)
     spread_calm = np.maximum(_mad(feats[calm]), 1e-4)
-    dev2 = np.nanmean(np.abs(feats - neutral) / spread_calm, axis=1)
+    # Re-centre: the frames closest to that first estimate, whatever their noise, so that
+    # choosing frames by low activity does not bias the neutral below the resting face.
+    dev2 = np.nanmean(np.abs(feats - first) / spread_calm, axis=1)
+    near = dev2 <= np.nanquantile(dev2, 0.5)
+    neutral = np.nanmedian(feats[near], axis=0)
+    spread_calm = np.maximum(_mad(feats[near]), 1e-4)
     best = int(np.flatnonzero(ok)[int(np.nanargmin(dev2))])
     nb = bs.shape[1]
     return Neutral(
