@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import real_file
+
 from mirror.errors import InputError
 from mirror.pipeline import analyse_video
 
