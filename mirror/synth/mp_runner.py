@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,10 +36,8 @@ def read_face(landmarker: object, rgb: np.ndarray, ts_ms: int | None = None) -> 
     import mediapipe as mp
 
     image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-    if ts_ms is None:
-        result = landmarker.detect(image)  # type: ignore[attr-defined]
-    else:
-        result = landmarker.detect_for_video(image, ts_ms)  # type: ignore[attr-defined]
+    lm: Any = landmarker
+    result = lm.detect(image) if ts_ms is None else lm.detect_for_video(image, ts_ms)
     if not result.face_landmarks:
         return None
     h, w = rgb.shape[:2]

@@ -20,6 +20,15 @@ from mirror.synth.motion import (
     compute_speech_tracks,
     frame_times,
 )
+from mirror.synth.paint import (
+    EyeColours,
+    compute_aperture_mask,
+    compute_eye_colours,
+    make_closed_eyes,
+    paint_eyelids,
+    paint_mouth,
+    paint_widened_eyes,
+)
 from mirror.synth.spec import ClipSpec
 from mirror.synth.truth import Truth, compute_truth, save_truth
 from mirror.synth.warp import (
@@ -31,21 +40,41 @@ from mirror.synth.warp import (
     identity_grid,
 )
 
-MOUTH_DARK = np.array([48, 18, 22], dtype=np.float32)
-TEETH = np.array([196, 186, 176], dtype=np.float32)
-_MOUTH_POLY = list(L.LIPS_UPPER_INNER) + list(L.LIPS_LOWER_INNER[::-1][1:-1])
+
+@dataclass(frozen=True)
+class FieldPatch:
+    """The part of a dense field (y1-y0, x1-x0, 2) that is not zero, and where it sits."""
+
+    y0: int
+    y1: int
+    x0: int
+    x1: int
+    field: np.ndarray
+
+
+def crop_field(field: np.ndarray, *, eps: float = 1e-3) -> FieldPatch:
+    """Crop a dense field (H, W, 2) to the bounding box of its non-negligible values."""
+    nz = np.abs(field).max(axis=2) > eps
+    if not nz.any():
+        return FieldPatch(y0=0, y1=1, x0=0, x1=1, field=np.zeros((1, 1, 2), np.float32))
+    ys, xs = np.flatnonzero(nz.any(axis=1)), np.flatnonzero(nz.any(axis=0))
+    y0, y1, x0, x1 = int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
+    return FieldPatch(y0=y0, y1=y1, x0=x0, x1=x1,
+                      field=np.ascontiguousarray(field[y0:y1, x0:x1], dtype=np.float32))
 
 
 @dataclass(frozen=True)
 class Rig:
     """Everything precomputed for one face: the base, per-unit pixel displacements of the
-    landmarks (478, 2) and their dense fields (H, W, 2), the head mask (H, W, 1)."""
+    landmarks (478, 2) and their dense fields, the head mask at 1/8 resolution."""
 
     base: BaseFace
     closed_eyes: np.ndarray
+    eye_colours: EyeColours
     vertex_disp: dict[str, np.ndarray]
-    fields: dict[str, np.ndarray]
-    head_mask: np.ndarray
+    fields: dict[str, FieldPatch]
+    head_mask_small: np.ndarray
+    grid_small: np.ndarray
     centre: np.ndarray
     iod: float
     grid: np.ndarray
@@ -63,117 +92,43 @@ def build_rig(base: BaseFace) -> Rig:
     mesh = build_mesh(np.concatenate([pts, anchors]), width=w, height=h)
     pad = np.zeros((len(anchors), 2))
     fields = {k: compute_field(mesh, np.concatenate([d, pad])) for k, d in disp.items()}
+    # The lid raise lifts the lid margin; the eye's contents must not stretch with it: the
+    # uncovered strip is painted instead (paint_widened_eyes).
+    fields["AU5"] = fields["AU5"] * (1 - compute_aperture_mask((h, w), pts))
+    patches = {k: crop_field(v) for k, v in fields.items()}
     centre = pts.mean(axis=0)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     span = pts.max(axis=0) - pts.min(axis=0)
     r = np.sqrt(((xx - centre[0]) / (span[0] * 0.85)) ** 2
                 + ((yy - centre[1] + span[1] * 0.1) / (span[1] * 0.85)) ** 2)
     mask = np.clip(1.6 - r, 0, 1).astype(np.float32)
-    mask = cv2.GaussianBlur(mask, (0, 0), 8)[..., None]
-    return Rig(base=base, closed_eyes=make_closed_eyes(base.image, pts), vertex_disp=disp,
-               fields=fields, head_mask=mask, centre=centre, iod=frame.iod,
-               grid=identity_grid(w, h))
+    mask = cv2.GaussianBlur(mask, (0, 0), 8)
+    small = (w // 8, h // 8)
+    grid = identity_grid(w, h)
+    return Rig(base=base, closed_eyes=make_closed_eyes(base.image, pts),
+               eye_colours=compute_eye_colours(base.image, pts), vertex_disp=disp,
+               fields=patches, centre=centre, iod=frame.iod, grid=grid,
+               head_mask_small=cv2.resize(mask, small, interpolation=cv2.INTER_AREA)[..., None],
+               grid_small=cv2.resize(grid, small, interpolation=cv2.INTER_AREA))
 
 
-_EYES = ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER), (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER))
-LASH = (40, 26, 24)
-LID_OVERSHOOT = 0.08
-LASH_WIDTH = 2
-
-
-def make_closed_eyes(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """The base image with both eye openings filled with skin (inpainted) and a lash line along
-    the lower lids: what a closed eye looks like."""
-    mask = np.zeros(image.shape[:2], np.uint8)
-    for up, lo in _EYES:
-        poly = np.concatenate([pts[list(up)], pts[list(lo[::-1])]])
-        cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
-    mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
-    out = cv2.inpaint(image, mask, 5, cv2.INPAINT_TELEA)
-    inside = mask[..., None] > 0
-    return np.where(inside, cv2.GaussianBlur(out, (0, 0), 1.0), out).astype(np.uint8)
-
-
-def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.ndarray,
-                  closure: float) -> None:
-    """Sweep the upper lids down by `closure` (0..1) over the eyes, in place: the swept part
-    shows the closed-eye skin (warped by the frame's map) and the lid edge a lash line."""
-    if closure <= 0.02:
-        return
-    h, w = img.shape[:2]
-    shift = 4
-    for up, lo in _EYES:
-        u, d = lm[list(up)], lm[list(lo)]
-        lid = u + closure * (d - u)
-        bow = np.sin(np.linspace(0, np.pi, len(lid)))
-        lid[:, 1] += closure * LID_OVERSHOOT * float(np.linalg.norm(u[0] - u[-1])) * bow
-        poly = np.concatenate([u, lid[::-1]])
-        x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - 3, 0)
-        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 4
-        x1, y1 = min(x1, w), min(y1, h)
-        if x1 <= x0 or y1 <= y0:
-            continue
-        m = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillPoly(m, [np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)], 255,
-                     cv2.LINE_AA, shift)
-        m = cv2.dilate(m, np.ones((2, 2), np.uint8))
-        roi_src = src[y0:y1, x0:x1]
-        skin = cv2.remap(closed, roi_src[..., 0], roi_src[..., 1], cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REFLECT).astype(np.float32)
-        a = m.astype(np.float32)[..., None] / 255
-        roi = img[y0:y1, x0:x1].astype(np.float32) * (1 - a) + skin * a
-        patch = roi.astype(np.uint8)
-        line = np.round((lid - [x0, y0]) * (1 << shift)).astype(np.int32).reshape(-1, 1, 2)
-        lash = patch.copy()
-        cv2.polylines(lash, [line], False, LASH, LASH_WIDTH, cv2.LINE_AA, shift)
-        k = min(1.0, 0.4 + closure)
-        img[y0:y1, x0:x1] = cv2.addWeighted(lash, k, patch, 1 - k, 0)
-
-
-def compute_pose_field(rig: Rig, pose: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Forward displacement of roll/scale/translation about the face centre: a 2x3 matrix
-    applied to points, and the masked dense field (H, W, 2)."""
+def compute_pose_matrix(centre: np.ndarray, pose: dict[str, float]) -> np.ndarray:
+    """Forward displacement (2, 3) of roll/scale/translation about `centre`: d(p) = A p + t."""
     th = 0.1 * pose["roll"]
     s = 1.0 + pose["scale"]
     c, sn = np.cos(th) * s, np.sin(th) * s
-    a = np.array([[c - 1, -sn], [sn, c - 1]], dtype=np.float32)
-    t = np.array([pose["tx"], pose["ty"]], dtype=np.float32) - a @ rig.centre.astype(np.float32)
-    m = np.concatenate([a, t[:, None]], axis=1)
-    field = rig.grid @ a.T + t
-    return m, field * rig.head_mask
+    a = np.array([[c - 1, -sn], [sn, c - 1]], dtype=np.float64)
+    t = np.array([pose["tx"], pose["ty"]]) - a @ centre
+    return np.concatenate([a, t[:, None]], axis=1)
 
 
-def paint_mouth(img: np.ndarray, lm: np.ndarray, iod: float) -> None:
-    """Paint the open mouth's interior (dark, upper teeth showing) in place."""
-    poly = lm[_MOUTH_POLY]
-    gap = float(np.max(lm[list(L.LIPS_LOWER_INNER), 1] - lm[list(L.LIPS_UPPER_INNER), 1]))
-    if gap < 0.6:
-        return
-    x0, y0 = np.floor(poly.min(axis=0)).astype(int) - 2
-    x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 3
-    h, w = img.shape[:2]
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-    if x1 <= x0 or y1 <= y0:
-        return
-    shift = 4
-    mouth = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    p = np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)
-    cv2.fillPoly(mouth, [p], 255, cv2.LINE_AA, shift)
-    upper = lm[list(L.LIPS_UPPER_INNER)] - [x0, y0]
-    mid = upper.mean(axis=0)
-    upper = mid + (upper - mid) * [0.8, 1.0]
-    band = min(gap * 0.35, 0.07 * iod)
-    xn = (upper[:, 0] - mid[0]) / max(float(np.abs(upper[:, 0] - mid[0]).max()), 1e-6)
-    lower_edge = upper + np.stack([np.zeros_like(xn), band * np.sqrt(1 - xn**2)], axis=1)
-    teeth_poly = np.concatenate([upper, lower_edge[::-1]])
-    teeth = np.zeros_like(mouth)
-    cv2.fillPoly(teeth, [np.round(teeth_poly * (1 << shift)).astype(np.int32)], 255, cv2.LINE_AA,
-                 shift)
-    am = mouth.astype(np.float32)[..., None] / 255
-    at = (teeth.astype(np.float32)[..., None] / 255) * min(1.0, gap / (0.08 * iod))
-    colour = MOUTH_DARK * (1 - at) + TEETH * at
-    roi = img[y0:y1, x0:x1].astype(np.float32)
-    img[y0:y1, x0:x1] = (roi * (1 - am) + colour * am).astype(np.uint8)
+def compute_pose_field(rig: Rig, m: np.ndarray) -> np.ndarray:
+    """The masked dense field (H, W, 2) of a pose displacement `m` (2, 3); it is smooth, so it
+    is computed at 1/8 resolution and scaled up."""
+    h, w = rig.grid.shape[:2]
+    small = rig.grid_small @ m[:, :2].T.astype(np.float32) + m[:, 2].astype(np.float32)
+    small *= rig.head_mask_small
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 class Renderer:
@@ -202,25 +157,37 @@ class Renderer:
     def weights(self, i: int) -> dict[str, float]:
         return {k: float(v[i]) for k, v in self.tracks.items() if abs(v[i]) > 1e-4}
 
+    def pose_matrix(self, i: int) -> np.ndarray:
+        return compute_pose_matrix(self.rig.centre, {k: float(v[i]) for k, v in self.pose.items()})
+
     def landmarks(self, i: int) -> np.ndarray:
         """Where the landmarks (478, 2) are in frame i (forward model)."""
         rig = self.rig
         lm = rig.base.landmarks[:, :2].copy()
         for k, w in self.weights(i).items():
             lm += w * rig.vertex_disp[k]
-        m, _ = compute_pose_field(rig, {k: float(v[i]) for k, v in self.pose.items()})
-        return lm + rig.base.landmarks[:, :2] @ m[:, :2].T + m[:, 2]
+        m = self.pose_matrix(i)
+        return lm + lm @ m[:, :2].T + m[:, 2]
 
     def frame(self, i: int) -> np.ndarray:
         """Frame i as RGB uint8 (H, W, 3)."""
         rig = self.rig
-        _, field = compute_pose_field(rig, {k: float(v[i]) for k, v in self.pose.items()})
+        field = compute_pose_field(rig, self.pose_matrix(i))
+        box = [rig.grid.shape[0], 0, rig.grid.shape[1], 0]
         for k, w in self.weights(i).items():
-            field += w * rig.fields[k]
-        src = compute_inverse_map(field, rig.grid, iterations=2)
+            patch = rig.fields[k]
+            roi = field[patch.y0:patch.y1, patch.x0:patch.x1]
+            cv2.scaleAdd(patch.field, w, roi, dst=roi)
+            box = [min(box[0], patch.y0), max(box[1], patch.y1), min(box[2], patch.x0),
+                   max(box[3], patch.x1)]
+        src = compute_inverse_map(field, rig.grid, iterations=2,
+                                  roi=(box[0], box[1], box[2], box[3]))
         img = apply_map(rig.base.image, src)
         lm = self.landmarks(i)
         paint_mouth(img, lm, rig.iod)
+        w5 = float(self.tracks["AU5"][i]) if "AU5" in self.tracks else 0.0
+        if w5 > 0.02:
+            paint_widened_eyes(img, lm, w5 * rig.vertex_disp["AU5"], rig.eye_colours)
         if "AU43" in self.tracks:
             paint_eyelids(img, rig.closed_eyes, src, lm, float(self.tracks["AU43"][i]))
         lut = np.clip(255.0 * (np.arange(256) / 255.0) ** self.gamma[i] * self.gain[i], 0, 255)

@@ -70,17 +70,25 @@ def identity_grid(width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([xx, yy], axis=2))
 
 
-def compute_inverse_map(field: np.ndarray, grid: np.ndarray, *, iterations: int = 2) -> np.ndarray:
+def compute_inverse_map(field: np.ndarray, grid: np.ndarray, *, iterations: int = 2,
+                        roi: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """Source coordinates (H, W, 2) of every output pixel for a forward displacement `field`.
 
     The forward warp moves a source point s to s + field(s); the inverse solves
     src = dst - field(src) by fixed-point iteration, starting from src = dst - field(dst).
+    With `roi` (y0, y1, x0, x1) the iterations run only there (where the field is steep).
     """
     src = grid - field
+    y0, y1, x0, x1 = roi if roi is not None else (0, grid.shape[0], 0, grid.shape[1])
+    if y1 <= y0 or x1 <= x0:
+        return src
+    g = grid[y0:y1, x0:x1]
+    s = src[y0:y1, x0:x1]
     for _ in range(iterations):
-        f = cv2.remap(field, src[..., 0], src[..., 1], cv2.INTER_LINEAR,
+        f = cv2.remap(field, s[..., 0], s[..., 1], cv2.INTER_LINEAR,
                       borderMode=cv2.BORDER_REPLICATE)
-        src = grid - f
+        s = g - f
+    src[y0:y1, x0:x1] = s
     return src
 
 
