@@ -78,8 +78,8 @@ def test_the_three_formats_carry_the_same_facts(small: dict[str, Any]) -> None:
             assert sec["name"] in text
         for p in facts["progress"]:
             assert p["session"] in text
-        for key in ("fillers / count", "pauses / longest s"):
-            assert key in text
+        for row in facts["speech"]["rows"]:
+            assert row["label"] in text and escape(row["value"], quote=False) in text
 
 
 def test_episode_facts_carry_speech_and_coaching(small: dict[str, Any]) -> None:
@@ -146,12 +146,29 @@ def test_zero_events_says_so_kindly(tmp_path: Path) -> None:
     assert "All 0 episodes" not in html and "Key moments" not in html
 
 
+def test_speech_figures_read_as_sentences(small: dict[str, Any]) -> None:
+    rows = {r["label"]: r["value"] for r in small["json"]["speech"]["rows"]}
+    assert rows["filler words"] == "2 (1.4 per minute): “um” ×1, “you know” ×1"
+    assert rows["pace"].endswith("fast (comfortable: 100-165)")
+    assert rows["pauses"].startswith("3, 2.1 s in all")
+    sections = small["json"]["sections"]
+    assert [s["wpm"] for s in sections] == [150, 160, 170, 180]
+    assert sections[0]["neutral"] == 0.8 and "neutral face" in small["html"]
+    assert "Slow down" in [f["title"] for f in small["json"]["focus"]] or len(
+        small["json"]["focus"]) == 3
+
+
 def test_no_speech_no_expressions(tmp_path: Path) -> None:
     analysis = build_analysis(tmp_path / "quiet", speech=False)
     (analysis / "expressions.npz").unlink()
+    doc = json.loads((analysis / "events.json").read_text())
+    doc["speech"] = {"method": "none", "note": "speech was not analysed", "segments": [],
+                     "words": [], "figures": {}}  # what align.speech_json writes without speech
+    (analysis / "events.json").write_text(json.dumps(doc))
     written = write_report(analysis, formats=["html", "md"])
     html = written["html"].read_text()
     assert "Transcript" not in html and "Sections and speech" not in html
+    assert "speech: speech was not analysed" in html
     assert html.count('class="strip"') == 5
     assert set(written) == {"html", "md"}
 

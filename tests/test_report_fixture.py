@@ -134,21 +134,35 @@ def _speech(events: list[dict[str, Any]], duration: float) -> tuple[dict[str, An
         else:
             cur = {"start": w["start"], "end": w["end"], "speaking": True}
             segments.append(cur)
-    speech = {
-        "segments": segments, "words": words,
-        "figures": {"wpm": {s: 150 + 10 * k for k, (s, _) in enumerate(SCRIPT)},
-                    "pauses": {"count": len(segments) - 1, "longest_s": 0.9},
-                    "fillers": {"count": 2, "per_min": 1.4, "words": ["um", "uh"]}},
-        "note": "words aligned to your script",
+    span = words[-1]["end"] - words[0]["start"]
+    figures = {  # the shape of mirror.speech.figures.compute_figures (+ align's section_shares)
+        "speaking_s": round(sum(s["end"] - s["start"] for s in segments), 3),
+        "words": len(words), "wpm": round(len(words) / span * 60, 1), "pace": "fast",
+        "pace_range_wpm": [100.0, 165.0],
+        "sections": [{"section": sec, "start": 0.0, "end": 1.0, "words": len(text.split()),
+                      "duration_s": 3.0, "readings": 1, "wpm": 150.0 + 10 * k,
+                      "pace": "comfortable"} for k, (sec, text) in enumerate(SCRIPT)],
+        "pauses": {"count": len(segments) - 1, "total_s": 2.1, "mean_s": 0.7, "longest_s": 0.9,
+                   "list": []},
+        "fillers": {"total": 2, "per_minute": 1.4, "counts": {"um": 1, "you know": 1}},
+        "section_shares": [{"section": sec, "duration_s": 3.0, "neutral": 0.8 - 0.1 * k,
+                            "leak": 0.1, "held": 0.1} for k, (sec, _) in enumerate(SCRIPT)],
     }
+    speech = {"method": "forced", "note": "", "segments": segments,
+              "words": [dict(w, probability=0.9) for w in words], "figures": figures}
     contexts = []
+
+    def brief(w: dict[str, Any]) -> dict[str, Any]:
+        return {"text": w["text"], "start": w["start"], "end": w["end"]}
+
     for e in events:
-        during = [w["text"] for w in words if w["end"] >= e["start_s"] and w["start"] <= e["end_s"]]
-        before = [w for w in words if w["end"] < e["start_s"]][-4:]
-        trig = [w["text"] for w in words if w["text"] in ("price", "discount")
+        during = [brief(w) for w in words if w["end"] >= e["start_s"] and w["start"] <= e["end_s"]]
+        before = [brief(w) for w in words if w["end"] < e["start_s"]][-4:]
+        trig = [{"text": w["text"], "start": w["start"], "lag_s": e["start_s"] - w["start"]}
+                for w in words if w["text"] in ("price", "discount")
                 and 0 <= e["start_s"] - w["start"] <= 2.0]
         sec = [w["section"] for w in words if w["start"] <= e["apex_s"]]
-        contexts.append({"words": during, "words_before": [w["text"] for w in before],
+        contexts.append({"words": during, "words_before": before,
                          "speaking": any(s["start"] <= e["apex_s"] <= s["end"] for s in segments),
                          "section": sec[-1] if sec else words[0]["section"], "triggers": trig})
     return speech, contexts

@@ -97,11 +97,11 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
                   profile: Profile, *, duration_s: float,
                   sections: list[dict[str, Any]] | None = None,
                   episode_sections: Sequence[str | None] | None = None,
-                  n: int = 3) -> list[Focus]:
+                  speech_figures: dict[str, Any] | None = None, n: int = 3) -> list[Focus]:
     """The `n` things to work on next time, strongest first, from this session's episodes.
 
     `sections` as in the report's facts; `episode_sections` the section of each event (default:
-    the one in its speech context)."""
+    the one in its speech context); `speech_figures` the speech stage's figures (pace, fillers)."""
     where = list(episode_sections) if episode_sections is not None else [
         x.section for x in contexts]
     c = profile.coaching
@@ -176,6 +176,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
                     coaching=str(c.get("leak", "")), episodes=there,
                     weight=0.8 * sum(scores[i] for i in there)))
 
+    found += speech_focus(speech_figures or {})
     found.sort(key=lambda f: -f.weight)
     found = found[:n]
     if len(found) < n and not any(is_problem(e, profile) for e in events):
@@ -189,3 +190,32 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
             coaching="Leaks cluster where you are least prepared; a full run finds those places.",
             episodes=(), weight=0.0))
     return found[:n]
+
+
+FAST_WEIGHT = 0.5  # a fast pace competes with about one clear problem leak
+FILLERS_PER_MIN = 3.0  # more filler words per minute than this are worth working on
+
+
+def speech_focus(figures: dict[str, Any]) -> list[Focus]:
+    """Things to work on from the speech figures: a fast pace, many filler words."""
+    found = []
+    wpm = figures.get("wpm")
+    rng = figures.get("pace_range_wpm")
+    hi = float(rng[1]) if isinstance(rng, list) and len(rng) == 2 else 165.0
+    if figures.get("pace") == "fast" and isinstance(wpm, int | float):
+        found.append(Focus(
+            title="Slow down",
+            detail=f"You spoke at {wpm:.0f} words per minute; up to {hi:.0f} is comfortable.",
+            coaching="Rushing makes leaks likelier and harder to catch. Pause after every number "
+                     "and let it land.",
+            episodes=(), weight=FAST_WEIGHT + 0.01 * (float(wpm) - hi)))
+    fillers = figures.get("fillers")
+    fillers = fillers if isinstance(fillers, dict) else {}
+    rate = fillers.get("per_minute")
+    if isinstance(rate, int | float) and rate > FILLERS_PER_MIN:
+        found.append(Focus(
+            title="Fewer filler words",
+            detail=f"{fillers.get('total', 0)} filler words, {rate:.1f} per minute.",
+            coaching="Replace each “um” with a short silent pause; a pause reads as confidence.",
+            episodes=(), weight=0.1 * float(rate)))
+    return found

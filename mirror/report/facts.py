@@ -18,6 +18,7 @@ from mirror.report.coaching import (
     is_problem,
     label_of,
 )
+from mirror.report.fmt import flatten_figures
 
 REPORT_SCHEMA = "mirror.report/1"
 N_WORST = 5
@@ -64,9 +65,22 @@ def find_triggers(words: list[dict[str, Any]], triggers: tuple[str, ...]) -> lis
     return hits
 
 
+def _by_section(items: Any, key: str = "section") -> dict[str, dict[str, Any]]:
+    if not isinstance(items, list):
+        return {}
+    return {str(d[key]): d for d in items if isinstance(d, dict) and d.get(key) is not None}
+
+
 def compute_sections(words: list[dict[str, Any]], episodes: list[dict[str, Any]],
-                     duration_s: float) -> list[dict[str, Any]]:
-    """Script sections in order, each with its time span, speech rate and episode counts."""
+                     duration_s: float, figures: dict[str, Any] | None = None
+                     ) -> list[dict[str, Any]]:
+    """Script sections in order, each with its time span, speech rate and episode counts.
+
+    A section runs from its first word to the next section's first word (the first from 0, the
+    last to the end). Words per minute and pace come from the speech stage's figures when it
+    gave them (`figures.sections`), else from the section's words; `neutral` is the share of the
+    section's reading time with a neutral face (`figures.section_shares`), when given.
+    """
     order: list[str] = []
     spans: dict[str, list[float]] = {}
     counts: Counter[str] = Counter()
@@ -82,23 +96,82 @@ def compute_sections(words: list[dict[str, Any]], episodes: list[dict[str, Any]]
         counts[s] += 1
     if not order:
         return []
+    pace = _by_section((figures or {}).get("sections"))
+    shares = _by_section((figures or {}).get("section_shares"))
     rows = []
     for i, name in enumerate(order):
         start, end = spans[name]
+        reading = max(end - start, 1e-6)
         end = max(end, spans[order[i + 1]][0] if i + 1 < len(order) else duration_s)
         if i == 0:
             start = 0.0
         eps = [e for e in episodes if e["section"] == name]
         dur = max(end - start, 1e-6)
+        given = pace.get(name, {})
+        wpm = given.get("wpm")
+        share = shares.get(name, {}).get("neutral")
         rows.append({
             "name": name, "start_s": round(start, 2), "end_s": round(end, 2),
-            "duration_s": round(dur, 2), "words": counts[name],
-            "wpm": round(counts[name] / (dur / 60.0)),
+            "duration_s": round(dur, 2), "words": int(given.get("words", counts[name])),
+            "wpm": round(float(wpm)) if isinstance(wpm, int | float) else round(
+                counts[name] / (reading / 60.0)),
+            "pace": str(given.get("pace", "")),
+            "neutral": round(float(share), 3) if isinstance(share, int | float) else None,
             "leaks": sum(e["kind"] == "leak" for e in eps),
             "held": sum(e["kind"] == "held" for e in eps),
             "problems": sum(e["problem"] for e in eps),
             "leaks_per_min": per_minute(sum(e["kind"] == "leak" for e in eps), dur),
         })
+    return rows
+
+
+def _num(d: Any, key: str) -> float | None:
+    v = d.get(key) if isinstance(d, dict) else None
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def speech_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
+    """The speech figures as labelled lines: speaking time, pace, pauses and fillers as
+    sentences when they have the speech stage's shape, anything else flattened."""
+    rows: list[dict[str, str]] = []
+    known: set[str] = {"sections", "section_shares"}
+    if (v := _num(figures, "speaking_s")) is not None:
+        rows.append({"label": "speaking time", "value": f"{v:.0f} s"})
+        known.add("speaking_s")
+    if (v := _num(figures, "words")) is not None:
+        rows.append({"label": "words", "value": f"{v:.0f}"})
+        known.add("words")
+    if (wpm := _num(figures, "wpm")) is not None:
+        text = f"{wpm:.0f} words/min"
+        rng = figures.get("pace_range_wpm")
+        if figures.get("pace"):
+            text += f", {figures['pace']}"
+        if isinstance(rng, list) and len(rng) == 2:
+            text += f" (comfortable: {rng[0]:.0f}-{rng[1]:.0f})"
+        rows.append({"label": "pace", "value": text})
+        known |= {"wpm", "pace", "pace_range_wpm"}
+    pauses = figures.get("pauses")
+    if isinstance(pauses, dict) and (n := _num(pauses, "count")) is not None:
+        text = f"{n:.0f}"
+        if (total := _num(pauses, "total_s")) is not None and n:
+            text += f", {total:.1f} s in all"
+        if (longest := _num(pauses, "longest_s")) is not None and n:
+            text += f", longest {longest:.1f} s"
+        rows.append({"label": "pauses", "value": text})
+        known.add("pauses")
+    fillers = figures.get("fillers")
+    if isinstance(fillers, dict) and (n := _num(fillers, "total")) is not None:
+        text = f"{n:.0f}"
+        if (rate := _num(fillers, "per_minute")) is not None:
+            text += f" ({rate:.1f} per minute)"
+        counts = fillers.get("counts")
+        if isinstance(counts, dict) and counts:
+            text += ": " + ", ".join(f"“{k}” ×{v}" for k, v in
+                                     sorted(counts.items(), key=lambda kv: -kv[1]))
+        rows.append({"label": "filler words", "value": text})
+        known.add("fillers")
+    rest = {k: v for k, v in figures.items() if k not in known}
+    rows += [{"label": k, "value": v} for k, v in flatten_figures(rest)]
     return rows
 
 
@@ -172,18 +245,22 @@ def compute_facts(analysis: Analysis, profile: Profile,
     held = [e for e in episodes if e["kind"] == "held"]
     by_emotion = {emo: {"leak": sum(e["expression"] == emo for e in leaks),
                         "held": sum(e["expression"] == emo for e in held)} for emo in EMOTIONS}
-    sections = compute_sections(words, episodes, dur)
+    sp = analysis.speech
+    raw_figures = sp.get("figures") if sp else None
+    figures: dict[str, Any] = raw_figures if isinstance(raw_figures, dict) else {}
+    sections = compute_sections(words, episodes, dur, figures)
     focus = compute_focus(analysis.events, analysis.context, profile, duration_s=dur,
-                          sections=sections, episode_sections=[e["section"] for e in episodes])
+                          sections=sections, episode_sections=[e["section"] for e in episodes],
+                          speech_figures=figures)
     ranked = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))
     worst = [e["id"] for e in ranked[:N_WORST] if e["score"] > 0]
-    sp = analysis.speech
-    speech: dict[str, Any] = {"present": bool(sp), "figures": {}, "note": None,
+    present = bool(sp and (words or sp.get("segments")))
+    speech: dict[str, Any] = {"present": present, "figures": figures, "rows": [],
+                              "note": (sp or {}).get("note") or None,
                               "av_offset_s": analysis.doc.get("av_offset_s"),
                               "segments": [], "triggers": []}
-    if sp:
-        speech["figures"] = sp.get("figures") if isinstance(sp.get("figures"), dict) else {}
-        speech["note"] = sp.get("note")
+    if sp and present:
+        speech["rows"] = speech_rows(figures)
         speech["segments"] = [
             {"start": float(s["start"]), "end": float(s["end"]),
              "speaking": bool(s.get("speaking", True))}
@@ -201,7 +278,8 @@ def compute_facts(analysis: Analysis, profile: Profile,
         "profile": {"name": profile.name, "title": profile.title,
                     "description": profile.description.strip(),
                     "summary": str(profile.coaching.get("summary", "")).strip()},
-        "warnings": [str(w) for w in analysis.doc.get("warnings") or []] + list(analysis.notes),
+        "warnings": [str(w) for w in analysis.doc.get("warnings") or []] + list(analysis.notes)
+        + ([f"speech: {speech['note']}"] if speech["note"] and not present else []),
         "summary": {
             "episodes": len(episodes), "leaks": len(leaks),
             "micro": sum(e["micro"] for e in leaks), "held": len(held),

@@ -72,3 +72,21 @@ def duration_text(d: float) -> str:
     if d < 60:
         return f"{d:.0f} s"
     return f"{d / 60:.1f} min" if d < 600 else f"{d / 60:.0f} min"
+
+
+def section_table(sections: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the per-section table (pace and neutral share only when known)."""
+    with_pace = any(s.get("pace") for s in sections)
+    with_neutral = any(s.get("neutral") is not None for s in sections)
+    header = ["section", "from", "words/min"] + (["pace"] if with_pace else []) + (
+        ["neutral face"] if with_neutral else []) + ["leaks", "held", "problems", "leaks/min"]
+    rows = []
+    for s in sections:
+        row = [s["name"], mmss(s["start_s"]), str(s["wpm"])]
+        if with_pace:
+            row.append(s.get("pace") or "")
+        if with_neutral:
+            row.append(f"{s['neutral'] * 100:.0f} %" if s.get("neutral") is not None else "")
+        row += [str(s["leaks"]), str(s["held"]), str(s["problems"]), number(s["leaks_per_min"])]
+        rows.append(row)
+    return header, rows

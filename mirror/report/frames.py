@@ -22,13 +22,40 @@ SEEK_GAP_S = 3.0  # seek instead of decoding through gaps longer than this
 FACE_MARGIN = 1.45  # crop side = this x the larger side of the face box
 
 
-def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
-    """RGB frames (h, w, 3) uint8 nearest to each time, decoded in one pass.
+def first_frame_time(video: Path) -> float | None:
+    """The presentation time of the first frame (0 for most files), None if undecodable."""
+    try:
+        with av.open(str(video)) as container:
+            for frame in container.decode(video=0):
+                return float(frame.time or 0.0)
+    except (av.FFmpegError, OSError, IndexError):
+        return None
+    return None
 
-    Times are seconds of the video's own timeline (frame.time). A time past the end gets the
-    last frame; a video that cannot be decoded gives {}.
+
+def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
+    """Upright RGB frames (h, w, 3) uint8 nearest to each time, decoded in one pass.
+
+    Times are seconds from the first frame (mirror.media's convention); the result is keyed by
+    the times given. A time past the end gets the last frame; an undecodable video gives {}.
     """
-    wanted = sorted(set(float(t) for t in times))
+    start = first_frame_time(video)
+    if start is None:
+        return {}
+    asked = {float(t): float(t) + start for t in times}
+    found = _grab(video, sorted(set(asked.values())))
+    return {t: found[pts] for t, pts in asked.items() if pts in found}
+
+
+def _rgb(frame: av.VideoFrame) -> np.ndarray:
+    img = frame.to_ndarray(format="rgb24")
+    # PyAV's rotation is the counter-clockwise angle that shows the frame upright.
+    k = {90: 1, 180: 2, 270: 3}.get(round(getattr(frame, "rotation", 0) or 0) % 360, 0)
+    return np.ascontiguousarray(np.rot90(img, k)) if k else img
+
+
+def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
+    """Frames nearest to sorted container times (seconds of frame.time)."""
     out: dict[float, np.ndarray] = {}
     if not wanted:
         return out
@@ -55,7 +82,7 @@ def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
             if exhausted:
                 break
         if k < len(wanted) and prev is not None:  # past the end: the last frame
-            last = prev.to_ndarray(format="rgb24")
+            last = _rgb(prev)
             for t in wanted[k:]:
                 out[t] = last
     return out
@@ -76,7 +103,7 @@ def _decode_run(container: av.container.InputContainer, stream: av.VideoStream,
                 if prev is not None and prev.time is not None and \
                         abs(prev.time - wanted[k]) < abs(ft - wanted[k]):
                     pick = prev
-                out[wanted[k]] = pick.to_ndarray(format="rgb24")
+                out[wanted[k]] = _rgb(pick)
                 k += 1
                 took = True
             prev = frame

@@ -15,11 +15,11 @@ from mirror.report.facts import clean_word
 from mirror.report.fmt import (
     cue_text,
     duration_text,
-    flatten_figures,
     group_summary,
     mmss,
     number,
     seconds,
+    section_table,
 )
 from mirror.report.plots import EMOTION_COLORS
 
@@ -132,22 +132,20 @@ def _sections_and_speech(f: dict[str, Any]) -> str:
         return ""
     out = ['<h2 id="sections">Sections and speech</h2>', '<div class="twocol"><div>']
     if f["sections"]:
-        out.append("<table><tr><th>section</th><th>from</th><th class=num>words/min</th>"
-                   "<th class=num>leaks</th><th class=num>held</th><th class=num>problems</th>"
-                   "<th class=num>leaks/min</th></tr>")
-        for s in f["sections"]:
-            out.append(f"<tr><td>{escape(s['name'])}</td><td>{mmss(s['start_s'])}</td>"
-                       f"<td class=num>{s['wpm']}</td><td class=num>{s['leaks']}</td>"
-                       f"<td class=num>{s['held']}</td><td class=num>{s['problems']}</td>"
-                       f"<td class=num>{number(s['leaks_per_min'])}</td></tr>")
+        header, rows = section_table(f["sections"])
+        out.append("<table><tr>" + "".join(
+            f"<th{' class=num' if k > 1 else ''}>{escape(h)}</th>" for k, h in enumerate(header))
+            + "</tr>")
+        out += ["<tr>" + "".join(f"<td{' class=num' if k > 1 else ''}>{escape(c)}</td>"
+                                 for k, c in enumerate(row)) + "</tr>" for row in rows]
         out.append("</table>")
     else:
         out.append('<p class="meta">No script sections were marked.</p>')
     out.append("</div><div>")
-    rows = flatten_figures(sp["figures"])
-    if rows:
-        out.append("<table><tr><th>speech figure</th><th class=num>value</th></tr>")
-        out += [f"<tr><td>{escape(k)}</td><td class=num>{escape(v)}</td></tr>" for k, v in rows]
+    if sp["rows"]:
+        out.append("<table><tr><th>speech</th><th>&nbsp;</th></tr>")
+        out += [f"<tr><td>{escape(r['label'])}</td><td>{escape(r['value'])}</td></tr>"
+                for r in sp["rows"]]
         out.append("</table>")
     if sp.get("note"):
         out.append(f'<p class="notes">{escape(str(sp["note"]))}</p>')

@@ -11,11 +11,11 @@ from mirror.report.fmt import (
     cue_text,
     duration_text,
     episode_title,
-    flatten_figures,
     group_summary,
     mmss,
     number,
     seconds,
+    section_table,
 )
 
 
@@ -100,13 +100,9 @@ def render_markdown(facts: dict[str, Any]) -> str:
     if sp["present"]:
         out += ["## Sections and speech", ""]
         if f["sections"]:
-            out += _table(["section", "from", "words/min", "leaks", "held", "problems",
-                           "leaks/min"],
-                          [[x["name"], mmss(x["start_s"]), x["wpm"], x["leaks"], x["held"],
-                            x["problems"], number(x["leaks_per_min"])] for x in f["sections"]])
-        rows = flatten_figures(sp["figures"])
-        if rows:
-            out += _table(["speech figure", "value"], [list(r) for r in rows])
+            out += _table(*section_table(f["sections"]))
+        if sp["rows"]:
+            out += _table(["speech", ""], [[r["label"], r["value"]] for r in sp["rows"]])
         if sp.get("note"):
             out += [f"_{sp['note']}_", ""]
     if f["progress"]:

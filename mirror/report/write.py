@@ -57,7 +57,15 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
     chosen = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))[:limit]
     t0 = neutral_time(analysis)
     moments = {e["id"]: (e["start_s"], e["apex_s"], e["end_s"]) for e in chosen}
-    frames = grab_frames(analysis.video, [t0, *(t for ts in moments.values() for t in ts)])
+    # The video's own times count from its first frame; a recorded session's tracks are on the
+    # session clock, whose first frame is at tracks.t[0].
+    shift = 0.0
+    tracks = analysis.tracks
+    if tracks is not None and tracks.n and tracks.meta.get("clock") == "session":
+        shift = float(tracks.t[0])
+    wanted = [t0, *(t for ts in moments.values() for t in ts)]
+    grabbed = grab_frames(analysis.video, [t - shift for t in wanted])
+    frames = {t: grabbed[t - shift] for t in wanted if t - shift in grabbed}
     if t0 not in frames:
         return
     neutral = crop_face(frames[t0], face_box(analysis.tracks, t0))
