@@ -192,7 +192,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
     return found[:n]
 
 
-FAST_WEIGHT = 0.5  # a fast pace competes with about one clear problem leak
+FAST_WEIGHT = 0.5  # a fast pace competes with about one clear problem leak (at most 0.8)
 FILLERS_PER_MIN = 3.0  # more filler words per minute than this are worth working on
 
 
@@ -208,7 +208,7 @@ def speech_focus(figures: dict[str, Any]) -> list[Focus]:
             detail=f"You spoke at {wpm:.0f} words per minute; up to {hi:.0f} is comfortable.",
             coaching="Rushing makes leaks likelier and harder to catch. Pause after every number "
                      "and let it land.",
-            episodes=(), weight=FAST_WEIGHT + 0.01 * (float(wpm) - hi)))
+            episodes=(), weight=min(FAST_WEIGHT + 0.005 * (float(wpm) - hi), 0.8)))
     fillers = figures.get("fillers")
     fillers = fillers if isinstance(fillers, dict) else {}
     rate = fillers.get("per_minute")
