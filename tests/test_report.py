@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from html import escape
 from pathlib import Path
@@ -131,6 +132,15 @@ def test_explicit_history_and_profile_override(small: dict[str, Any], tmp_path: 
     assert all(e["problem"] for e in facts["episodes"])  # every leak is a tell
     assert any("not found" in w for w in facts["warnings"])  # no video: no filmstrips
     assert not any(e["filmstrip"] for e in facts["episodes"])
+
+
+def test_no_progress_outside_a_session_folder(small: dict[str, Any], tmp_path: Path) -> None:
+    from mirror.report.history import find_history
+
+    assert find_history(small["dir"], "sales-pitch")  # a session: its siblings
+    loose = tmp_path / "talk.mirror"
+    shutil.copytree(small["dir"], loose)
+    assert find_history(loose, "sales-pitch") == []
 
 
 def test_zero_events_says_so_kindly(tmp_path: Path) -> None:

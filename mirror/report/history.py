@@ -36,9 +36,12 @@ def summarise_session(analysis_dir: Path, doc: dict[str, Any], *,
 
 def find_history(analysis_dir: Path, profile_name: str) -> list[Path]:
     """Earlier sessions beside this one (`../*/analysis/events.json`) analysed with the same
-    profile, oldest first; sessions sort by folder name (recorded sessions are named by time)."""
+    profile, oldest first; sessions sort by folder name (recorded sessions are named by time).
+    An analysis folder outside a session (`talk.mirror/`) has no siblings to compare with."""
     here = analysis_dir.resolve()
-    session = here.parent if here.name == "analysis" else here
+    if here.name != "analysis":
+        return []
+    session = here.parent
     root = session.parent
     found = []
     for events in sorted(root.glob("*/analysis/events.json")):
