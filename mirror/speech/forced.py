@@ -12,7 +12,7 @@ work is split at the pauses:
    A small penalty for starting away from where the previous segment ended prefers reading on in
    order, but a good match elsewhere wins: a repeated passage maps back, a skipped one is jumped;
 3. the located span of script words is placed on the segment's audio by pocketsphinx's alignment
-   mode (`set_align_text`), which gives the word times; unclaimed script words just before it (a
+   mode (`set_align_text`), which gives the word times; script words just outside the span (a
    phrase-initial "our" the recogniser missed) are added when the acoustic score prefers them;
 4. a segment that matches nowhere in the script (an ad-lib, an answer to a question) keeps the
    freely recognised words, in the section of the speech around it.
@@ -50,7 +50,8 @@ class AlignOptions:
     gap: float = -0.7  # a phone on one side with nothing on the other
     jump_penalty: float = 0.01  # per script phone between the expected start and the actual one
     min_score_per_phone: float = 0.15  # below this a segment is an ad-lib, not the script
-    max_gap_words: int = 3  # script words before a located span that may be added to it
+    max_gap_words: int = 3  # script words either side of a located span that may join it
+    edge_gap_s: float = 0.1  # speech unexplained by heard words at a segment edge to try that
 
 
 @dataclass(frozen=True)
@@ -175,25 +176,33 @@ def align_script(
             out.extend(Word(w.start, w.end, w.text, last_section, w.probability) for w in seg_words)
             continue
         first_w, last_w = sowner[loc.start], sowner[loc.end - 1]
-        # leading/trailing phones heard but not matched: extend into adjacent unclaimed words
-        first_w = _extend(first_w, -1, loc.lead, lo=expected_word, words=words, rec=recognizer)
-        last_w = _extend(last_w, +1, loc.trail, lo=len(words) - 1, words=words, rec=recognizer)
         span = list(range(first_w, last_w + 1))
         heard_prob = _heard_probabilities(loc, howner, sowner, seg_words, words)
         a0 = max(0.0, a - pad_s)
         b0 = min(len(audio) / sr, b + pad_s)
         clip = audio[int(a0 * sr):int(b0 * sr)]
         placed = _place(clip, span, words, recognizer, offset_s=a0)
-        # The script words just before the span are often a short phrase-initial word the
-        # recogniser missed ("our competitor"): add them one by one while the acoustics prefer it.
+        # The script words just outside the span are often short words the recogniser missed at
+        # the edges of the phrase ("our competitor"): where the heard words leave speech at an
+        # edge unexplained, add them one by one while the acoustic score of the alignment improves.
         lo = expected_word if first_w >= expected_word else 0
+        lead_gap = seg_words[0].start - a > o.edge_gap_s if seg_words else False
+        trail_gap = b - seg_words[-1].end > o.edge_gap_s if seg_words else False
         for k in range(first_w - 1, max(lo, first_w - o.max_gap_words) - 1, -1):
-            if placed is None:
+            if not lead_gap:
                 break
-            longer = _place(clip, [k, *span], words, recognizer, offset_s=a0)
-            if longer is None or longer[1] <= placed[1]:
+            longer = _place(clip, [k, *span], words, recognizer, offset_s=a0) if placed else None
+            if longer is None or placed is None or longer[1] <= placed[1]:
                 break
-            span, placed, first_w = [k, *span], longer, k
+            span, placed = [k, *span], longer
+        for k in range(last_w + 1, min(len(words), last_w + 1 + o.max_gap_words)):
+            if not trail_gap:
+                break
+            longer = _place(clip, [*span, k], words, recognizer, offset_s=a0) if placed else None
+            if longer is None or placed is None or longer[1] <= placed[1]:
+                break
+            span, placed = [*span, k], longer
+        first_w, last_w = span[0], span[-1]
         if placed is None:  # alignment failed: keep what was heard, in this section
             sec = script.sections[wsec[first_w]].title
             out.extend(Word(w.start, w.end, w.text, sec, w.probability) for w in seg_words)
@@ -216,22 +225,6 @@ def _place(clip: np.ndarray, span: list[int], words: list[str], rec: Recognizer,
     """Alignment-mode placement of script words span (those in the dictionary) on clip."""
     known = [words[k] for k in span if rec.in_dictionary(words[k])]
     return rec.align(clip, known, offset_s=offset_s)
-
-
-def _extend(w: int, step: int, unmatched: int, *, lo: int, words: list[str],
-            rec: Recognizer) -> int:
-    """Move the span edge w by whole words while their phones fit in `unmatched` heard phones."""
-    budget = unmatched + 1
-    while budget > 0:
-        nxt = w + step
-        if (step < 0 and nxt < lo) or (step > 0 and nxt > lo) or nxt < 0 or nxt >= len(words):
-            break
-        cost = max(1, len(rec.pronunciation(words[nxt])))
-        if cost > budget:
-            break
-        budget -= cost
-        w = nxt
-    return w
 
 
 def _heard_probabilities(loc: Location, howner: list[int], sowner: list[int],

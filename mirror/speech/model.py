@@ -68,7 +68,7 @@ class SpeechOptions:
     av_min_confidence: float = 0.3
     triggers: tuple[str, ...] = ("price", "discount", "competitor", "deadline", "contract", "cost")
     spot_triggers: bool = True
-    kws_threshold: float = 1e-20
+    kws_threshold: float = 1e-15
     fillers: tuple[str, ...] = DEFAULT_FILLERS
     min_pause_s: float = 0.5  # pauses shorter than this are not counted in the figures
     segment_pad_s: float = 0.15  # audio kept either side of a VAD segment for recognition

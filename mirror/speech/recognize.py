@@ -36,7 +36,7 @@ def _base(word: str) -> str:
 @dataclass(frozen=True)
 class RecognizerOptions:
     sr: int = 16_000
-    kws_threshold: float = 1e-20
+    kws_threshold: float = 1e-15
 
 
 class Recognizer:

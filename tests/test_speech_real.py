@@ -1,0 +1,84 @@
+"""The speech stage on real recordings in ../shared/data/real (skipped when the folder is absent):
+a GRID clip with hand-checked word boundaries (swwp2s.align), LibriVox read speech with its text,
+and JFK's inaugural sentence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mirror.speech import SpeechOptions, analyse_speech, parse_script
+from mirror.speech.audio import load_audio
+from mirror.speech.recognize import Recognizer
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+if not REAL.is_dir():
+    REAL = Path("/work/shared/data/real")
+
+pytestmark = [
+    pytest.mark.real,
+    pytest.mark.skipif(not (REAL / "speech").is_dir() or not (REAL / "grid").is_dir(),
+                       reason=f"real recordings not found ({REAL}/speech, {REAL}/grid)"),
+]
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer()
+
+
+def test_grid_forced_alignment_against_reference(recognizer: Recognizer) -> None:
+    clip, ref = REAL / "grid" / "id2_vcd_swwp2s.mpg", REAL / "grid" / "swwp2s.align"
+    if not clip.exists() or not ref.exists():
+        pytest.skip("GRID clip or its alignment is missing")
+    truth = []
+    for line in ref.read_text().splitlines():
+        b, _, w = line.split()
+        if w != "sil":
+            truth.append((w, int(b) / 25_000))  # 25 000 units a second
+    track = load_audio(clip)
+    script = parse_script("# GRID\n" + " ".join(w for w, _ in truth))
+    an = analyse_speech(track.samples, track.sr, script=script, mouth=None,
+                        options=SpeechOptions(av_offset_s=0.0), audio_start_s=track.start_s,
+                        recognizer=recognizer)
+    assert [w.text for w in an.words] == [w for w, _ in truth], an.note
+    errs = np.array([abs(w.start - t) for w, (_, t) in zip(an.words, truth, strict=True)])
+    print(f"GRID swwp2s: onset errors {np.round(errs * 1000).astype(int).tolist()} ms")
+    assert np.median(errs) < 0.10
+    assert all(w.section == "GRID" for w in an.words)
+
+
+def test_librivox_forced_alignment(recognizer: Recognizer) -> None:
+    base = REAL / "speech" / "sense_and_sensibility_01_austen_64kb-0880"
+    if not base.with_suffix(".wav").exists():
+        pytest.skip("LibriVox clip missing")
+    track = load_audio(base.with_suffix(".wav"))
+    text = base.with_suffix(".txt").read_text()
+    an = analyse_speech(track.samples, track.sr, script=parse_script(text), mouth=None,
+                        options=SpeechOptions(), recognizer=recognizer)
+    assert an.method == "forced", an.note
+    assert [w.text for w in an.words] == list(parse_script(text).words)
+    # the reference json is pocketsphinx's own alignment of the whole file: a consistency check
+    ref = [w for w in json.loads(base.with_suffix(".json").read_text())["w"]
+           if not w["t"].startswith("<")]
+    errs = [abs(w.start - r["b"]) for w, r in zip(an.words, ref, strict=True)]
+    assert np.median(errs) < 0.05
+
+
+def test_jfk_free_recognition(recognizer: Recognizer) -> None:
+    path = REAL / "speech" / "jfk.flac"
+    if not path.exists():
+        pytest.skip("jfk.flac missing")
+    track = load_audio(path)
+    an = analyse_speech(track.samples, track.sr, script=None, mouth=None,
+                        options=SpeechOptions(), recognizer=recognizer)
+    assert an.method == "free"
+    text = " ".join(w.text for w in an.words)
+    print("jfk:", text)
+    for expected in ("fellow", "do for you", "what you can do"):
+        assert expected in text
+    assert an.figures["pauses"]["count"] >= 3
+    assert 100 < an.figures["wpm"] < 200
