@@ -92,18 +92,20 @@ def au2(f: np.ndarray) -> np.ndarray:
 
 
 def au4(f: np.ndarray) -> np.ndarray:
-    """Brow lowerer: brows down and drawn together, most at the inner ends."""
+    """Brow lowerer: the whole brow down (its outer part a little more, which is what
+    MediaPipe's browDown follows), the inner ends drawn together, the lid folds pushed down."""
     d = np.zeros_like(f)
     b = _brow_points()
-    w = 0.45 + 0.55 * _innerness(f, b)
-    d[b, 1] = 0.16 * w
-    d[b, 0] = -0.07 * np.sign(f[b, 0]) * w
+    inn = _innerness(f, b)
+    d[b, 1] = 0.16 * (1.3 - 0.3 * inn)
+    d[b, 0] = -0.05 * np.sign(f[b, 0]) * inn
     glabella = [9, 8, 168, 193, 417, 55, 285, 221, 441, 189, 413]
     d[glabella, 1] = 0.05
-    d[glabella, 0] = -0.03 * np.sign(f[glabella, 0])
-    creases = list(_LID_CREASES)
-    d[creases, 1] = 0.04
-    return _finish(f, d, b + glabella + creases, sigma=0.1,
+    d[glabella, 0] = -0.025 * np.sign(f[glabella, 0])
+    creases, lids = list(_LID_CREASES), list(_UPPER_LIDS)
+    d[creases, 1] = 0.06
+    d[lids, 1] = 0.03 * _lid_profile(f, lids)
+    return _finish(f, d, b + glabella + creases + lids, sigma=0.1,
                    keep=L.RIGHT_IRIS + L.LEFT_IRIS + _LOWER_LIDS)
 
 
@@ -318,12 +320,16 @@ def _sorted_xy(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lip_round(f: np.ndarray) -> np.ndarray:
-    """Speech: rounded lips (o, u): corners in, lips pushed a little apart at the centre."""
+    """Speech: rounded lips (o, u): the corners pulled in, the mouth outline rounder."""
     d = np.zeros_like(f)
     lips = _LIPS_ALL
-    d[lips, 0] = -0.1 * f[lips, 0] / max(float(np.abs(f[lips, 0]).max()), 1e-6)
-    d[list(L.LIPS_UPPER_OUTER[1:-1]), 1] -= 0.015
-    d[list(L.LIPS_LOWER_OUTER[1:-1]), 1] += 0.015
+    cx = (f[L.MOUTH_RIGHT, 0] + f[L.MOUTH_LEFT, 0]) / 2
+    half = (f[L.MOUTH_LEFT, 0] - f[L.MOUTH_RIGHT, 0]) / 2
+    xn = np.clip((f[lips, 0] - cx) / half, -1, 1)
+    d[lips, 0] = -0.35 * half * xn
+    bulge = 0.05 * (1 - xn**2)
+    upper = np.isin(lips, _LIPS_UPPER)
+    d[lips, 1] = np.where(upper, -bulge, bulge)
     return _finish(f, d, lips, sigma=0.08)
 
 
@@ -365,8 +371,8 @@ EMOTION_AUS: dict[str, dict[str, float]] = {
              "AU26": 0.35},
     "anger": {"AU4": 1.0, "AU5": 0.5, "AU7": 1.0, "AU23": 1.0, "AU24": 0.7},
     "disgust": {"AU9": 1.0, "AU10": 1.0, "AU15": 0.35, "AU17": 0.5},
-    "sadness": {"AU1": 1.0, "AU4": 0.4, "AU15": 1.0, "AU17": 0.4},
-    "contempt": {"AU12S": 0.6, "AU14S": 1.0},
+    "sadness": {"AU1": 1.2, "AU4": 0.3, "AU15": 1.0, "AU17": 0.4},
+    "contempt": {"AU12S": 0.8, "AU14S": 1.0},
 }
 
 

@@ -92,8 +92,8 @@ def compute_pose_tracks(t: np.ndarray, spec: ClipSpec) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(spec.seed + 104729)
     k = spec.head_motion
     pose = {
-        "yaw": 0.9 * k * _smooth_noise(rng, t, fmax=0.3),
-        "pitch": 0.5 * k * _smooth_noise(rng, t, fmax=0.3),
+        "yaw": 1.5 * k * _smooth_noise(rng, t, fmax=0.3),
+        "pitch": 0.7 * k * _smooth_noise(rng, t, fmax=0.3),
         "roll": 0.35 * k * _smooth_noise(rng, t, fmax=0.2),
         "tx": 12.0 * k * _smooth_noise(rng, t, fmax=0.15),
         "ty": 6.0 * k * _smooth_noise(rng, t, fmax=0.15),

@@ -264,7 +264,10 @@ def render_clip(spec: ClipSpec, path: str | Path, *, rig: Rig | None = None) -> 
     save_truth)."""
     rig = rig or rig_for()
     r = Renderer(rig, spec)
-    n = encode_video((r.frame(i) for i in range(len(r.times))), Path(path), fps=spec.fps,
+    frames = (r.frame(i) for i in range(len(r.times)))
+    if spec.size != (rig.grid.shape[1], rig.grid.shape[0]):
+        frames = (cv2.resize(f, spec.size, interpolation=cv2.INTER_AREA) for f in frames)
+    n = encode_video(frames, Path(path), fps=spec.fps,
                      size=spec.size, crf=spec.crf, audio=spec.audio, audio_rate=spec.audio_rate)
     return compute_truth(spec, n_frames=n)
 

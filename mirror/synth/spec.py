@@ -36,6 +36,16 @@ class Episode:
     drift: float = 0.0
     with_eyes: bool = True
 
+    def __post_init__(self) -> None:
+        if self.expression not in EXPRESSIONS:
+            raise ValueError(f"unknown expression {self.expression!r}")
+        if self.side not in ("both", "left", "right"):
+            raise ValueError(f"side must be both, left or right, not {self.side!r}")
+        if not self.onset_s <= self.apex_s <= self.apex_end_s <= self.offset_s:
+            raise ValueError("need onset_s <= apex_s <= apex_end_s <= offset_s")
+        if self.offset_s <= self.onset_s:
+            raise ValueError("an episode must last longer than zero")
+
     @property
     def duration_s(self) -> float:
         return self.offset_s - self.onset_s
@@ -154,9 +164,12 @@ def make_episode(rng: np.random.Generator, expression: str, start: float, kind: 
     else:
         rise = total * float(rng.uniform(0.3, 0.45))
         fall = total * float(rng.uniform(0.3, 0.45))
-    intensity = 1.0 if rng.random() < 0.6 else float(rng.uniform(0.4, 0.6))
     if kind == "held":
-        intensity = max(intensity, 0.7)
+        intensity = float(rng.uniform(0.7, 1.0))
+    elif rng.random() < 0.25:
+        intensity = float(rng.uniform(0.3, 0.5))  # a weak leak
+    else:
+        intensity = float(rng.uniform(0.6, 1.0))
     if expression == "contempt" or asym > 0:
         side = "left" if rng.random() < 0.5 else "right"
     return Episode(expression=expression, onset_s=round(start, 4),
