@@ -186,10 +186,11 @@ def test_no_speech_no_expressions(tmp_path: Path) -> None:
 def test_two_hundred_events_stay_fast_and_readable(tmp_path: Path) -> None:
     analysis = build_analysis(tmp_path / "long", events=many_events(200, 90.0), duration=90.0,
                               fps=10)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     written = write_report(analysis)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 5.0, f"report took {elapsed:.1f} s"
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    # CPU time of this process (all its threads): other jobs on a shared machine do not count.
+    assert cpu < 5.0, f"report took {cpu:.1f} s of CPU ({elapsed:.1f} s on the clock)"
     html = written["html"].read_text()
     facts = json.loads(written["json"].read_text())
     assert len(facts["episodes"]) == 200
