@@ -35,8 +35,23 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions) -> 
             events.append(classify_episode(
                 expression=name, t=scores.t, s=scores.scores[:, k], au=au, first=iv.first,
                 apex=iv.apex, last=iv.last, side_track=scores.side, noise=noise, options=spot))
-    events.sort(key=lambda e: e.start_s)
-    return events
+    return sorted(resolve_overlaps(events), key=lambda e: e.start_s)
+
+
+def resolve_overlaps(events: list[Event], *, max_shared: float = 0.5) -> list[Event]:
+    """Drop an episode that lies mostly (> `max_shared` of its length) inside a stronger one.
+
+    A 0.1 s flicker of contempt in the middle of a two-second smile is the smile's own
+    asymmetry, not a second episode; strength is peak intensity x duration.
+    """
+    kept: list[Event] = []
+    for e in sorted(events, key=lambda e: e.intensity * e.duration_s, reverse=True):
+        inside = any(
+            min(e.end_s, k.end_s) - max(e.start_s, k.start_s) > max_shared * e.duration_s
+            for k in kept)
+        if not inside:
+            kept.append(e)
+    return kept
 
 
 def noise_levels(scores: EmotionScores) -> dict[str, float]:

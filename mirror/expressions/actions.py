@@ -46,6 +46,9 @@ def _sided(side: str) -> dict[str, tuple[Component, ...]]:
 AU_COMPONENTS: dict[str, tuple[Component, ...]] = {
     **_sided("r"), **_sided("l"),
     "AU17": (("bs", "mouthShrugLower", 1, 0.35),),
+    # The part of AU4 that draws the brows together (fear raises and knits the brows at once,
+    # so its brow lowering cancels out in the other AU4 components).
+    "AU4k": (("geo", "brow_gap", -1, 0.035),),
     "AU26": (("bs", "jawOpen", 1, 0.35), ("geo", "mouth_open", 1, 0.25)),
 }
 SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14", "AU15",
@@ -55,7 +58,7 @@ EYE_AUS = ("AU5", "AU6", "AU7")
 # Mouth AUs that speech moves too (the nose wings follow the upper lip in the landmark model).
 SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU20", "AU24")
 AU_REGION = {
-    "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU5": "lids", "AU7": "lids",
+    "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU4k": "brows", "AU5": "lids", "AU7": "lids",
     "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU14": "mouth",
     "AU15": "mouth", "AU17": "mouth", "AU20": "mouth", "AU24": "mouth", "AU26": "jaw",
 }
@@ -71,7 +74,7 @@ class ActionUnitOptions:
     speech_window_s: float = 0.5  # window of the articulation measure (jaw movement)
     speech_lo: float = 0.03  # articulation (std of jaw opening, AU units) where speech gating starts
     speech_hi: float = 0.10  # ... and where it is complete
-    speech_floor_s: float = 0.4  # while talking, mouth AUs must persist this long to count
+    speech_floor_s: float = 0.1  # while talking, mouth AUs must persist this long to count
 
 
 @dataclass(frozen=True)

@@ -58,23 +58,25 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     pull_l = a["AU12_l"] + 0.5 * a["AU14_l"]
     hi, lo = np.fmax(pull_r, pull_l), np.fmin(pull_r, pull_l)
     asym = (hi - lo) / (hi + lo + 0.1)
-    one_sided = _ramp(asym, 0.35, 0.65)
+    one_sided = _ramp(asym, 0.5, 0.8)
     smile = a["AU12"] * (1.0 - one_sided)
     lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.35, 0.6)  # upper lids raised beyond the brows' pull
     happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
     contempt = np.clip(hi - lo, 0, None) * one_sided
-    tension = np.fmax(a["AU4"], np.fmax(a["AU20"], 0.6 * a["AU12"]))  # brows drawn, lips stretched
+    # brows knit or lowered, lips stretched: what tells fear from surprise
+    tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.6 * a["AU12"]))
     surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
     fear = _gm(a["AU1"], a["AU5"], tension) * lids_up
     anger = _gm(a["AU4"], np.fmax(a["AU7"], a["AU24"])) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
     disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
-    support = np.fmax(a["AU1"], np.fmax(0.5 * np.clip(a["AU17"], 0, 1), 0.7 * a["AU4"]))
+    support = np.fmax(np.fmax(a["AU1"], 0.5 * a["AU15"]),
+                      np.fmax(0.5 * np.clip(a["AU17"], 0, 1), 0.7 * a["AU4"]))
     sadness = _gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2) - 0.8 * a["AU12"]
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
     scores[~au.reliable] = 0.0
-    side = np.sign(pull_l - pull_r) * (asym > 0.35)
+    side = np.sign(pull_l - pull_r) * (asym > 0.5)
     return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable,
                          talking=au.talking)
