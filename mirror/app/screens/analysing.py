@@ -1,0 +1,135 @@
+"""Analysing: the pipeline in a worker, a progress bar with the stage and the time left, and a
+cancel key."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.worker import Worker, get_current_worker
+
+from mirror.app.messages import AnalysisFailed, AnalysisFinished, AnalysisProgressed
+from mirror.app.options import AppOptions
+from mirror.errors import MirrorError
+
+# Each stage's share of the whole analysis (the face model is nearly all of it).
+STAGES: dict[str, tuple[float, float, str]] = {
+    "start": (0.0, 0.0, "Loading the face model"),
+    "face": (0.0, 0.92, "Tracking the face, frame by frame"),
+    "expressions": (0.92, 1.0, "Scoring expressions and finding episodes"),
+}
+
+
+def overall_fraction(stage: str, fraction: float) -> float:
+    lo, hi, _ = STAGES.get(stage, (0.0, 1.0, stage))
+    return lo + (hi - lo) * max(0.0, min(1.0, fraction))
+
+
+def time_left_text(elapsed_s: float, fraction: float) -> str:
+    if fraction < 0.03 or elapsed_s < 1.0:
+        return "estimating the time left…"
+    left = elapsed_s / fraction * (1.0 - fraction)
+    return f"about {left:.0f} s left" if left < 90 else f"about {left / 60:.0f} min left"
+
+
+def output_dir(target: Path) -> Path:
+    """Where the analysis of `target` goes: a session's analysis/ folder, else beside the video."""
+    from mirror.session import ANALYSIS, is_session_dir
+
+    if target.is_dir() and is_session_dir(target):
+        return target / ANALYSIS
+    return target.with_name(target.name + ".mirror")
+
+
+class AnalysingScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "cancel", "Cancel", id="analysing.cancel")]
+
+    def __init__(self, target: Path, profile: str, options: AppOptions) -> None:
+        super().__init__()
+        self.target, self.profile_name, self.options = Path(target), profile, options
+        self.started = time.monotonic()
+        self.first_progress: float | None = None
+        self.worker: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="analysing-main"):
+            yield Static(f"Analysing {self.target.name} ({self.profile_name})", id="what",
+                         markup=False)
+            yield Static(STAGES["start"][2], id="stage")
+            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield Static("estimating the time left…", id="eta")
+            yield Static("Esc cancels; the recording is kept.", id="analysing-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.worker = self.analyse()
+
+    @work(thread=True, group="analysis", exclusive=True, exit_on_error=False)
+    def analyse(self) -> None:
+        from mirror.pipeline import analyse_session, analyse_video
+        from mirror.session import is_session_dir
+
+        worker = get_current_worker()
+
+        def progress(stage: str, fraction: float) -> None:
+            self.post_message(AnalysisProgressed(stage, overall_fraction(stage, fraction)))
+
+        out = output_dir(self.target)
+        try:
+            kwargs = dict(progress=progress, cancelled=lambda: worker.is_cancelled,
+                          workers=self.options.workers)
+            if is_session_dir(self.target):
+                doc = analyse_session(self.target, profile=self.profile_name, **kwargs)
+            else:
+                doc = analyse_video(self.target, out, profile=self.profile_name, **kwargs)
+        except MirrorError as exc:
+            if not worker.is_cancelled:
+                self.post_message(AnalysisFailed(str(exc)))
+            return
+        except Exception as exc:
+            self.post_message(AnalysisFailed(f"the analysis failed ({type(exc).__name__}: {exc})"))
+            return
+        if worker.is_cancelled:
+            return
+        s = doc["summary"]
+        self.post_message(AnalysisFinished(
+            out, f"{s['events']} episodes: {s['leaks']} leaks ({s['micro']} micro), "
+                 f"{s['held']} held"))
+
+    @on(AnalysisProgressed)
+    def progressed(self, message: AnalysisProgressed) -> None:
+        now = time.monotonic()
+        if self.first_progress is None and message.fraction > 0:
+            self.first_progress = now
+        self.query_one("#stage", Static).update(STAGES.get(message.stage, (0, 0, message.stage))[2])
+        self.query_one(ProgressBar).update(progress=round(message.fraction * 100, 1))
+        elapsed = now - (self.first_progress or now)
+        self.query_one("#eta", Static).update(
+            "almost done" if message.fraction >= 0.92 else time_left_text(elapsed, message.fraction))
+
+    @on(AnalysisFinished)
+    def finished(self, message: AnalysisFinished) -> None:
+        from mirror.app.screens.review import ReviewScreen
+
+        self.notify(message.summary, title="Analysed", timeout=5)
+        self.app.switch_screen(ReviewScreen(message.analysis_dir))
+
+    @on(AnalysisFailed)
+    def failed(self, message: AnalysisFailed) -> None:
+        self.notify(message.error, title="Analysis", severity="error", timeout=12)
+        self.dismiss()
+
+    def action_cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+        self.notify("Analysis cancelled; run it again from Home (Enter on the session).",
+                    timeout=5)
+        self.dismiss()
