@@ -14,7 +14,7 @@ import pytest
 from test_report_fixture import build_analysis, many_events, small_events
 
 from mirror.cli import main
-from mirror.events.model import Event
+from mirror.events.model import Event, PosedCue
 from mirror.profiles import load_profile
 from mirror.report import write_report
 from mirror.report.analysis import SpeechContext
@@ -209,6 +209,13 @@ def test_coaching_lines_follow_the_profile() -> None:
     contempt = Event(1, 1.1, 1.3, "contempt", "leak", True, 0.5, "left")
     line = coaching_line(contempt, SpeechContext(triggers=("price",)), sales)
     assert line == "Right after “price”: " + sales.coaching["emotions"]["contempt"]
+    cues = tuple(PosedCue(name, 0.1, 0.2, "s", "") for name in ("abrupt_onset",
+                                                                 "no_eye_involvement"))
+    held = Event(1, 2, 4, "happiness", "held", False, 0.8, "both", posed_cues=cues)
+    assert coaching_line(held, SpeechContext(), sales) == sales.coaching["posed_cues"][
+        "no_eye_involvement"]  # the cue a viewer notices most speaks first
+    focus = compute_focus((held,), (SpeechContext(),), sales, duration_s=30.0)
+    assert focus[0].detail == "1 held smile without the eyes."
     focus = compute_focus((), (), sales, duration_s=30.0)
     assert [f.title for f in focus] == ["Keep it up", "Rehearse the whole pitch"]
 

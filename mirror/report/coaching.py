@@ -24,6 +24,9 @@ CUE_TEXT = {
     "flat_plateau": "frozen at one level",
     "too_long": "held too long",
 }
+# Which posed cue speaks first when a display has several: what a viewer notices most.
+CUE_PRIORITY = ("no_eye_involvement", "asymmetry", "too_long", "flat_plateau", "abrupt_onset",
+                "abrupt_offset")
 EMOTION_NOUN = {"happiness": "smile", "surprise": "surprise", "fear": "fear", "anger": "anger",
                 "disgust": "disgust", "sadness": "sadness", "contempt": "contempt"}
 
@@ -41,6 +44,10 @@ def compute_score(event: Event, ctx: SpeechContext, profile: Profile) -> float:
     if event.kind == "held":
         weight *= 1.0 + CUE_WEIGHT * len(event.posed_cues)
     return float(event.intensity) * weight
+
+
+def _cue_rank(name: str) -> int:
+    return CUE_PRIORITY.index(name) if name in CUE_PRIORITY else len(CUE_PRIORITY)
 
 
 def label_of(event: Event) -> str:
@@ -61,7 +68,7 @@ def coaching_line(event: Event, ctx: SpeechContext, profile: Profile) -> str:
     c = profile.coaching
     emotion = _line(c, "emotions", event.expression)
     if event.kind == "held" and event.posed_cues:
-        for cue in event.posed_cues:
+        for cue in sorted(event.posed_cues, key=lambda q: _cue_rank(q.name)):
             line = _line(c, "posed_cues", cue.name)
             if line:
                 return line
@@ -145,7 +152,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
     held = [i for i, e in enumerate(events) if e.kind == "held" and is_problem(e, profile)]
     cues = Counter(cue.name for i in held for cue in events[i].posed_cues)
     if cues:
-        cue, count = cues.most_common(1)[0]
+        cue, count = min(cues.items(), key=lambda kv: (-kv[1], _cue_rank(kv[0])))
         posed = tuple(i for i in held if any(q.name == cue for q in events[i].posed_cues))
         kinds = Counter(events[i].expression for i in posed).most_common(1)[0][0]
         noun = EMOTION_NOUN.get(kinds, kinds)
