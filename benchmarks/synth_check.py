@@ -127,13 +127,12 @@ SIGNALS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_clip(seed: int, rig: object, model: Path, *, duration_s: float, n: int) -> None:
-    """A random clip with distractors through libx264: each episode's signal (mean of a few
+def check_clip(spec: ClipSpec, rig: object, model: Path) -> None:
+    """A clip with distractors through libx264: each episode's signal (mean of a few
     blendshapes minus the clip median) at its apex, against the same signal outside episodes."""
     from mirror.synth.render import render_clip
-    from mirror.synth.spec import random_spec
 
-    spec = random_spec(seed, duration_s=duration_s, n_episodes=n)
+    seed = spec.seed
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "c.mp4"
         truth = render_clip(spec, p, rig=rig)  # type: ignore[arg-type]
@@ -165,13 +164,17 @@ def main() -> None:
     ap.add_argument("--encode", action="store_true", help="go through libx264 and back")
     ap.add_argument("--only", default="", help="comma-separated names")
     ap.add_argument("--levels", default="1.0,0.4")
-    ap.add_argument("--clips", default="", help="comma-separated seeds of random clips to check")
+    ap.add_argument("--clips", default="", help="comma-separated seeds of random clips to check, or demo")
     args = ap.parse_args()
     model = resolve_model_path()
     rig = rig_for(model)
     if args.clips:
-        for seed in [int(x) for x in args.clips.split(",")]:
-            check_clip(seed, rig, model, duration_s=30.0, n=8)
+        from mirror.synth.spec import demo_spec, random_spec
+
+        for name in args.clips.split(","):
+            spec = demo_spec() if name == "demo" else random_spec(int(name), duration_s=30.0,
+                                                                  n_episodes=8)
+            check_clip(spec, rig, model)
         return
     only = set(filter(None, args.only.split(",")))
     base = {"duration_s": 1.6, "head_motion": 0.0, "noise": 0.0, "lighting": STILL}

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from mirror.synth.spec import (
+    EXPRESSIONS,
     Blink,
     ClipSpec,
     Episode,
@@ -84,8 +85,9 @@ def test_random_specs_are_varied_and_apart(seed: int):
 def test_random_specs_cover_the_variants():
     eps = [e for s in range(40) for e in random_spec(s, duration_s=30, n_episodes=8).episodes]
     assert len({e.expression for e in eps}) == 7
-    frames = [round(e.duration_s * 30) for e in eps]
-    assert 4 in frames, "some 4-frame flashes"
+    t = np.arange(0, 30, 1 / 30)
+    shown = [int((compute_envelope(t, e) > 0).sum()) for e in eps if e.micro]
+    assert 4 in shown, "some 4-frame flashes"
     assert any(e.intensity <= 0.5 for e in eps if e.kind == "leak")
     held = [e for e in eps if e.kind == "held"]
     assert any(e.apex_s - e.onset_s < 0.3 for e in held) and any(
@@ -102,6 +104,9 @@ def test_distractor_only_and_demo_specs():
     assert 30 <= demo.duration_s <= 40
     kinds = {(e.expression, e.micro) for e in demo.episodes}
     assert ("contempt", True) in kinds or ("fear", True) in kinds
+    assert {e.expression for e in demo.episodes} == set(EXPRESSIONS)
+    t = np.arange(0, demo.duration_s, 1 / demo.fps)
+    assert min(int((compute_envelope(t, e) > 0).sum()) for e in demo.episodes) == 4
     assert any(e.expression == "happiness" and e.kind == "held" and not e.with_eyes
                for e in demo.episodes)
 

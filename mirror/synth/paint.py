@@ -31,18 +31,20 @@ def paint_mouth(img: np.ndarray, lm: np.ndarray, iod: float) -> None:
     mouth = np.zeros((y1 - y0, x1 - x0), np.uint8)
     p = np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)
     cv2.fillPoly(mouth, [p], 255, cv2.LINE_AA, shift)
+    # Upper teeth: a band under the upper lip, tapering off towards the corners.
     upper = lm[list(L.LIPS_UPPER_INNER)] - [x0, y0]
-    mid = upper.mean(axis=0)
-    upper = mid + (upper - mid) * [0.8, 1.0]
-    band = min(gap * 0.35, 0.07 * iod)
-    flat = float(upper[:, 1].min()) + band
-    lower_edge = np.stack([upper[:, 0], np.maximum(upper[:, 1], flat)], axis=1)
-    teeth_poly = np.concatenate([upper, lower_edge[::-1]])
-    teeth = np.zeros_like(mouth)
-    cv2.fillPoly(teeth, [np.round(teeth_poly * (1 << shift)).astype(np.int32)], 255, cv2.LINE_AA,
-                 shift)
+    order = np.argsort(upper[:, 0])
+    ux, uy = upper[order, 0], upper[order, 1]
+    cols = np.arange(x1 - x0, dtype=np.float32)
+    top = np.interp(cols, ux, uy)
+    half = max((ux[-1] - ux[0]) / 2, 1.0)
+    u = np.clip(np.abs(cols - (ux[0] + ux[-1]) / 2) / (0.8 * half), 0, 1)
+    band = min(gap * 0.35, 0.07 * iod) * np.cos(0.5 * np.pi * u) ** 0.5
+    rows = np.arange(y1 - y0, dtype=np.float32)[:, None]
+    inside = np.clip(top[None, :] + band[None, :] - rows + 0.5, 0, 1)
+    teeth = inside * (u < 1)[None, :]
     am = mouth.astype(np.float32)[..., None] / 255
-    at = (teeth.astype(np.float32)[..., None] / 255) * min(1.0, gap / (0.08 * iod))
+    at = teeth[..., None] * min(1.0, gap / (0.08 * iod))
     colour = MOUTH_DARK * (1 - at) + TEETH * at
     roi = img[y0:y1, x0:x1].astype(np.float32)
     img[y0:y1, x0:x1] = (roi * (1 - am) + colour * am).astype(np.uint8)

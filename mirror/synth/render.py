@@ -141,6 +141,9 @@ class Renderer:
         self.tracks = compute_expression_tracks(t, spec)
         for k, v in compute_speech_tracks(t, spec.talking, seed=spec.seed).items():
             self.tracks[k] = self.tracks.get(k, np.zeros_like(t)) + v
+        for k in ("AU25", "AU26", "ROUND"):  # speech and an expression share one jaw
+            if k in self.tracks:
+                self.tracks[k] = np.minimum(self.tracks[k], 1.0)
         self.pose = compute_pose_tracks(t, spec)
         self.tracks["YAW"] = self.pose["yaw"]
         self.tracks["PITCH"] = self.pose["pitch"]

@@ -147,8 +147,9 @@ def make_episode(rng: np.random.Generator, expression: str, start: float, kind: 
     1.2 s to min(6, max_total) s."""
     side, asym, drift, eyes = "both", 0.0, 0.0, True
     if kind == "micro":
+        # n frames at 30 fps, starting just before a frame so that exactly n frames show it
         total = float(rng.choice([4, 5, 6, 8, 10, 12, 15])) / 30.0
-        total = max(total, 0.13)
+        start = float(np.ceil(start * 30.0)) / 30.0 - 0.01
     elif kind == "leak":
         total = float(rng.uniform(0.55, 0.9))
     else:
@@ -256,8 +257,8 @@ def demo_spec() -> ClipSpec:
                 intensity=0.8),
         Episode(expression="disgust", onset_s=6.0, apex_s=6.2, apex_end_s=6.45, offset_s=6.7,
                 intensity=0.9),
-        Episode(expression="contempt", onset_s=10.2, apex_s=10.25, apex_end_s=10.28,
-                offset_s=10.33, intensity=1.0, side="right"),
+        Episode(expression="contempt", onset_s=10.19, apex_s=10.24, apex_end_s=10.27,
+                offset_s=10.3233, intensity=1.0, side="right"),  # visible in 4 frames
         Episode(expression="sadness", onset_s=13.5, apex_s=13.8, apex_end_s=14.1, offset_s=14.4,
                 intensity=0.9),
         Episode(expression="happiness", onset_s=17.5, apex_s=17.7, apex_end_s=21.0,
