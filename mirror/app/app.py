@@ -33,7 +33,7 @@ class MirrorApp(App[int]):
     TITLE = "mirror"
     SUB_TITLE = "rehearse in front of your mirror"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f2", "choose_sources", "Camera & mic", id="app.sources", show=False),
     ]
 

@@ -15,7 +15,7 @@ from mirror.events.model import EMOTIONS, Event
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, SpeechContext, load_analysis
 from mirror.report.coaching import coaching_line, is_problem, label_of
-from mirror.report.fmt import cue_text, mmss
+from mirror.report.fmt import cue_text, mmss, plural
 
 LEVEL_BLOCKS = " ▁▂▃▄▅▆▇█"
 EMOTION_COLORS = {"happiness": "#e0b000", "surprise": "#3fa7d6", "fear": "#9b5de5",
@@ -67,9 +67,11 @@ class Review:
     def summary(self) -> str:
         doc = self.analysis.doc
         s = doc.get("summary") or {}
-        return (f"{mmss(self.analysis.duration_s)} · {s.get('events', len(self.episodes))} episodes "
-                f"· {s.get('leaks', 0)} leaks ({s.get('micro', 0)} micro) · {s.get('held', 0)} held "
-                f"· {s.get('leaks_per_minute', 0)} leaks/min · profile {self.profile.title}")
+        return (f"{mmss(self.analysis.duration_s)} · "
+                f"{plural(int(s.get('events', len(self.episodes))), 'episode')} · "
+                f"{plural(int(s.get('leaks', 0)), 'leak')} ({s.get('micro', 0)} micro) · "
+                f"{s.get('held', 0)} held · {s.get('leaks_per_minute', 0)} leaks/min · "
+                f"profile {self.profile.title}")
 
 
 def load_review(analysis_dir: str | Path) -> Review:
@@ -123,8 +125,11 @@ def compute_levels(t: np.ndarray, scores: np.ndarray, *, duration_s: float,
     if t.size == 0 or duration_s <= 0:
         return out
     bins = np.clip((t / duration_s * width).astype(int), 0, width - 1)
+    centres = (np.arange(width) + 0.5) / width * duration_s
     for j in range(scores.shape[1]):
-        np.maximum.at(out[j], bins, np.nan_to_num(scores[:, j]))
+        col = np.nan_to_num(scores[:, j])
+        np.maximum.at(out[j], bins, col)
+        out[j] = np.maximum(out[j], np.interp(centres, t, col))  # bins finer than the frames
     return np.clip(out, 0.0, 1.0)
 
 

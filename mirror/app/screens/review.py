@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -123,7 +124,7 @@ class ReviewScreen(Screen[None]):
             ev = ep.event
             color = EMOTION_COLORS.get(ev.expression, "")
             table.add_row(
-                str(ep.number), mmss(ev.start_s), f"[{color}]{ev.expression}[/]",
+                str(ep.number), mmss(ev.start_s), Text(ev.expression, style=color),
                 ep.label + (" !" if ep.problem else ""), f"{ev.end_s - ev.start_s:.2f}",
                 f"{ev.intensity:.2f}", ep.section or "–",
                 " ".join(ep.context.words)[:30] or "–", key=str(ep.number),
