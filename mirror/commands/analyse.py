@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mirror.errors import MirrorError
 from mirror.pipeline import analyse_video
 from mirror.session import is_session_dir, load_session
 
@@ -26,6 +27,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="reuse the face tracks already in --out (no model run)")
     p.add_argument("--workers", type=int, default=0, help="face model processes (0: all cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary line")
+    p.add_argument("--no-report", action="store_true", help="do not write the report")
 
 
 def _progress(quiet: bool):  # type: ignore[no-untyped-def]
@@ -61,4 +63,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"{s['events']} episodes ({s['leaks']} leaks, {s['micro']} micro, {s['held']} held; "
           f"{s['leaks_per_minute']} leaks/min) in {doc['duration_s']:.1f} s -> "
           f"{out / 'events.json'}")
+    if not args.no_report:
+        report = write_report_safely(out)
+        if report:
+            print(f"report: {report}")
     return 0
+
+
+def write_report_safely(out: Path) -> Path | None:
+    """The report after an analysis; a report failure is a warning, never a failed analysis."""
+    try:
+        from mirror.report import write_report
+
+        return write_report(out).get("html")
+    except MirrorError as exc:
+        print(f"warning: no report: {exc}", file=sys.stderr)
+        return None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mirror.commands.analyse import write_report_safely
 from mirror.evaluate import score_events
 from mirror.events.model import Event
-from mirror.pipeline import analyse_video, optional_stage
+from mirror.pipeline import analyse_video
 
 HELP = ("Generate the built-in demo rehearsal (a real face photo warped into expressions of "
         "known timing, with blinks, talking and head motion) and analyse it like any recording.")
@@ -37,11 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if truth_path.is_file():
         truth = load_truth(truth_path)
         print(f"against the demo's ground truth: {score_events(events, truth.episodes).summary()}")
-    if optional_stage("mirror.report.render"):
-        from mirror.report.render import write_report
-
-        paths = write_report(out / "analysis")
-        if "html" in paths:
-            print(f"report: {paths['html']}")
+    report = write_report_safely(out / "analysis")
+    if report:
+        print(f"report: {report}")
     print(f"events: {out / 'analysis' / 'events.json'}")
     return 0

@@ -1,4 +1,11 @@
-"""From emotion scores to classified episodes: spotting + classification for every emotion."""
+"""From emotion scores to classified episodes.
+
+Segmentation first, labels second: an episode is an interval where some emotion stands above its
+threshold (each emotion's score divided by its own threshold, so they compare), widened to where
+that evidence falls back; its label is the emotion with the most evidence over the interval. An
+interval is split only where another emotion leads for a sustained stretch (`min_run_s`), so a
+held smile whose asymmetry flickers towards contempt stays one smile.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import numpy as np
 
 from mirror.events.classify import classify_episode
 from mirror.events.model import Event
-from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals, dominant
+from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import MOUTH_EMOTIONS, EmotionScores
 from mirror.profiles import SpotOptions
@@ -21,29 +28,77 @@ def spotter_options(spot: SpotOptions) -> SpotterOptions:
     )
 
 
-def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions) -> list[Event]:
+def compute_thresholds(scores: EmotionScores, opts: SpotterOptions) -> np.ndarray:
+    """(n, 7) per-frame threshold of each emotion: profile minimum or noise, plus speech."""
+    thr = np.empty_like(scores.scores, dtype=np.float64)
+    for k, name in enumerate(scores.names):
+        base = max(opts.threshold, opts.noise_k * compute_noise(scores.scores[:, k]))
+        extra = opts.speech_penalty * scores.talking if name in MOUTH_EMOTIONS else 0.0
+        thr[:, k] = base + extra
+    return thr
+
+
+def _mode_filter(labels: np.ndarray, k: int, half: int) -> np.ndarray:
+    onehot = np.eye(k)[labels]
+    padded = np.pad(onehot, ((half, half), (0, 0)), mode="edge")
+    counts = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0).sum(axis=2)
+    return np.asarray(np.argmax(counts, axis=1))
+
+
+def split_by_leader(t: np.ndarray, scores: np.ndarray, *, min_run_s: float
+                    ) -> list[tuple[int, int, int]]:
+    """Runs (first, last, emotion index) of the leading emotion in one interval (m, 7).
+
+    Leads shorter than `min_run_s` are absorbed by their neighbours; a short interval is one run
+    labelled by the emotion with the largest summed score.
+    """
+    m = scores.shape[0]
+    frame = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    min_frames = max(1, round(min_run_s / frame))
+    if m < 2 * min_frames:
+        return [(0, m - 1, int(np.argmax(scores.sum(axis=0))))]
+    lead = _mode_filter(np.argmax(scores, axis=1), scores.shape[1], max(1, min_frames // 4))
+    cuts = np.flatnonzero(np.diff(lead)) + 1
+    runs = [[int(a), int(b) - 1] for a, b in zip(np.r_[0, cuts], np.r_[cuts, m], strict=True)]
+    while len(runs) > 1:
+        lengths = [b - a + 1 for a, b in runs]
+        i = int(np.argmin(lengths))
+        if lengths[i] >= min_frames:
+            break
+        j = i - 1 if i == len(runs) - 1 or (i > 0 and lengths[i - 1] >= lengths[i + 1]) else i + 1
+        a, b = min(runs[i][0], runs[j][0]), max(runs[i][1], runs[j][1])
+        runs[min(i, j)] = [a, b]
+        del runs[max(i, j)]
+    out = []
+    for a, b in runs:
+        out.append((a, b, int(np.argmax(scores[a:b + 1].sum(axis=0)))))
+    return out
+
+
+def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
+                  min_run_s: float = 0.6) -> list[Event]:
     """Every expression episode, sorted by start time."""
     opts = spotter_options(spot)
-    won = dominant(scores.scores, dominance=opts.dominance)
+    thr = compute_thresholds(scores, opts)
+    ratio = scores.scores / thr
+    activity = ratio.max(axis=1)
     events: list[Event] = []
-    for k, name in enumerate(scores.names):
-        s = won[:, k]
-        noise = compute_noise(scores.scores[:, k])
-        threshold = max(opts.threshold, opts.noise_k * noise) + (
-            opts.speech_penalty * scores.talking if name in MOUTH_EMOTIONS else 0.0)
-        for iv in detect_intervals(scores.t, s, threshold=threshold, options=opts):
+    for iv in detect_intervals(scores.t, activity, threshold=1.0, options=opts):
+        sl = slice(iv.first, iv.last + 1)
+        for a, b, k in split_by_leader(scores.t[sl], scores.scores[sl], min_run_s=min_run_s):
+            first, last = iv.first + a, iv.first + b
+            s = scores.scores[:, k]
+            apex = first + int(np.argmax(s[first:last + 1]))
+            if s[apex] < thr[apex, k] * 0.75:
+                continue
             events.append(classify_episode(
-                expression=name, t=scores.t, s=scores.scores[:, k], au=au, first=iv.first,
-                apex=iv.apex, last=iv.last, side_track=scores.side, noise=noise, options=spot))
+                expression=scores.names[k], t=scores.t, s=s, au=au, first=first, apex=apex,
+                last=last, side_track=scores.side, noise=compute_noise(s), options=spot))
     return sorted(resolve_overlaps(events), key=lambda e: e.start_s)
 
 
 def resolve_overlaps(events: list[Event], *, max_shared: float = 0.5) -> list[Event]:
-    """Drop an episode that lies mostly (> `max_shared` of its length) inside a stronger one.
-
-    A 0.1 s flicker of contempt in the middle of a two-second smile is the smile's own
-    asymmetry, not a second episode; strength is peak intensity x duration.
-    """
+    """Drop an episode that lies mostly (> `max_shared` of its length) inside a stronger one."""
     kept: list[Event] = []
     for e in sorted(events, key=lambda e: e.intensity * e.duration_s, reverse=True):
         inside = any(
