@@ -281,3 +281,25 @@ def test_silence_gives_note() -> None:
     assert an.method == "none" and an.words == ()
     assert "no speech" in an.note
     json.dumps(an.to_json())
+
+
+class _BrokenRecognizer:
+    def recognize(self, *args: object, **kwargs: object) -> list[Word]:
+        raise RuntimeError("decoder exploded")
+
+
+def test_decoder_failure_gives_note_not_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mirror.speech.analyse as analyse_mod
+
+    monkeypatch.setattr(analyse_mod, "detect_speech_segments",
+                        lambda audio, **kw: [(0.0, 1.0, False), (1.0, 2.0, True)])
+    audio = (0.3 * np.sin(np.arange(16000 * 3) / 10)).astype(np.float32)
+    an = analyse_speech(audio, 16000, script=None, mouth=None, options=SpeechOptions(),
+                        recognizer=_BrokenRecognizer())  # type: ignore[arg-type]
+    assert an.method == "none" and "not possible" in an.note and "decoder exploded" in an.note
+
+
+def test_integer_pcm_is_scaled() -> None:
+    pcm = np.zeros(16000 * 2, np.int16)  # digital silence as int16
+    an = analyse_speech(pcm, 16000, script=None, mouth=None, options=SpeechOptions())
+    assert an.method == "none" and "no speech" in an.note

@@ -84,11 +84,12 @@ def _analyse(
     mouth: tuple[np.ndarray, np.ndarray] | None, options: SpeechOptions, audio_start_s: float,
     recognizer: Recognizer | None,
 ) -> SpeechAnalysis:
-    x = np.asarray(audio, dtype=np.float32)
+    raw = np.asarray(audio)
+    x = raw.astype(np.float32)
+    if raw.dtype.kind in "iu":  # integer PCM: scale to [-1, 1]
+        x /= float(np.iinfo(raw.dtype).max) + 1.0
     if x.ndim == 2:
         x = x.mean(axis=1 if x.shape[1] <= 8 else 0)
-    if x.dtype.kind == "i":
-        x = x / 32768.0
     x = resample_audio(x, sr_in=sr, sr_out=ANALYSIS_RATE)
     sr = ANALYSIS_RATE
     notes: list[str] = []
