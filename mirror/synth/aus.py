@@ -234,9 +234,9 @@ def au17(f: np.ndarray) -> np.ndarray:
 
 def au20(f: np.ndarray) -> np.ndarray:
     """Lip stretcher: corners pulled sideways and slightly down, lips flattened."""
-    d = _corner_move(f, "left", out=0.06, up=-0.07) + _corner_move(f, "right", out=0.06, up=-0.07)
+    d = _corner_move(f, "left", out=0.1, up=-0.08) + _corner_move(f, "right", out=0.1, up=-0.08)
     lower = list(L.LIPS_LOWER_OUTER[2:-2]) + list(L.LIPS_LOWER_INNER[2:-2])
-    d[lower, 1] += 0.03
+    d[lower, 1] += 0.06
     return d
 
 
@@ -369,7 +369,7 @@ EMOTION_AUS: dict[str, dict[str, float]] = {
     "surprise": {"AU1": 1.0, "AU2": 1.0, "AU5": 1.0, "AU26": 1.0},
     "fear": {"AU1": 1.0, "AU2": 0.6, "AU4": 0.4, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
              "AU26": 0.35},
-    "anger": {"AU4": 1.0, "AU5": 0.5, "AU7": 1.0, "AU23": 1.0, "AU24": 0.7},
+    "anger": {"AU4": 1.0, "AU7": 1.0, "AU23": 1.0, "AU24": 0.7},
     "disgust": {"AU9": 1.0, "AU10": 1.0, "AU15": 0.35, "AU17": 0.5},
     "sadness": {"AU1": 1.2, "AU4": 0.3, "AU15": 1.0, "AU17": 0.4},
     "contempt": {"AU12S": 0.8, "AU14S": 1.0},

@@ -61,15 +61,15 @@ def compute_speech_tracks(t: np.ndarray, phrases: tuple[tuple[float, float], ...
             elif vowel == "o":
                 out["AU26"] += 0.4 * amp * bump
                 out["AU25"] += 0.4 * amp * bump
-                out["ROUND"] += 0.8 * amp * bump
+                out["ROUND"] += 1.1 * amp * bump
             elif vowel == "i":
                 out["AU25"] += 0.45 * amp * bump
-                out["AU20"] += 0.25 * amp * bump
+                out["AU20"] += 0.18 * amp * bump
                 out["AU26"] += 0.08 * amp * bump
             elif vowel == "e":
                 out["AU25"] += 0.4 * amp * bump
                 out["AU26"] += 0.35 * amp * bump
-                out["AU20"] += 0.12 * amp * bump
+                out["AU20"] += 0.08 * amp * bump
             else:
                 out["AU24"] += 0.5 * amp * bump
             s += dur * float(rng.uniform(0.9, 1.1))
