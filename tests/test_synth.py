@@ -196,3 +196,15 @@ def test_the_face_model_sees_the_smile(rig):
              for k in ("mouthSmileLeft", "mouthSmileRight")]
     assert min(smile) > 0.3, smile
     assert neutral.blendshapes["mouthSmileLeft"] < 0.3
+
+
+def test_emotion_weights_sides_and_asymmetry():
+    from mirror.synth.aus import compute_emotion_weights
+
+    assert compute_emotion_weights("contempt", side="left") == {"AU12L": 0.8, "AU14L": 1.0}
+    smile = compute_emotion_weights("happiness", side="right", asymmetry=0.5, with_eyes=False)
+    assert smile == {"AU12L": 0.5, "AU12R": 1.0}
+    wow = compute_emotion_weights("surprise", side="left", asymmetry=0.4)
+    assert wow["AU1@L"] == 1.0 and wow["AU1@R"] == pytest.approx(0.6)
+    assert wow["AU26"] == 1.0  # the jaw is never split
+    assert "AU6" in compute_emotion_weights("happiness")

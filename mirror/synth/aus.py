@@ -376,10 +376,17 @@ EMOTION_AUS: dict[str, dict[str, float]] = {
 }
 
 
+SIDED = ("AU12L", "AU12R", "AU14L", "AU14R")
+MIDLINE = ("AU17", "AU25", "AU26")  # the jaw and chin move as one: never split by side
+
+
 def compute_emotion_weights(expression: str, *, side: str = "both", with_eyes: bool = True,
                             asymmetry: float = 0.0) -> dict[str, float]:
-    """AU weights at full intensity for an emotion. `side` picks the side of contempt (and of a
-    one-sided display); `asymmetry` in 0..1 weakens the other side; `with_eyes=False` drops AU6."""
+    """AU weights at full intensity for an emotion.
+
+    `side` picks the side of contempt, and the stronger side of an asymmetric display;
+    `asymmetry` in 0..1 weakens the other side (then symmetric units are split into their
+    `@L` / `@R` halves); `with_eyes=False` drops AU6."""
     out: dict[str, float] = {}
     one = "left" if side == "left" else "right"
     other = "right" if one == "left" else "left"
@@ -391,8 +398,28 @@ def compute_emotion_weights(expression: str, *, side: str = "both", with_eyes: b
     if not with_eyes:
         out.pop("AU6", None)
     if asymmetry > 0:
-        for base in ("AU12", "AU14"):
-            k = base + other[0].upper()
-            if k in out:
-                out[k] *= 1 - asymmetry
+        weak = 1 - asymmetry
+        split: dict[str, float] = {}
+        for au, w in out.items():
+            if au in MIDLINE:
+                split[au] = w
+            elif au in SIDED:
+                split[au] = w * (weak if au.endswith(other[0].upper()) else 1.0)
+            else:
+                split[f"{au}@{one[0].upper()}"] = w
+                split[f"{au}@{other[0].upper()}"] = w * weak
+        out = split
+    return out
+
+
+def split_sides(f: np.ndarray, disp: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Left (`@L`, x > 0) and right (`@R`) halves of every symmetric unit, with a soft midline
+    (they add up to the whole)."""
+    left = 1 / (1 + np.exp(-f[:, 0] / 0.04))
+    out: dict[str, np.ndarray] = {}
+    for k, d in disp.items():
+        if k in SIDED or k in MIDLINE or k in ("YAW", "PITCH"):
+            continue
+        out[f"{k}@L"] = d * left[:, None]
+        out[f"{k}@R"] = d * (1 - left)[:, None]
     return out

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from mirror.synth import landmarks as L
-from mirror.synth.aus import compute_au_displacements
+from mirror.synth.aus import compute_au_displacements, split_sides
 from mirror.synth.face import BaseFace, cache_dir, load_base_face
 from mirror.synth.motion import (
     compute_expression_tracks,
@@ -87,14 +87,18 @@ def build_rig(base: BaseFace) -> Rig:
     frame = L.compute_face_frame(pts)
     f = frame.to_face(pts)
     z = base.landmarks[:, 2] / frame.iod
-    disp = {k: frame.vec_to_px(v) for k, v in compute_au_displacements(f, z).items()}
+    units = compute_au_displacements(f, z)
+    units.update(split_sides(f, units))
+    disp = {k: frame.vec_to_px(v) for k, v in units.items()}
     anchors = border_anchors(w, h)
     mesh = build_mesh(np.concatenate([pts, anchors]), width=w, height=h)
     pad = np.zeros((len(anchors), 2))
     fields = {k: compute_field(mesh, np.concatenate([d, pad])) for k, d in disp.items()}
     # The lid raise lifts the lid margin; the eye's contents must not stretch with it: the
     # uncovered strip is painted instead (paint_widened_eyes).
-    fields["AU5"] = fields["AU5"] * (1 - compute_aperture_mask((h, w), pts))
+    aperture = compute_aperture_mask((h, w), pts)
+    for k in ("AU5", "AU5@L", "AU5@R"):
+        fields[k] = fields[k] * (1 - aperture)
     patches = {k: crop_field(v) for k, v in fields.items()}
     centre = pts.mean(axis=0)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -188,9 +192,12 @@ class Renderer:
         img = apply_map(rig.base.image, src)
         lm = self.landmarks(i)
         paint_mouth(img, lm, rig.iod)
-        w5 = float(self.tracks["AU5"][i]) if "AU5" in self.tracks else 0.0
-        if w5 > 0.02:
-            paint_widened_eyes(img, lm, w5 * rig.vertex_disp["AU5"], rig.eye_colours)
+        lift = np.zeros_like(lm)
+        for k in ("AU5", "AU5@L", "AU5@R"):
+            if k in self.tracks and self.tracks[k][i] > 0.02:
+                lift += float(self.tracks[k][i]) * rig.vertex_disp[k]
+        if lift.any():
+            paint_widened_eyes(img, lm, lift, rig.eye_colours)
         if "AU43" in self.tracks:
             paint_eyelids(img, rig.closed_eyes, src, lm, float(self.tracks["AU43"][i]))
         lut = np.clip(255.0 * (np.arange(256) / 255.0) ** self.gamma[i] * self.gain[i], 0, 255)
