@@ -82,3 +82,33 @@ def test_jfk_free_recognition(recognizer: Recognizer) -> None:
         assert expected in text
     assert an.figures["pauses"]["count"] >= 3
     assert 100 < an.figures["wpm"] < 200
+
+
+@pytest.mark.slow
+def test_grid_av_offset_from_real_face() -> None:
+    """A real mouth track (the face model's mouth opening) against the clip's own audio, as
+    recorded and with the audio delayed by 0.15 s. GRID clips are 3 s: confidence is low on such
+    short clips, so only the estimate itself is checked."""
+    clip = REAL / "grid" / "id2_vcd_swwp2s.mpg"
+    if not clip.exists():
+        pytest.skip("GRID clip missing")
+    try:
+        from mirror.face.landmarker import LandmarkerOptions, extract_tracks
+        from mirror.face.model import resolve_model_path
+
+        tracks = extract_tracks(clip, LandmarkerOptions(model_path=str(resolve_model_path(None)),
+                                                        workers=1))
+    except Exception as e:  # the face stage is another module: its absence is not our failure
+        pytest.skip(f"face tracks not available ({e.__class__.__name__}: {e})")
+    from mirror.speech.avsync import estimate_av_offset
+
+    track = load_audio(clip)
+    mouth = tracks.geo("mouth_open")
+    est = []
+    for shift in (0.0, 0.15):
+        x = np.concatenate([np.zeros(round(shift * track.sr), np.float32), track.samples])
+        est.append(estimate_av_offset(mouth_t=tracks.t, mouth=mouth, audio=x, sr=track.sr))
+    print(f"GRID swwp2s real mouth: as recorded {est[0].offset_s:+.3f} s "
+          f"(conf {est[0].confidence:.2f}), delayed 0.15 s {est[1].offset_s:+.3f} s")
+    assert abs(est[0].offset_s) < 0.08
+    assert abs(est[1].offset_s - est[0].offset_s - 0.15) < 0.04
