@@ -19,7 +19,7 @@ from mirror import __version__
 from mirror.errors import InputError
 from mirror.events.detect import detect_events, leaks_per_minute, noise_levels
 from mirror.events.model import EVENTS_SCHEMA, Event
-from mirror.expressions.actions import ActionUnits, compute_action_units
+from mirror.expressions.actions import ActionUnitOptions, ActionUnits, compute_action_units
 from mirror.expressions.emotions import EmotionScores, compute_emotion_scores
 from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_json
 from mirror.face.landmarker import LandmarkerOptions, extract_tracks
@@ -53,7 +53,9 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
                          "record facing the camera with your face well lit")
     au = compute_action_units(tracks, neutral)
     scores = compute_emotion_scores(au)
-    events = detect_events(scores, au, profile.spot)
+    lightly_gated = compute_emotion_scores(
+        compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
+    events = detect_events(scores, au, profile.spot, bounds=lightly_gated)
     return Expressions(neutral, au, scores, events, warnings)
 
 

@@ -69,15 +69,38 @@ def split_by_leader(t: np.ndarray, scores: np.ndarray, *, min_run_s: float
         a, b = min(runs[i][0], runs[j][0]), max(runs[i][1], runs[j][1])
         runs[min(i, j)] = [a, b]
         del runs[max(i, j)]
-    out = []
+    out: list[tuple[int, int, int]] = []
     for a, b in runs:
-        out.append((a, b, int(np.argmax(scores[a:b + 1].sum(axis=0)))))
+        k = int(np.argmax(scores[a:b + 1].sum(axis=0)))
+        if out and out[-1][2] == k:
+            out[-1] = (out[-1][0], b, k)
+        else:
+            out.append((a, b, k))
     return out
 
 
+def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
+                  floor: float = 0.05) -> tuple[int, int]:
+    """Widen [first, last] while the score keeps falling away from the apex (onset backtracking).
+
+    `s` (n,) is a lightly gated score of the episode's emotion: the gated one used for spotting
+    cuts the slow start and end of the ramp off.
+    """
+    low = floor * s[apex]
+    while first > 0 and low < s[first - 1] < s[first]:
+        first -= 1
+    while last + 1 < s.size and low < s[last + 1] < s[last]:
+        last += 1
+    return first, last
+
+
 def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
-                  min_run_s: float = 0.6) -> list[Event]:
-    """Every expression episode, sorted by start time."""
+                  bounds: EmotionScores | None = None, min_run_s: float = 0.6) -> list[Event]:
+    """Every expression episode, sorted by start time.
+
+    `bounds`: the same scores computed with a lower noise floor, used only to place onsets and
+    offsets (see `extend_bounds`).
+    """
     opts = spotter_options(spot)
     thr = compute_thresholds(scores, opts)
     ratio = scores.scores / thr
@@ -91,6 +114,8 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
             apex = first + int(np.argmax(s[first:last + 1]))
             if s[apex] < thr[apex, k] * 0.75:
                 continue
+            if bounds is not None:
+                first, last = extend_bounds(bounds.scores[:, k], first, apex, last)
             events.append(classify_episode(
                 expression=scores.names[k], t=scores.t, s=s, au=au, first=first, apex=apex,
                 last=last, side_track=scores.side, noise=compute_noise(s), options=spot))
