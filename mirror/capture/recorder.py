@@ -56,6 +56,7 @@ class RecorderStats:
     dropped_gaps: int  # frames missing from the timeline (gaps longer than 1.5 periods)
     max_frame_gap_s: float
     max_capture_latency_s: float  # longest a frame waited between its capture and grab()
+    p99_capture_latency_s: float
     audio_samples: int
     audio_blocks: int
     audio_overflows: int
@@ -102,7 +103,7 @@ class Recorder:
         self._audio_map: StreamClockMap | None = None
         self._map_ready = threading.Event()
         self._dropped_queue = 0
-        self._max_latency = 0.0
+        self._latencies: list[float] = []
         self._frame_times: list[float] = []
         self._audio_stats: dict[str, Any] = {"samples": 0, "blocks": 0, "overflows": 0,
                                               "start_s": None, "drift_s": 0.0}
@@ -191,7 +192,7 @@ class Recorder:
                 grabbed = clock.now()
                 captured = cam.capture_time(clock)
                 t = grabbed if captured is None else min(captured, grabbed)
-                self._max_latency = max(self._max_latency, grabbed - t)
+                self._latencies.append(grabbed - t)
                 lost_since = None
                 if deadline is not None and t >= deadline:
                     self.request_stop("time limit")
@@ -317,6 +318,7 @@ class Recorder:
     # -- results --------------------------------------------------------------------------------
     def stats(self) -> RecorderStats:
         times = np.asarray(self._frame_times)
+        lat = np.asarray(self._latencies)
         gaps = np.diff(times) if times.size > 1 else np.zeros(0)
         period = 1.0 / self.camera.fps
         missing = int(np.sum(np.maximum(np.round(gaps / period) - 1, 0)[gaps > 1.5 * period]))
@@ -327,7 +329,8 @@ class Recorder:
             dropped_queue=self._dropped_queue,
             dropped_gaps=max(0, missing - self.camera.dropped),
             max_frame_gap_s=float(gaps.max()) if gaps.size else 0.0,
-            max_capture_latency_s=self._max_latency,
+            max_capture_latency_s=float(lat.max()) if lat.size else 0.0,
+            p99_capture_latency_s=float(np.percentile(lat, 99)) if lat.size else 0.0,
             audio_samples=int(a["samples"]),
             audio_blocks=int(a["blocks"]),
             audio_overflows=int(a["overflows"]),
