@@ -17,8 +17,12 @@ equal peaks, gives a low confidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from mirror.tracks import FaceTracks
 
 GRID_HZ = 100.0
 
@@ -108,3 +112,12 @@ def estimate_av_offset(
     if k in (0, corr.size - 1):  # the best lag is at the edge of the search: not a real peak
         confidence *= 0.25
     return AvOffset(offset_s=float(offset), confidence=confidence, correlation=peak)
+
+
+def mouth_track(tracks: FaceTracks) -> tuple[np.ndarray, np.ndarray]:
+    """(t, opening) for estimate_av_offset from the face tracks: the pose-free `mouth_open`
+    geometry when the tracks have it (measured better than the blendshape on GRID clips), else the
+    `jawOpen` blendshape. Shapes (n,), (n,); NaN where no face was found."""
+    if "mouth_open" in tracks.geometry_names:
+        return tracks.t, tracks.geo("mouth_open")
+    return tracks.t, tracks.bs("jawOpen")
