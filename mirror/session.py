@@ -28,6 +28,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -374,6 +375,7 @@ def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
             if not src.streams.video:
                 raise SessionError(f"{file} has no video stream")
             sin = src.streams.video[0]
+            tb = sin.time_base or Fraction(1, 90000)
             with create_private(tmp) as raw, av.open(
                 raw, "w", format="mp4",
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof"},
@@ -383,7 +385,7 @@ def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
                     for packet in src.demux(sin):
                         if packet.size == 0 or packet.pts is None or packet.is_corrupt:
                             continue
-                        pts.append(float(packet.pts * sin.time_base))
+                        pts.append(float(packet.pts * tb))
                         packet.stream = sout
                         dst.mux(packet)
                 except (av.FFmpegError, EOFError):
@@ -399,14 +401,15 @@ def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
 
 
 def count_video_frames(file: Path) -> int:
-    """Frames that decode from `file` (stops quietly at a torn end)."""
+    """Frames in `file`, counted by demuxing (one packet a frame: no B-frames); stops quietly at
+    a torn end."""
     import av
 
     n = 0
     try:
         with av.open(str(file)) as c:
-            for _ in c.decode(video=0):
-                n += 1
+            for packet in c.demux(video=0):
+                n += packet.size > 0
     except (av.FFmpegError, EOFError):
         pass
     return n

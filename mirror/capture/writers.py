@@ -46,10 +46,11 @@ class VideoWriter:
         else:  # a PyAV build without x264: MPEG-4 part 2 still fragments and decodes everywhere
             codec, opts = "mpeg4", {"g": str(gop), "bf": "0", "qscale": "3"}
         self.codec = codec
-        self._stream: Any = self._out.add_stream(codec, rate=round(fps), options=opts)
-        self._stream.width, self._stream.height = self.width, self.height
-        self._stream.pix_fmt = "yuv420p"
-        self._stream.codec_context.time_base = VIDEO_TIME_BASE
+        stream: Any = self._out.add_stream(codec, rate=round(fps), options=opts)
+        stream.width, stream.height = self.width, self.height
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = VIDEO_TIME_BASE
+        self._stream = stream
         self._last_pts = -1
         self.frames = 0
 

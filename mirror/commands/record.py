@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import importlib
 import importlib.util
+import shutil
 import signal
 import sys
 import threading
@@ -58,8 +59,8 @@ def stop_on_signals() -> Iterator[threading.Event]:
     try:
         yield stop
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def lead_function(module: str, name: str) -> Callable[..., Any] | None:
@@ -78,6 +79,16 @@ def repair_stale(root: Path, quiet: bool) -> None:
             print(f"repaired an interrupted session: {report.summary()}", file=sys.stderr)
 
 
+def warn_low_disk(root: Path, minimum_bytes: int = 1 << 30) -> None:
+    """A warning before recording onto a nearly full disk (a full disk stops the recording)."""
+    probe = root if root.exists() else root.resolve().parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free < minimum_bytes:
+        print(f"warning: only {free / 1e6:.0f} MB free in {probe}", file=sys.stderr)
+
+
 def describe(result: Any) -> str:
     s = result.stats
     audio = (f", audio {s.audio_samples} samples ({s.audio_overflows} overflows)"
@@ -92,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = sessions_root(args.sessions_dir)
     repair_stale(root, args.quiet)
+    warn_low_disk(root)
     live = None
     if not args.no_live:
         make = lead_function("mirror.pipeline", "make_live_analyzer")
