@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -12,7 +12,7 @@ import numpy as np
 
 from mirror.synth import landmarks as L
 from mirror.synth.aus import compute_au_displacements, split_sides
-from mirror.synth.face import BaseFace, cache_dir, load_base_face
+from mirror.synth.face import BaseFace, load_base_face
 from mirror.synth.motion import (
     compute_expression_tracks,
     compute_lighting,
@@ -209,10 +209,16 @@ class Renderer:
 
 
 def rig_for(model_path: Path | None = None) -> Rig:
-    """The rig for the default face (the neutral base is cached per model)."""
+    """The rig for the default face (the neutral base is cached on disk per model, the rig in
+    memory per process: about 2 s the first time, then free)."""
     from mirror.face.model import resolve_model_path
 
-    return build_rig(load_base_face(model_path or resolve_model_path()))
+    return _rig_for_path(str(model_path or resolve_model_path()))
+
+
+@functools.lru_cache(maxsize=2)
+def _rig_for_path(path: str) -> Rig:
+    return build_rig(load_base_face(Path(path)))
 
 
 def encode_video(frames: object, path: Path, *, fps: float, size: tuple[int, int], crf: int,
@@ -293,10 +299,5 @@ def write_demo(out_dir: str | Path) -> Path:
     return video
 
 
-def spec_digest(spec: ClipSpec) -> str:
-    """A short stable digest of a spec (for cache keys)."""
-    return hashlib.sha256(repr(spec).encode()).hexdigest()[:16]
-
-
-__all__ = ["Renderer", "Rig", "build_rig", "cache_dir", "encode_video", "render_clip",
-           "rig_for", "write_demo"]
+__all__ = ["Renderer", "Rig", "build_rig", "encode_video", "render_clip", "rig_for",
+           "write_demo"]
