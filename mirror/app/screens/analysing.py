@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
 from mirror.app.messages import AnalysisFailed, AnalysisFinished, AnalysisProgressed
 from mirror.app.options import AppOptions
+from mirror.app.widgets.title_bar import TitleBar
 from mirror.errors import MirrorError
 
 # Each stage's share of the whole analysis (the face model is nearly all of it).
@@ -59,7 +60,7 @@ class AnalysingScreen(Screen[None]):
         self.worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("analysing")
         with Vertical(id="analysing-main"):
             yield Static(f"Analysing {self.target.name} ({self.profile_name})", id="what",
                          markup=False)

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from mirror.app.live import close_analyzer, make_live_analyzer
 from mirror.app.messages import LevelsUpdated, RecordingFailed, RecordingFinished, RecordingStarted
 from mirror.app.options import AppOptions
 from mirror.app.sources import SourceStatus
+from mirror.app.widgets.title_bar import TitleBar
 from mirror.errors import MirrorError
 
 STEADY_LEVEL = 0.3  # every emotion below this: a relaxed, neutral face
@@ -73,7 +74,7 @@ class CalibrateScreen(Screen[None]):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("calibrate")
         with Vertical(id="calibrate-main"):
             yield Static("Look at the camera with a relaxed, neutral face. Do not talk.",
                          id="calibrate-help")

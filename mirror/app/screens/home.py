@@ -10,11 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Label, Select, Sparkline, Static
+from textual.widgets import Button, DataTable, Footer, Label, Select, Sparkline, Static
 
 from mirror.app.messages import SessionsLoaded, SourcesProbed
 from mirror.app.sessions import SessionRow, load_session_rows, mmss, profile_trend
 from mirror.app.sources import probe_sources
+from mirror.app.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from mirror.app.app import MirrorApp
@@ -43,7 +44,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         from mirror.profiles import available_profiles
 
-        yield Header()
+        yield TitleBar("your rehearsals")
         yield Static("Looking for a camera and a microphone…", id="notice", markup=False)
         with Horizontal(id="home-main"):
             with Vertical(id="sessions-pane"):

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from mirror.app.live import CUE_LEVEL, close_analyzer, make_live_analyzer, script_for_recording, temp_dir
 from mirror.app.messages import LevelsUpdated, RecordingFailed, RecordingFinished, RecordingStarted
@@ -23,6 +23,7 @@ from mirror.app.sessions import mmss
 from mirror.app.sources import SourceStatus
 from mirror.app.widgets.meters import EmotionMeters
 from mirror.app.widgets.teleprompter import Teleprompter
+from mirror.app.widgets.title_bar import TitleBar
 from mirror.errors import MirrorError
 
 CUE_HOLD_S = 1.5
@@ -59,7 +60,7 @@ class RehearseScreen(Screen[None]):
             self.sections, self.source = load_prompt(None)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("rehearse")
         with Horizontal(id="rehearse-main"):
             with Vertical(id="prompt-pane") as prompt:
                 prompt.border_title = f"Script: {self.source}"

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
 
 from mirror.app.review_data import (
     EMOTION_COLORS,
@@ -25,6 +25,7 @@ from mirror.app.review_data import (
     transcript_text,
 )
 from mirror.app.widgets.timeline import Timeline
+from mirror.app.widgets.title_bar import TitleBar
 from mirror.events.model import EMOTIONS
 from mirror.report.fmt import mmss
 
@@ -70,7 +71,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         r = self.review
-        yield Header()
+        yield TitleBar("review")
         d = self.analysis_dir
         name = d.parent.name if d.name == "analysis" else d.name
         yield Static(f"{name} · {r.summary()}", id="review-summary", markup=False)

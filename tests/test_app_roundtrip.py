@@ -1,0 +1,166 @@
+"""The app end to end with a video file as the camera and an audio file as the microphone: record
+a rehearsal, analyse it, review it; calibrate; analyse a file; cancel an analysis. Real time and
+the real face model: about half a minute."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from mirror.app.screens.analysing import AnalysingScreen
+from mirror.app.screens.calibrate import CalibrateScreen
+from mirror.app.screens.home import HomeScreen
+from mirror.app.screens.modals import PathPrompt
+from mirror.app.screens.rehearse import RehearseScreen
+from mirror.app.screens.review import ReviewScreen
+from mirror.app.widgets.meters import EmotionMeters
+from mirror.app.widgets.teleprompter import Teleprompter
+from mirror.session import list_sessions, load_session
+from tests.test_app import app_for, pilot_test, text_of, wait_for
+
+CLIP_S = 5.0
+
+
+@pytest.fixture(scope="session")
+def clip(clip_cache: Path) -> tuple[Path, Path]:
+    """A 5 s generated face with a surprise leak at 1.5 s, and a WAV of speech (or a tone)."""
+    from mirror.synth.render import render_clip
+    from mirror.synth.spec import ClipSpec, Episode
+
+    video, audio = clip_cache / "app-clip.mp4", clip_cache / "app-clip.wav"
+    if not video.is_file():
+        spec = ClipSpec(duration_s=CLIP_S, fps=15.0, size=(320, 240), seed=3, episodes=(
+            Episode(expression="surprise", onset_s=1.5, apex_s=1.7, apex_end_s=1.9,
+                    offset_s=2.1, intensity=0.9),))
+        render_clip(spec, video)
+    if not audio.is_file():
+        sr = 16000
+        samples = 0.05 * np.sin(2 * np.pi * 220 * np.arange(int(CLIP_S * sr)) / sr)
+        from mirror.speech.synth import espeak_available, synthesize_speech
+
+        if espeak_available():
+            speech = synthesize_speech(["thank you for your time", "the price is twelve"],
+                                       lead_s=0.3, phrase_gap_s=0.4)
+            samples = np.zeros(int(CLIP_S * sr))
+            n = min(len(samples), len(speech.audio))
+            samples[:n] = speech.audio[:n]
+        with wave.open(str(audio), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(sr)
+            w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return video, audio
+
+
+@pilot_test
+async def test_rehearse_record_analyse_review(clip: tuple[Path, Path], tmp_path: Path) -> None:
+    video, audio = clip
+    root = tmp_path / "sessions"
+    app = app_for(root, camera=str(video), microphone=str(audio))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.sources is not None)
+        assert "video file" in text_of(app, "#notice") and "audio file" in text_of(app, "#notice")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RehearseScreen))
+        screen = app.screen
+        prompter = screen.query_one(Teleprompter)
+        assert "Opening" in str(prompter.render()) and "next: The problem" in str(prompter.render())
+        meters = screen.query_one(EmotionMeters)
+        await wait_for(pilot, lambda: bool(meters.levels), timeout=20)  # live levels arrive
+        assert "face in view" in str(meters.render()) and "surprise" in str(meters.render())
+        assert "● REC 0:0" in text_of(app, "#timer")
+        await pilot.press("n")
+        assert prompter.index == 1 and "The problem" in str(prompter.render())
+        await pilot.press("b")
+        assert not meters.display and "Blind mode" in text_of(app, "#mode")
+        await pilot.press("b")
+        assert meters.display and "Biofeedback" in text_of(app, "#mode")
+        # The file camera ends by itself after 5 s; then the analysis runs and the review opens.
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalysingScreen), timeout=30)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=90)
+        review = app.screen
+        table = review.query_one("#events", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        emotions = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert "surprise" in emotions
+        assert "surprise" in text_of(app, "#details")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        home = app.screen.query_one("#sessions", DataTable)
+        await wait_for(pilot, lambda: home.row_count == 1)
+        assert str(home.get_row_at(0)[1]) == "sales-pitch"
+    (session_dir,) = list_sessions(root)
+    session = load_session(session_dir)
+    assert session.audio is not None and session.script is not None
+    assert 3.5 < session.duration_s < 7.0
+    assert (session_dir / "analysis" / "events.json").is_file()
+
+
+@pilot_test
+async def test_stop_key_ends_the_recording_early(clip: tuple[Path, Path], tmp_path: Path) -> None:
+    video, _ = clip
+    app = app_for(tmp_path / "s", camera=str(video), microphone="none", live=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.sources is not None)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RehearseScreen))
+        await wait_for(pilot, lambda: "REC" in text_of(app, "#timer"))
+        await pilot.pause(1.0)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalysingScreen), timeout=10)
+        await pilot.press("escape")  # cancel the analysis: back home, the recording is kept
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        table = app.screen.query_one("#sessions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[6]) == "not analysed"
+    (session_dir,) = list_sessions(tmp_path / "s")
+    assert load_session(session_dir).duration_s < 3.5
+
+
+@pilot_test
+async def test_calibrate_checks_the_face(clip: tuple[Path, Path], tmp_path: Path) -> None:
+    video, _ = clip
+    app = app_for(tmp_path / "s", camera=str(video), countdown_s=1, calibration_s=1.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.sources is not None)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CalibrateScreen))
+        assert "Starting in 1" in text_of(app, "#countdown")
+        await wait_for(pilot, lambda: "visible" in text_of(app, "#face-check"), timeout=20)
+        await wait_for(pilot, lambda: "Calibration" in text_of(app, "#calibrate-result"),
+                       timeout=20)
+        result = text_of(app, "#calibrate-result")
+        assert "Calibration kept" in result and "face visible in" in result
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+    (session_dir,) = list_sessions(tmp_path / "s", kind="calibration")
+    assert load_session(session_dir).audio is None
+
+
+@pilot_test
+async def test_analyse_a_file_shows_progress_then_the_review(clip: tuple[Path, Path],
+                                                             tmp_path: Path) -> None:
+    video, _ = clip
+    target = tmp_path / "talk.mp4"
+    target.write_bytes(video.read_bytes())
+    app = app_for(tmp_path / "s")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))
+        app.screen.query_one("#path-input", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalysingScreen))
+        assert "Analysing talk.mp4 (sales-pitch)" in text_of(app, "#what")
+        stages = set()
+        bar = app.screen.query_one(ProgressBar)
+        while isinstance(app.screen, AnalysingScreen):
+            stages.add(str(app.screen.query_one("#stage", Static).render()))
+            await pilot.pause(0.05)
+        assert any("Tracking the face" in s for s in stages) and bar.progress > 0
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert "talk.mp4.mirror" in text_of(app, "#review-summary")
+    assert (tmp_path / "talk.mp4.mirror" / "events.json").is_file()
