@@ -71,3 +71,26 @@ def test_reuse_skips_the_model_and_gives_the_same_events(clip_cache: Path):
     doc = analyse_video(clip_cache / "expr11.mp4", out, reuse=True)
     assert doc["frames"] > 800
     assert (out / "events.json").read_text().split('"events"')[1] == first.split('"events"')[1]
+
+
+def test_two_faces_give_a_warning_and_one_analysed_face(clip_cache: Path, tmp_path: Path):
+    import av
+    import numpy as np
+
+    from mirror.media import iter_frames
+
+    single = clip_cache / "single.mp4"
+    render_clip(distractor_only_spec(31, duration_s=3.0), single)
+    pair = tmp_path / "pair.mp4"
+    with av.open(str(pair), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 1280, 480, "yuv420p"
+        for _, rgb in iter_frames(single):
+            both = np.ascontiguousarray(np.hstack([rgb, rgb[:, ::-1]]))
+            for p in s.encode(av.VideoFrame.from_ndarray(both, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    doc = analyse_video(pair, tmp_path / "pair.mirror", workers=1)
+    assert any("more than one face" in w for w in doc["warnings"]), doc["warnings"]
+    assert doc["face_found_ratio"] > 0.95

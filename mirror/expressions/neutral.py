@@ -59,8 +59,8 @@ def usable_frames(tracks: FaceTracks, *, max_turn_deg: float = 25.0) -> np.ndarr
     if not ok.any():
         return ok
     pose0 = np.nanmedian(tracks.pose[ok, :3], axis=0)
-    turn = np.nanmax(np.abs(tracks.pose[:, :3] - pose0), axis=1)
-    return ok & (np.nan_to_num(turn, nan=180.0) <= max_turn_deg)
+    dev = np.nan_to_num(np.abs(tracks.pose[:, :3] - pose0), nan=180.0)
+    return ok & (dev.max(axis=1) <= max_turn_deg)
 
 
 def estimate_neutral(tracks: FaceTracks, *, calm_fraction: float = 0.4) -> Neutral | None:
