@@ -97,14 +97,14 @@ def au4(f: np.ndarray) -> np.ndarray:
     d = np.zeros_like(f)
     b = _brow_points()
     inn = _innerness(f, b)
-    d[b, 1] = 0.16 * (1.3 - 0.3 * inn)
+    d[b, 1] = 0.15 * (1.3 - 0.3 * inn)
     d[b, 0] = -0.05 * np.sign(f[b, 0]) * inn
     glabella = [9, 8, 168, 193, 417, 55, 285, 221, 441, 189, 413]
     d[glabella, 1] = 0.05
     d[glabella, 0] = -0.025 * np.sign(f[glabella, 0])
     creases, lids = list(_LID_CREASES), list(_UPPER_LIDS)
-    d[creases, 1] = 0.06
-    d[lids, 1] = 0.03 * _lid_profile(f, lids)
+    d[creases, 1] = 0.1
+    d[lids, 1] = 0.035 * _lid_profile(f, lids)
     return _finish(f, d, b + glabella + creases + lids, sigma=0.1,
                    keep=L.RIGHT_IRIS + L.LEFT_IRIS + _LOWER_LIDS)
 
@@ -170,7 +170,7 @@ def au10(f: np.ndarray) -> np.ndarray:
     d = np.zeros_like(f)
     upper = _LIPS_UPPER
     x = np.abs(f[upper, 0])
-    d[upper, 1] = -0.09 * np.clip(1.1 - x / 0.45, 0.3, 1)
+    d[upper, 1] = -0.12 * np.clip(1.1 - x / 0.45, 0.3, 1)
     naso = [206, 426, 203, 423, 98, 327, 97, 326, 2, 164, 167, 393, 165, 391, 92, 322]
     d[naso, 1] = -0.05
     return _finish(f, d, upper + naso, sigma=0.08, keep=(*_LIPS_LOWER, 61, 291))
@@ -214,12 +214,9 @@ def au14(f: np.ndarray, side: str = "both") -> np.ndarray:
 
 
 def au15(f: np.ndarray) -> np.ndarray:
-    """Lip corner depressor: both corners pulled down (and a little out), the lower lip
-    following, so the mouth turns into an arch."""
-    d = _corner_move(f, "left", out=0.05, up=-0.11) + _corner_move(f, "right", out=0.05, up=-0.11)
-    lower = list(L.LIPS_LOWER_OUTER[2:-2]) + list(L.LIPS_LOWER_INNER[2:-2])
-    d[lower, 1] += 0.02
-    return d
+    """Lip corner depressor: both corners pulled down and a little out, so the mouth turns into
+    an arch."""
+    return _corner_move(f, "left", out=0.08, up=-0.12) + _corner_move(f, "right", out=0.08, up=-0.12)
 
 
 def au17(f: np.ndarray) -> np.ndarray:
