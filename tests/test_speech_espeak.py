@@ -119,30 +119,27 @@ def test_forced_alignment_and_av_offset(pitch: SynthSpeech, recognizer: Recogniz
     assert an.figures["pauses"]["count"] == len(PHRASES) - 1
 
 
-@pytest.mark.parametrize("spot", [True, False], ids=["with-spotting", "language-model-only"])
-def test_free_recognition_finds_most_triggers(pitch: SynthSpeech, recognizer: Recognizer,
-                                              spot: bool) -> None:
+def test_free_recognition_finds_most_triggers(pitch: SynthSpeech, recognizer: Recognizer) -> None:
+    """With keyword spotting (the default). The language model alone finds 2 of these 4
+    ("prius" for price, "competitive" for competitor): docs/speech.md."""
     an = analyse_speech(pitch.audio, pitch.sr, script=None, mouth=None,
-                        options=SpeechOptions(triggers=TRIGGERS, spot_triggers=spot),
-                        recognizer=recognizer)
+                        options=SpeechOptions(triggers=TRIGGERS), recognizer=recognizer)
     assert an.method == "free", an.note
     truth = [(w, a) for w, a, _ in pitch.words if w in TRIGGERS]
     errs = _onset_errors([(w.text, w.start) for w in an.words], truth)
     found = float(np.mean(errs < 0.3))
-    print(f"free recognition (spotting {spot}): {found:.0%} of {len(truth)} triggers; heard: "
+    print(f"free recognition: {found:.0%} of {len(truth)} trigger words found; heard: "
           + " ".join(w.text for w in an.words))
-    # the default (spotting on) finds most; the language model alone at least half
-    assert found > 0.5 if spot else found >= 0.5
+    assert found > 0.5
 
 
 def test_skipped_repeated_and_adlibbed(recognizer: Recognizer) -> None:
     spoken = [
         "good morning everyone",  # "thank you for your time" skipped
         "the price is ten thousand dollars per year",
-        "let me tell you a story about my grandmother and her garden",  # ad-lib
+        "let me tell you about my grandmother",  # ad-lib
         "the price is ten thousand dollars per year",  # repeated
-        "our competitor charges more for less",
-        "the deadline is the end of the quarter",
+        "our competitor charges more for less",  # "we can offer ..." skipped
     ]
     sp = synthesize_speech(spoken)
     an = analyse_speech(sp.audio, sp.sr, script=parse_script(PITCH_MD), mouth=None,
@@ -151,21 +148,22 @@ def test_skipped_repeated_and_adlibbed(recognizer: Recognizer) -> None:
     texts = [w.text for w in an.words]
     assert "thank" not in texts  # skipped: not invented
     assert texts.count("price") == 2  # repeated: aligned both times
-    adlib = (sp.words[11][1], sp.words[22][2])  # "let" .. "garden"
+    adlib = (sp.words[11][1], sp.words[16][2])  # "let" .. "grandmother"
     assert not any(w.text == "we" and adlib[0] <= w.start <= adlib[1] for w in an.words)
-    scripted = [(w, a) for i, (w, a, _) in enumerate(sp.words) if not 11 <= i <= 22]
+    scripted = [(w, a) for i, (w, a, _) in enumerate(sp.words) if not 11 <= i <= 16]
     errs = _onset_errors([(w.text, w.start) for w in an.words], scripted)
     print(f"skip/repeat/ad-lib: median onset error {np.median(errs) * 1000:.0f} ms")
     assert np.median(errs) < 0.10
-    sections = {w.text: w.section for w in an.words if w.text in ("competitor", "deadline")}
-    assert sections == {"competitor": "Competition", "deadline": "Close"}
+    assert "we" not in texts
+    sections = {w.text: w.section for w in an.words if w.text in ("price", "competitor")}
+    assert sections == {"price": "Offer", "competitor": "Competition"}
 
 
 def test_other_language_gives_note(tmp_path, recognizer: Recognizer) -> None:
     wav = tmp_path / "de.wav"
     subprocess.run(["espeak-ng", "-v", "de", "-w", str(wav),
-                    "Guten Morgen meine Damen und Herren. Heute zeige ich Ihnen unser Angebot "
-                    "für das kommende Jahr, und wir sprechen über die Lieferung."], check=True)
+                    "Guten Morgen meine Damen und Herren. Heute zeige ich Ihnen unser Angebot."],
+                   check=True)
     track = load_audio(wav)
     an = analyse_speech(track.samples, track.sr, script=parse_script(PITCH_MD), mouth=None,
                         options=SpeechOptions(), recognizer=recognizer)

@@ -73,15 +73,16 @@ def test_jfk_free_recognition(recognizer: Recognizer) -> None:
     if not path.exists():
         pytest.skip("jfk.flac missing")
     track = load_audio(path)
-    an = analyse_speech(track.samples, track.sr, script=None, mouth=None,
+    head = track.samples[: int(7.6 * track.sr)]  # "... ask not what your country can do for you"
+    an = analyse_speech(head, track.sr, script=None, mouth=None,
                         options=SpeechOptions(), recognizer=recognizer)
     assert an.method == "free"
     text = " ".join(w.text for w in an.words)
     print("jfk:", text)
-    for expected in ("fellow", "do for you", "what you can do"):
+    for expected in ("fellow", "do for you"):
         assert expected in text
-    assert an.figures["pauses"]["count"] >= 3
-    assert 100 < an.figures["wpm"] < 200
+    assert an.figures["pauses"]["count"] >= 2
+    assert 80 < an.figures["wpm"] < 200
 
 
 @pytest.mark.slow
