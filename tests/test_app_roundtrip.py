@@ -5,6 +5,7 @@ the real face model: about half a minute."""
 from __future__ import annotations
 
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,7 @@ async def test_analyse_a_file_shows_progress_then_the_review(clip: tuple[Path, P
     target = tmp_path / "talk.mp4"
     target.write_bytes(video.read_bytes())
     app = app_for(tmp_path / "s")
+    app.options = replace(app.options, workers=2)  # the face model in processes, as by default
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))

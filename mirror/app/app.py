@@ -39,6 +39,7 @@ class MirrorApp(App[int]):
 
     def __init__(self, options: AppOptions | None = None) -> None:
         super().__init__()
+        start_resource_tracker()
         self.options = options or AppOptions.from_env()
         from mirror.profiles import available_profiles
 
@@ -170,6 +171,16 @@ class MirrorApp(App[int]):
         self.notify(message.error, title="Report", severity="error", timeout=8)
 
 
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now: the analysis runs the face model in
+    processes, and once Textual has replaced `sys.stderr` (whose fileno() is then -1) the tracker
+    can no longer be started ("bad value(s) in fds_to_keep")."""
+    from multiprocessing import resource_tracker
+
+    with contextlib.suppress(Exception):
+        resource_tracker.ensure_running()
+
+
 @contextlib.contextmanager
 def native_output_to(log: Path) -> Iterator[None]:
     """Textual draws on `sys.__stderr__`; MediaPipe and FFmpeg write to file descriptor 2 directly,
@@ -186,6 +197,7 @@ def native_output_to(log: Path) -> Iterator[None]:
     log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log_fd, 2)
     os.close(log_fd)
+    start_resource_tracker()  # it inherits fd 2: the log
     saved = sys.__stderr__, sys.stderr
     sys.__stderr__ = sys.stderr = tty  # type: ignore[misc]
     try:
