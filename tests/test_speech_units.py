@@ -303,3 +303,18 @@ def test_integer_pcm_is_scaled() -> None:
     pcm = np.zeros(16000 * 2, np.int16)  # digital silence as int16
     an = analyse_speech(pcm, 16000, script=None, mouth=None, options=SpeechOptions())
     assert an.method == "none" and "no speech" in an.note
+
+
+def test_spotted_trigger_needs_a_similar_heard_word() -> None:
+    from mirror.speech.analyse import _confirmed, _merge_spotted
+    from mirror.speech.recognize import Recognizer
+
+    rec = Recognizer()
+    heard = [_w("the", 0.0, dur=0.2), _w("prius", 0.2, dur=0.4), _w("days", 0.6, dur=0.3)]
+    price = Word(0.22, 0.6, "price", "", 0.85)
+    assert _confirmed(price, heard, rec, min_similarity=0.5)
+    assert [w.text for w in _merge_spotted(heard, [price], rec)] == ["the", "price", "days"]
+    misheard = [_w("and", 0.0, dur=0.2), _w("your", 0.2, dur=0.3)]  # JFK's "ask not"
+    cost = Word(0.2, 0.5, "cost", "", 0.83)
+    assert not _confirmed(cost, misheard, rec, min_similarity=0.5)
+    assert _merge_spotted(misheard, [cost], rec) == misheard

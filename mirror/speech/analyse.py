@@ -31,8 +31,39 @@ log = logging.getLogger(__name__)
 LOW_MEDIAN_PROBABILITY = 0.2
 
 
-def _merge_spotted(heard: list[Word], spotted: list[Word]) -> list[Word]:
-    """Keyword-spotted words replace the recognised words they overlap by more than half."""
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+def _confirmed(spot: Word, heard: list[Word], rec: Recognizer, *, min_similarity: float) -> bool:
+    """A spotted keyword is kept when the words the language model heard over the same time sound
+    like it: phone similarity 1 - edit distance / keyword phones >= min_similarity. Spotting
+    rescues misheard triggers ("prius" -> price); this check stops it inventing them where
+    something else was said ("ask" spotted as "cost")."""
+    key = [p for part in spot.text.split() for p in rec.pronunciation(part)]
+    over = [w for w in heard if w.start < spot.end and spot.start < w.end]
+    got = [p for w in over for p in rec.pronunciation(w.text)]
+    if not key or not got:
+        return False
+    # best-matching stretch of the heard phones (they may cover more than the keyword)
+    n = len(key)
+    best = min(_edit_distance(key, got[i:i + m]) for i in range(len(got))
+               for m in range(max(1, n - 1), n + 2) if i + m <= len(got)) if len(got) >= n - 1 \
+        else _edit_distance(key, got)
+    return 1.0 - best / n >= min_similarity
+
+
+def _merge_spotted(heard: list[Word], spotted: list[Word], rec: Recognizer, *,
+                   min_similarity: float = 0.5) -> list[Word]:
+    """Confirmed keyword-spotted words replace the recognised words they overlap by more than
+    half."""
+    spotted = [s for s in spotted if _confirmed(s, heard, rec, min_similarity=min_similarity)]
     if not spotted:
         return heard
     keep = []
@@ -129,7 +160,8 @@ def _analyse(
         clip = x[int(a0 * sr):int(b0 * sr)]
         words = rec.recognize(clip, offset_s=a0)
         if options.spot_triggers and options.triggers:
-            words = _merge_spotted(words, rec.spot(clip, tuple(options.triggers), offset_s=a0))
+            words = _merge_spotted(words, rec.spot(clip, tuple(options.triggers), offset_s=a0),
+                                   rec)
         heard_by_seg.append(words)
     heard = [w for ws in heard_by_seg for w in ws]
     probs = [w.probability for w in heard]
