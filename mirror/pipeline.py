@@ -141,6 +141,55 @@ def retime_tracks(tracks: FaceTracks, frame_times: np.ndarray | None) -> FaceTra
     return replace(tracks, t=t, meta=dict(tracks.meta, clock="session"))
 
 
+@dataclass(frozen=True)
+class SpeechInput:
+    """Where the speech comes from: an audio file (or the video's own track), a script, and
+    the session-clock time of the first audio sample when a recorder knows it."""
+
+    audio: Path | None = None
+    script: Path | None = None
+    av_offset_s: float | None = None  # override the estimate (positive: audio lags video)
+    audio_start_s: float | None = None
+    use_video_audio: bool = True
+
+
+def analyse_speech_for(video: str | Path, tracks: FaceTracks, ex: Expressions, profile: Profile,
+                       speech: SpeechInput) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The speech stage for one analysis: (top-level additions, per-event additions).
+
+    A missing or unusable audio track is not an error: the expression analysis stands, and the
+    note says why the speech could not be aligned.
+    """
+    from mirror.align import ContextOptions, speech_json
+    from mirror.speech import SpeechOptions, analyse_speech, load_script
+    from mirror.speech.audio import load_audio
+    from mirror.speech.avsync import mouth_track
+
+    context = ContextOptions(triggers=profile.triggers, trigger_window_s=profile.trigger_window_s)
+    script = load_script(speech.script) if speech.script else None
+    source = speech.audio or (video if speech.use_video_audio else None)
+    track = None
+    note = "no audio: speech alignment was not possible"
+    if source is not None:
+        try:
+            track = load_audio(source)
+        except InputError as exc:
+            if speech.audio is not None:
+                raise
+            note = f"speech alignment was not possible: {exc}"
+    if track is None:
+        top, per_event = speech_json(ex.events, None, options=context)
+        top["speech"]["note"] = note
+        return top, per_event
+    start = speech.audio_start_s
+    if start is None:
+        start = track.start_s - float(tracks.meta.get("start_s", 0.0)) if speech.audio is None else 0.0
+    options = SpeechOptions(triggers=profile.triggers, av_offset_s=speech.av_offset_s)
+    result = analyse_speech(track.samples, track.sr, script=script, mouth=mouth_track(tracks),
+                            options=options, audio_start_s=start)
+    return speech_json(ex.events, result, options=context)
+
+
 def analyse_video(
     video: str | Path,
     out_dir: str | Path,
@@ -151,13 +200,15 @@ def analyse_video(
     workers: int = 0,
     calibration: str | Path | None = None,
     frame_times: np.ndarray | None = None,
+    speech: SpeechInput | None = None,
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Analyse one video into `out_dir`; returns the events document (also in events.json).
 
     `frame_times` (n,) are the recorder's own per-frame times (a session), used instead of the
-    container's timestamps.
+    container's timestamps. `speech` says where the words come from (default: the video's own
+    audio track, no script).
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     out = Path(out_dir)
@@ -183,9 +234,17 @@ def analyse_video(
     ex = compute_expressions(tracks, prof, load_calibration(calibration))
     save_expressions(out / "expressions.npz", ex)
     doc = events_document(tracks, ex, prof, str(video))
+    if progress:
+        progress("speech", 0.0)
+    top, per_event = analyse_speech_for(video, tracks, ex, prof, speech or SpeechInput())
+    doc.update(top)
+    for event, extra in zip(doc["events"], per_event, strict=True):
+        event.update(extra)
+    if doc["speech"].get("note"):
+        doc["warnings"].append(doc["speech"]["note"])
     write_json_atomic(out / "events.json", doc)
     if progress:
-        progress("expressions", 1.0)
+        progress("speech", 1.0)
     return doc
 
 
@@ -199,6 +258,9 @@ def analyse_session(session_dir: str | Path, *, profile: str | None = None, **kw
     from mirror.session import load_session
 
     session = load_session(session_dir)
+    speech = kwargs.pop("speech", None) or SpeechInput(
+        audio=session.audio, script=session.script, audio_start_s=session.audio_start_s,
+        use_video_audio=False)
     return analyse_video(session.video, session.analysis_dir,
                          profile=profile or session.profile, frame_times=session.frame_times,
-                         **kwargs)
+                         speech=speech, **kwargs)

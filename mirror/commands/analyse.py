@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from mirror.errors import MirrorError
-from mirror.pipeline import analyse_video
+from mirror.errors import InputError, MirrorError
+from mirror.pipeline import SpeechInput, analyse_video
 from mirror.session import is_session_dir, load_session
 
 HELP = ("Analyse a recording: find expression episodes (leaks and held expressions) of your "
@@ -21,6 +21,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--audio", help="a separate audio file for the speech alignment")
     p.add_argument("--profile", help="scenario profile name or YAML path (default sales-pitch)")
     p.add_argument("--script", help="the pitch script you rehearse (Markdown; headings = sections)")
+    p.add_argument("--av-offset", type=float, metavar="SECONDS",
+                   help="audio delay against the video (positive: audio lags); default: estimated")
     p.add_argument("--model", help="path of face_landmarker.task (else MIRROR_FACE_MODEL, cache)")
     p.add_argument("--calibration", help="your neutral-face calibration (from `mirror calibrate`)")
     p.add_argument("--reuse", action="store_true",
@@ -47,16 +49,26 @@ def run(args: argparse.Namespace) -> int:
     video = Path(args.video)
     frame_times = None
     profile = args.profile
+    audio = Path(args.audio) if args.audio else None
+    script = Path(args.script) if args.script else None
+    speech = SpeechInput(audio=audio, script=script, av_offset_s=args.av_offset)
     if video.is_dir() and is_session_dir(video):
         session = load_session(video)
         out = Path(args.out) if args.out else session.analysis_dir
         video, frame_times = session.video, session.frame_times
         profile = profile or session.profile
+        speech = SpeechInput(audio=audio or session.audio, script=script or session.script,
+                             av_offset_s=args.av_offset,
+                             audio_start_s=None if audio else session.audio_start_s,
+                             use_video_audio=False)
     else:
         out = Path(args.out) if args.out else video.with_name(video.name + ".mirror")
+    for extra in (audio, script):
+        if extra is not None and not extra.is_file():
+            raise InputError(f"{extra}: no such file")
     doc = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                         workers=args.workers, calibration=args.calibration,
-                        frame_times=frame_times, progress=_progress(args.quiet))
+                        frame_times=frame_times, speech=speech, progress=_progress(args.quiet))
     s = doc["summary"]
     for w in doc["warnings"]:
         print(f"warning: {w}", file=sys.stderr)

@@ -273,7 +273,7 @@ def _assemble(chunks: dict[int, list[dict[str, np.ndarray]]], info: VideoInfo,
     meta = {
         "source": info.path, "width": info.width, "height": info.height,
         "rotation": info.rotation, "fps": info.fps, "duration_s": info.duration_s,
-        "has_audio": info.has_audio, "codec": info.codec,
+        "has_audio": info.has_audio, "codec": info.codec, "start_s": info.start_s,
         "model": Path(options.model_path).name,
     }
     return FaceTracks(
