@@ -160,15 +160,31 @@ class MirrorApp(App[int]):
 
     @on(ReportWritten)
     def report_written(self, message: ReportWritten) -> None:
+        if can_open_browser():
+            self.show_in_browser(message.path)
+        else:
+            self.notify(f"No browser on this display; the report is at {message.path}",
+                        title="Report", timeout=10)
+
+    @work(thread=True, group="browser")
+    def show_in_browser(self, path: Path) -> None:
         opened = False
         with contextlib.suppress(webbrowser.Error):
-            opened = webbrowser.open(message.path.resolve().as_uri())
+            opened = webbrowser.open(path.resolve().as_uri())
         note = "Opened" if opened else "No browser found; the report is at"
-        self.notify(f"{note} {message.path}", title="Report", timeout=6)
+        self.call_from_thread(self.notify, f"{note} {path}", title="Report", timeout=8)
 
     @on(ReportFailed)
     def report_failed(self, message: ReportFailed) -> None:
         self.notify(message.error, title="Report", severity="error", timeout=8)
+
+
+def can_open_browser() -> bool:
+    """Whether a graphical browser can be shown (without one, Python's webbrowser may start a
+    text browser that would take over this terminal)."""
+    if sys.platform in ("darwin", "win32") or os.environ.get("BROWSER"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def start_resource_tracker() -> None:

@@ -20,10 +20,23 @@ def meter_bar(level: float, width: int) -> str:
     return bar.ljust(width)
 
 
+DECAY = 0.8  # per update: a brief leak stays readable for a moment after it passes
+
+
 class EmotionMeters(Widget):
-    """levels: {emotion: 0..1, "face": 0/1}; empty until the first analysed frame."""
+    """levels: {emotion: 0..1, "face": 0/1}; empty until the first analysed frame. The bars
+    show the levels with a falling peak, so that a quarter-second leak can be seen."""
 
     levels: reactive[dict[str, float]] = reactive(dict, always_update=True)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.peaks: dict[str, float] = {}
+
+    def watch_levels(self, levels: dict[str, float]) -> None:
+        for emo in EMOTIONS:
+            v = float(levels.get(emo, 0.0))
+            self.peaks[emo] = max(v, self.peaks.get(emo, 0.0) * DECAY)
 
     def render(self) -> Text:
         width = max(4, self.size.width - 16)
@@ -35,7 +48,7 @@ class EmotionMeters(Widget):
         else:
             out.append("face in view\n", style="green")
         for emo in EMOTIONS:
-            v = float(self.levels.get(emo, 0.0))
+            v = self.peaks.get(emo, 0.0)
             out.append(f"{emo:<10} ", style=EMOTION_COLORS[emo])
             out.append(meter_bar(v, width), style=EMOTION_COLORS[emo])
             out.append(f" {v * 100:3.0f}\n")
