@@ -106,7 +106,7 @@ def test_distractor_only_and_demo_specs():
     assert ("contempt", True) in kinds or ("fear", True) in kinds
     assert {e.expression for e in demo.episodes} == set(EXPRESSIONS)
     t = np.arange(0, demo.duration_s, 1 / demo.fps)
-    assert min(int((compute_envelope(t, e) > 0).sum()) for e in demo.episodes) == 4
+    assert min(int((compute_envelope(t, e) > 0).sum()) for e in demo.episodes) == 6
     assert any(e.expression == "happiness" and e.kind == "held" and not e.with_eyes
                for e in demo.episodes)
 

@@ -248,8 +248,8 @@ def distractor_only_spec(seed: int, duration_s: float = 20.0) -> ClipSpec:
 
 
 def demo_spec() -> ClipSpec:
-    """About 36 s of pitch-like talking with leaks of several emotions, one micro flash of
-    contempt and one of fear, and one held smile without the eyes."""
+    """About 36 s of pitch-like talking with leaks of all seven emotions, among them a 6-frame
+    micro flash of contempt and a 0.4 s micro fear, and one held smile without the eyes."""
     rng = np.random.default_rng(2024)
     duration = 36.0
     episodes = (
@@ -257,8 +257,8 @@ def demo_spec() -> ClipSpec:
                 intensity=0.8),
         Episode(expression="disgust", onset_s=6.0, apex_s=6.2, apex_end_s=6.45, offset_s=6.7,
                 intensity=0.9),
-        Episode(expression="contempt", onset_s=10.19, apex_s=10.24, apex_end_s=10.27,
-                offset_s=10.3233, intensity=1.0, side="right"),  # visible in 4 frames
+        Episode(expression="contempt", onset_s=10.19, apex_s=10.26, apex_end_s=10.32,
+                offset_s=10.39, intensity=1.0, side="right"),  # a 1/5 s flash: 6 frames
         Episode(expression="sadness", onset_s=13.5, apex_s=13.8, apex_end_s=14.1, offset_s=14.4,
                 intensity=0.9),
         Episode(expression="happiness", onset_s=17.5, apex_s=17.7, apex_end_s=21.0,
