@@ -83,6 +83,7 @@ class HomeScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "narrow")
+        self.set_class(event.size.height < 30, "short")
 
     # -- workers ------------------------------------------------------------------------------
     @work(thread=True, group="sources", exclusive=True)
