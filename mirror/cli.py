@@ -78,3 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("MIRROR_DEBUG"):
+            raise
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        loc = f" at {where.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{where.tb_lineno}" if where else ""
+        print(f"mirror: internal error: {type(exc).__name__}: {exc}{loc} "
+              "(your files are untouched; set MIRROR_DEBUG=1 for details and please report it)",
+              file=sys.stderr)
+        return 70

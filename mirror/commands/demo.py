@@ -8,7 +8,7 @@ from pathlib import Path
 from mirror.commands.analyse import write_report_safely
 from mirror.evaluate import score_events
 from mirror.events.model import Event
-from mirror.pipeline import analyse_video
+from mirror.pipeline import SpeechInput, analyse_video
 
 HELP = ("Generate the built-in demo rehearsal (a real face photo warped into expressions of "
         "known timing, with blinks, talking and head motion) and analyse it like any recording.")
@@ -21,19 +21,22 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mirror.synth.render import write_demo
+    from mirror.synth.demo import write_pitch_demo
     from mirror.synth.truth import load_truth
 
     out = Path(args.out)
-    video = write_demo(out)
-    print(f"demo video: {video}")
-    doc = analyse_video(video, out / "analysis", profile=args.profile, workers=args.workers)
+    print("rendering the demo rehearsal (a generated face speaking a sales pitch)...")
+    video, script = write_pitch_demo(out)
+    print(f"demo video: {video}" + (f", pitch script: {script}" if script else " (no espeak-ng: silent)"))
+    doc = analyse_video(video, out / "analysis", profile=args.profile, workers=args.workers,
+                        speech=SpeechInput(script=script))
     events = [Event.from_json(e) for e in doc["events"]]
-    for e in events:
+    for e, raw in zip(events, doc["events"], strict=True):
         flag = "micro " if e.micro else ""
         cues = ", ".join(c.name for c in e.posed_cues)
         print(f"  {e.start_s:6.2f}-{e.end_s:6.2f} s  {flag}{e.kind:4s}  {e.expression:9s} "
-              f"intensity {e.intensity:.2f}" + (f"  posed cues: {cues}" if cues else ""))
+              f"intensity {e.intensity:.2f}" + (f"  posed cues: {cues}" if cues else "")
+              + _said(raw))
     truth_path = video.with_suffix(".truth.json")
     if truth_path.is_file():
         truth = load_truth(truth_path)
@@ -43,3 +46,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: {report}")
     print(f"events: {out / 'analysis' / 'events.json'}")
     return 0
+
+
+def _said(raw: dict) -> str:
+    """What was just said, e.g. ` after "...the price is" (0.4 s after "price")`."""
+    words = " ".join(w["text"] for w in raw.get("words_before") or [])
+    out = f'  after "...{words}"' if words else ""
+    for hit in raw.get("triggers") or []:
+        out += f' ({hit["lag_s"]:.1f} s after "{hit["text"]}")'
+    return out

@@ -64,7 +64,7 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
     contempt = np.clip(hi - lo, 0, None) * one_sided
     # brows knit or lowered, lips stretched: what tells fear from surprise
-    tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.6 * a["AU12"]))
+    tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), a["AU20"])
     surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
     fear = _gm(a["AU1"], a["AU5"], tension) * lids_up
     anger = _gm(a["AU4"], np.fmax(a["AU7"], a["AU24"])) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
