@@ -284,6 +284,28 @@ async def test_small_terminal_stacks_the_panes(sessions: Path, no_devices: None,
         assert "Episode" in app.export_screenshot()
 
 
+@pilot_test
+async def test_a_broken_analysis_is_one_line_not_a_crash(sessions: Path, no_devices: None) -> None:
+    bad = sessions / "2026-11-22_100000_sales-pitch" / "analysis" / "events.json"
+    bad.write_text('{"schema": "mirror.events/1", "events": [{"start_s": 1}]}', encoding="utf-8")
+    other = sessions / "2026-11-20_100000_sales-pitch" / "analysis" / "events.json"
+    doc = json.loads(other.read_text(encoding="utf-8"))
+    other.write_text(json.dumps({**doc, "profile": "retired-profile"}), encoding="utf-8")
+    app = app_for(sessions)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#sessions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        table.focus()
+        await pilot.press("enter")  # the broken one
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HomeScreen)
+        assert any("an event is malformed" in n.message for n in app._notifications)
+        await pilot.press("down", "enter")  # analysed with a profile that is gone
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert "no profile named 'retired-profile'" in text_of(app, "#review-warnings")
+        assert app.screen.query_one("#events", DataTable).row_count == 3
+
+
 # -- pure helpers -------------------------------------------------------------------------------
 def test_spark_scales_to_its_maximum() -> None:
     assert compute_spark([0, 5, 10]) == "▁▅█"

@@ -120,6 +120,23 @@ class MirrorApp(App[int]):
 
         self.push_screen(AnalysingScreen(target, self.profile, self.options))
 
+    def review(self, analysis_dir: Path, *, replace_screen: bool = False) -> None:
+        """Open the Review of an analysis, or say in one line why it cannot be read."""
+        from mirror.app.review_data import load_review
+        from mirror.app.screens.review import ReviewScreen
+
+        try:
+            screen = ReviewScreen(analysis_dir, load_review(analysis_dir))
+        except MirrorError as exc:
+            self.notify(str(exc), title="Review", severity="error", timeout=10)
+            if replace_screen:
+                self.pop_screen()
+            return
+        if replace_screen:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
     def action_choose_sources(self) -> None:
         from mirror.app.screens.modals import SourcesModal
 

@@ -4,13 +4,14 @@ terminal timeline and the transcript with markers. Pure functions over a loaded 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rich.text import Text
 
+from mirror.errors import MirrorError
 from mirror.events.model import EMOTIONS, Event
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, SpeechContext, load_analysis
@@ -76,7 +77,11 @@ class Review:
 
 def load_review(analysis_dir: str | Path) -> Review:
     analysis = load_analysis(analysis_dir)
-    profile = load_profile(analysis.profile_name)
+    try:
+        profile = load_profile(analysis.profile_name)
+    except MirrorError as exc:  # a profile since renamed or deleted: review with the default
+        profile = load_profile(None)
+        analysis = replace(analysis, notes=(*analysis.notes, f"{exc}; using {profile.name}"))
     episodes = tuple(
         Episode(i + 1, ev, ctx, label_of(ev), is_problem(ev, profile),
                 coaching_line(ev, ctx, profile))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from mirror.app.messages import AnalysisFailed, AnalysisFinished, AnalysisProgre
 from mirror.app.options import AppOptions
 from mirror.app.widgets.title_bar import TitleBar
 from mirror.errors import MirrorError
+
+if TYPE_CHECKING:
+    from mirror.app.app import MirrorApp
 
 # Each stage's share of the whole analysis (the face model is nearly all of it).
 STAGES: dict[str, tuple[float, float, str]] = {
@@ -118,10 +121,8 @@ class AnalysingScreen(Screen[None]):
 
     @on(AnalysisFinished)
     def finished(self, message: AnalysisFinished) -> None:
-        from mirror.app.screens.review import ReviewScreen
-
         self.notify(message.summary, title="Analysed", timeout=5)
-        self.app.switch_screen(ReviewScreen(message.analysis_dir))
+        cast("MirrorApp", self.app).review(message.analysis_dir, replace_screen=True)
 
     @on(AnalysisFailed)
     def failed(self, message: AnalysisFailed) -> None:

@@ -175,9 +175,7 @@ class HomeScreen(Screen[None]):
         if row is None:
             return
         if row.analysed:
-            from mirror.app.screens.review import ReviewScreen
-
-            self.app.push_screen(ReviewScreen(row.analysis_dir))
+            self.mirror.review(row.analysis_dir)
         elif row.status == "complete" or row.status == "interrupted":
             self.mirror.analyse(row.path)
         else:

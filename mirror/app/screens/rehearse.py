@@ -86,6 +86,7 @@ class RehearseScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < 90, "narrow")
+        self.set_class(event.size.height < 30, "short")
 
     # -- the recording ------------------------------------------------------------------------
     @work(thread=True, group="recording", exclusive=True, exit_on_error=False)
@@ -154,7 +155,8 @@ class RehearseScreen(Screen[None]):
         if self.stop_event.is_set():
             timer.update("■ stopping…")
         elif self.started_at is not None:
-            timer.update(f"● REC {mmss(time.monotonic() - self.started_at)}")
+            mode = "blind" if self.blind else "biofeedback"
+            timer.update(f"● REC {mmss(time.monotonic() - self.started_at)} · {mode}")
         if self.cue_until and time.monotonic() > self.cue_until:
             self.cue_until = 0.0
             self.query_one("#cue", Static).update("")

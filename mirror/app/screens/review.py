@@ -19,6 +19,7 @@ from mirror.app.review_data import (
     EMOTION_COLORS,
     KINDS,
     Episode,
+    Review,
     details_text,
     filter_episodes,
     load_review,
@@ -57,10 +58,11 @@ class ReviewScreen(Screen[None]):
         Binding("escape", "back", "Home", id="review.back"),
     ]
 
-    def __init__(self, analysis_dir: Path) -> None:
+    def __init__(self, analysis_dir: Path, review: Review | None = None) -> None:
+        """`review`: the loaded analysis (`load_review` raises a MirrorError for a bad one)."""
         super().__init__()
         self.analysis_dir = Path(analysis_dir)
-        self.review = load_review(self.analysis_dir)
+        self.review = review or load_review(self.analysis_dir)
         self.sort_key = "time"
         self.sort_reverse = False
         self.shown: list[Episode] = []
