@@ -45,16 +45,10 @@ def main() -> None:
             events = [Event.from_json(e) for e in doc["events"]]
             s = score_events(events, truth.episodes)
             total.add(s)
-            missed = {m.split("@")[0] for m in s.misses}
-            for g in truth.episodes:
-                per_emotion[g.expression][1] += 1
-            for g in truth.episodes:
-                per_emotion[g.expression][0] += 0
-            hits = collections.Counter(g.expression for g in truth.episodes)
-            for m in s.misses:
-                hits[m.split("@")[0]] -= 1
-            for e, n in hits.items():
-                per_emotion[e][0] += n
+            missed = collections.Counter(m.split("@")[0] for m in s.misses)
+            for e, n in collections.Counter(g.expression for g in truth.episodes).items():
+                per_emotion[e][0] += n - missed[e]
+                per_emotion[e][1] += n
             print(f"seed {seed}: {s.summary()}" + (f"  missed {sorted(missed)}" if missed else "")
                   + (f"  confused {s.confusions}" if s.confusions else ""), flush=True)
         calm_events = 0
