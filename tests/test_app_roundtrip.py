@@ -4,14 +4,17 @@ the real face model: about half a minute."""
 
 from __future__ import annotations
 
+import time
 import wave
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import DataTable, Input, ProgressBar, Static
+from textual.message import Message
+from textual.widgets import DataTable, Input, ProgressBar
 
+from mirror.app.messages import AnalysisProgressed
 from mirror.app.screens.analysing import AnalysingScreen
 from mirror.app.screens.calibrate import CalibrateScreen
 from mirror.app.screens.home import HomeScreen
@@ -88,7 +91,10 @@ async def test_rehearse_record_analyse_review(clip: tuple[Path, Path], tmp_path:
         await wait_for(pilot, lambda: table.row_count > 0)
         emotions = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert "surprise" in emotions
-        assert "surprise" in text_of(app, "#details")
+        table.move_cursor(row=emotions.index("surprise"))
+        await pilot.pause()
+        assert "surprise ·" in text_of(app, "#details")
+        assert "⟦surprise" in text_of(app, "#transcript")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         home = app.screen.query_one("#sessions", DataTable)
@@ -150,19 +156,46 @@ async def test_analyse_a_file_shows_progress_then_the_review(clip: tuple[Path, P
     target.write_bytes(video.read_bytes())
     app = app_for(tmp_path / "s")
     app.options = replace(app.options, workers=2)  # the face model in processes, as by default
-    async with app.run_test(size=(100, 30)) as pilot:
+    seen: list[tuple[str, float, str]] = []  # stage, fraction, what the screen said
+
+    def hook(message: Message) -> None:
+        if isinstance(message, AnalysisProgressed) and isinstance(app.screen, AnalysingScreen):
+            seen.append((message.stage, message.fraction, text_of(app, "#what")))
+
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))
         app.screen.query_one("#path-input", Input).value = str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AnalysingScreen))
-        assert "Analysing talk.mp4 (sales-pitch)" in text_of(app, "#what")
-        stages = set()
-        bar = app.screen.query_one(ProgressBar)
-        while isinstance(app.screen, AnalysingScreen):
-            stages.add(str(app.screen.query_one("#stage", Static).render()))
-            await pilot.pause(0.05)
-        assert any("Tracking the face" in s for s in stages) and bar.progress > 0
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=60)
         assert "talk.mp4.mirror" in text_of(app, "#review-summary")
+    stages = [s for s, _, _ in seen]
+    assert stages[0] == "face" and "expressions" in stages and seen[-1][1] == 1.0
+    assert [f for _, f, _ in seen] == sorted(f for _, f, _ in seen)  # the bar never goes back
+    assert all(what == "Analysing talk.mp4 (sales-pitch)" for _, _, what in seen)
     assert (tmp_path / "talk.mp4.mirror" / "events.json").is_file()
+
+
+@pilot_test
+async def test_analysing_screen_shows_stage_progress_and_time_left(tmp_path: Path) -> None:
+    app = app_for(tmp_path / "s")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = AnalysingScreen(tmp_path / "missing.mp4", "sales-pitch", app.options)
+        screen.analyse = lambda: None  # type: ignore[method-assign]  # no worker: fed by hand
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.first_progress = time.monotonic() - 4.0
+        screen.post_message(AnalysisProgressed("face", 0.4))  # half the face stage, in 4 s
+        await pilot.pause()
+        assert text_of(app, "#stage") == "Tracking the face, frame by frame"
+        assert screen.query_one(ProgressBar).progress == 40.0
+        assert text_of(app, "#eta") == "about 4 s left"
+        screen.post_message(AnalysisProgressed("speech", 0.9))
+        await pilot.pause()
+        screen.post_message(AnalysisProgressed("a_new_stage", 0.86))
+        await pilot.pause()
+        assert text_of(app, "#stage") == "A new stage"
+        assert screen.query_one(ProgressBar).progress == 90.0
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert any("Analysis cancelled" in n.message for n in app._notifications)

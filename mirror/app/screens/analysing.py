@@ -23,16 +23,19 @@ from mirror.errors import MirrorError
 if TYPE_CHECKING:
     from mirror.app.app import MirrorApp
 
-# Each stage's share of the whole analysis (the face model is nearly all of it).
+# Each stage's share of the whole analysis, and what it is called on screen. Stages the
+# pipeline may add later show under their own name and never move the bar backwards.
 STAGES: dict[str, tuple[float, float, str]] = {
     "start": (0.0, 0.0, "Loading the face model"),
-    "face": (0.0, 0.92, "Tracking the face, frame by frame"),
-    "expressions": (0.92, 1.0, "Scoring expressions and finding episodes"),
+    "face": (0.0, 0.8, "Tracking the face, frame by frame"),
+    "expressions": (0.8, 0.85, "Scoring expressions and finding episodes"),
+    "speech": (0.85, 1.0, "Listening: words, sections and trigger words"),
 }
+TIMED_STAGE = "face"  # the one stage that reports its progress as it goes
 
 
 def overall_fraction(stage: str, fraction: float) -> float:
-    lo, hi, _ = STAGES.get(stage, (0.0, 1.0, stage))
+    lo, hi, _ = STAGES.get(stage, (STAGES["speech"][0], 1.0, stage))
     return lo + (hi - lo) * max(0.0, min(1.0, fraction))
 
 
@@ -60,6 +63,7 @@ class AnalysingScreen(Screen[None]):
         self.target, self.profile_name, self.options = Path(target), profile, options
         self.started = time.monotonic()
         self.first_progress: float | None = None
+        self.fraction = 0.0
         self.worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -113,11 +117,17 @@ class AnalysingScreen(Screen[None]):
         now = time.monotonic()
         if self.first_progress is None and message.fraction > 0:
             self.first_progress = now
-        self.query_one("#stage", Static).update(STAGES.get(message.stage, (0, 0, message.stage))[2])
-        self.query_one(ProgressBar).update(progress=round(message.fraction * 100, 1))
-        elapsed = now - (self.first_progress or now)
-        self.query_one("#eta", Static).update(
-            "almost done" if message.fraction >= 0.92 else time_left_text(elapsed, message.fraction))
+        self.fraction = max(self.fraction, message.fraction)
+        label = STAGES.get(message.stage, (0, 0, message.stage.replace("_", " ").capitalize()))[2]
+        self.query_one("#stage", Static).update(label)
+        self.query_one(ProgressBar).update(progress=round(self.fraction * 100, 1))
+        if message.stage == TIMED_STAGE:
+            lo, hi, _ = STAGES[TIMED_STAGE]
+            elapsed = now - (self.first_progress or now)
+            eta = time_left_text(elapsed, (self.fraction - lo) / (hi - lo))
+        else:
+            eta = "the face is done; finishing the rest…"
+        self.query_one("#eta", Static).update(eta)
 
     @on(AnalysisFinished)
     def finished(self, message: AnalysisFinished) -> None:
