@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import getpass
 import importlib.util
 import json
+import os
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +50,13 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
                         calibration: Neutral | None = None) -> Expressions:
     """Pure analysis of face tracks: neutral, AUs, emotion scores, episodes, and warnings."""
     warnings = track_warnings(tracks)
-    neutral = calibration or estimate_neutral(tracks)
+    neutral = estimate_neutral(tracks)
+    if calibration is not None and neutral is not None:
+        if calibration_fits(calibration, neutral):
+            neutral = replace(calibration, frame_index=closest_frame(tracks, calibration))
+        else:
+            warnings.append("your neutral-face calibration does not fit this recording (another "
+                            "camera, distance or person?): the recording's own neutral was used")
     if neutral is None:
         raise InputError(f"{tracks.meta.get('source', 'video')}: no face found in any frame; "
                          "record facing the camera with your face well lit")
@@ -57,6 +66,23 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
         compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
     events = detect_events(scores, au, profile.spot, bounds=lightly_gated)
     return Expressions(neutral, au, scores, events, warnings)
+
+
+def calibration_fits(calibration: Neutral, estimated: Neutral, *, max_z: float = 8.0) -> bool:
+    """Whether a stored calibration is plausible for this recording: its pose-free geometry lies
+    within `max_z` robust spreads (median over measures) of the recording's own calm face."""
+    spread = np.maximum(calibration.geometry_spread, estimated.geometry_spread)
+    z = np.abs(calibration.geometry - estimated.geometry) / np.maximum(spread, 1e-4)
+    return bool(np.nanmedian(z[:-1]) <= max_z)  # the last measure is the face size in pixels
+
+
+def closest_frame(tracks: FaceTracks, neutral: Neutral) -> int:
+    """The frame whose blendshapes and geometry are nearest the neutral (a reference picture)."""
+    dev = np.nanmean(np.abs(tracks.blendshapes - neutral.blendshapes) / neutral.blendshape_spread,
+                     axis=1) + np.nanmean(np.abs(tracks.geometry - neutral.geometry)
+                                          / neutral.geometry_spread, axis=1)
+    dev = np.where(tracks.found, np.nan_to_num(dev, nan=np.inf), np.inf)
+    return int(np.argmin(dev))
 
 
 def track_warnings(tracks: FaceTracks) -> list[str]:
@@ -73,9 +99,46 @@ def track_warnings(tracks: FaceTracks) -> list[str]:
     return out
 
 
+CALIBRATION_SCHEMA = "mirror.calibration/1"
+
+
+def default_calibration_path() -> Path:
+    """The user's neutral-face baseline: MIRROR_CALIBRATION, else profiles/calibration-<user>.json."""
+    env = os.environ.get("MIRROR_CALIBRATION")
+    if env:
+        return Path(env)
+    from mirror.profiles import profiles_dir
+
+    user = re.sub(r"[^A-Za-z0-9_.-]", "_", getpass.getuser() or "user")
+    return profiles_dir() / f"calibration-{user}.json"
+
+
+def store_calibration(session_dir: str | Path, *, profile: str | None = None,
+                      model: str | None = None, path: str | Path | None = None) -> Path:
+    """Measure the neutral face of a calibration recording and store it as the user's baseline."""
+    from mirror.session import load_session
+
+    session = load_session(session_dir)
+    opts = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=1)
+    tracks = extract_tracks(session.video, opts)
+    if tracks.found.mean() < 0.8:
+        raise InputError(f"{session_dir}: the face was visible in only {tracks.found.mean():.0%} "
+                         "of the calibration; face the camera and try again")
+    neutral = estimate_neutral(tracks, calm_fraction=0.6)
+    assert neutral is not None
+    target = Path(path) if path else default_calibration_path()
+    write_json_atomic(target, {"schema": CALIBRATION_SCHEMA, "source": str(session.video),
+                               "frames": tracks.n, "neutral": neutral.to_json()})
+    return target
+
+
 def load_calibration(path: str | Path | None) -> Neutral | None:
+    """An explicit calibration file, else the user's default baseline when there is one."""
     if not path:
-        return None
+        default = default_calibration_path()
+        if os.environ.get("MIRROR_CALIBRATION", "") == "none" or not default.is_file():
+            return None
+        path = default
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return neutral_from_json(data["neutral"])

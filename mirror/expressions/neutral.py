@@ -4,7 +4,8 @@ Estimation: among frames with a face and an ordinary head pose, score every fram
 stands from the recording's median (in units of each measure's spread) and by how active its
 expression blendshapes are in absolute terms (they are near zero on a relaxed face); the neutral
 is the median of the calmest 40 % of frames. A rehearsal spends most of its time near neutral;
-the absolute term keeps a short clip that is mostly one smile from taking the smile as neutral.
+the absolute term keeps a short clip that is mostly one smile from taking the smile as neutral,
+and counts open lips as activity (a neutral face rests with the lips closed, not mid-word).
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ def estimate_neutral(tracks: FaceTracks, *, calm_fraction: float = 0.4) -> Neutr
     med = np.nanmedian(feats, axis=0)
     spread = np.maximum(_mad(feats), 1e-4)
     dev = np.nanmean(np.abs(feats - med) / spread, axis=1)
-    activity = np.nansum(bs[:, list(EXPRESSIVE)], axis=1)
+    mouth = geo[:, tracks.geometry_names.index("mouth_open")]
+    mouth_gap = np.clip((mouth - np.nanquantile(mouth, 0.05)) / 0.25, 0.0, None)
+    activity = np.nansum(bs[:, list(EXPRESSIVE)], axis=1) + np.nan_to_num(mouth_gap)
     rank = activity + 0.05 * dev
     calm = rank <= np.nanquantile(rank, calm_fraction)
     if calm.sum() < 3:

@@ -1,0 +1,57 @@
+"""A recorded session (file camera through the recorder) analysed on its own clock, and a neutral
+calibration stored from a calibration recording and used by the next analysis."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mirror.capture.recording import record_session
+from mirror.pipeline import analyse_session, analyse_video, store_calibration
+from mirror.session import load_session
+from mirror.synth.render import render_clip
+from mirror.synth.spec import Episode, distractor_only_spec, random_spec
+
+pytestmark = pytest.mark.slow
+
+
+def test_recorded_session_matches_the_original_file(clip_cache: Path, tmp_path: Path):
+    spec = random_spec(41, duration_s=8.0, n_episodes=2)
+    clip = clip_cache / "rec41.mp4"
+    render_clip(spec, clip)
+    original = analyse_video(clip, tmp_path / "orig", workers=1)
+    result = record_session(camera=str(clip), microphone="none", sessions_dir=tmp_path / "s",
+                            profile="sales-pitch")
+    doc = analyse_session(result.session_dir, workers=1)
+    assert (result.session_dir / "analysis" / "events.json").is_file()
+    # The session clock starts when the recorder starts, a little before the first frame.
+    shift = float(load_session(result.session_dir).frame_times[0])
+    assert 0 <= shift < 1.0
+    frame = 1 / 30
+    assert len(doc["events"]) == len(original["events"]) >= 1
+    for a, b in zip(doc["events"], original["events"], strict=True):
+        assert a["expression"] == b["expression"] and a["kind"] == b["kind"]
+        assert abs(a["start_s"] - shift - b["start_s"]) <= 1.01 * frame
+        assert abs(a["end_s"] - shift - b["end_s"]) <= 1.01 * frame
+
+
+def test_calibration_is_stored_and_used(clip_cache: Path, tmp_path: Path, monkeypatch):
+    calm = clip_cache / "calm_neutral.mp4"
+    render_clip(distractor_only_spec(42, duration_s=4.0), calm)
+    result = record_session(camera=str(calm), microphone="none", sessions_dir=tmp_path / "s",
+                            kind="calibration")
+    target = tmp_path / "calibration-me.json"
+    monkeypatch.setenv("MIRROR_CALIBRATION", str(target))
+    assert store_calibration(result.session_dir) == target
+    stored = json.loads(target.read_text())
+    assert stored["schema"] == "mirror.calibration/1" and len(stored["neutral"]["blendshapes"]) == 52
+    # A clip that smiles most of the time: estimated from itself, the smile would look neutral.
+    smiley = clip_cache / "smiley.mp4"
+    spec = random_spec(43, duration_s=6.0, n_episodes=0)
+    spec = type(spec)(**{**spec.__dict__, "episodes": (Episode(
+        expression="happiness", onset_s=0.5, apex_s=1.0, apex_end_s=5.0, offset_s=5.5),)})
+    render_clip(spec, smiley)
+    doc = analyse_video(smiley, tmp_path / "smiley", workers=1)
+    assert doc["neutral"]["source"] == "calibration"
+    assert [e["expression"] for e in doc["events"]] == ["happiness"]
+    assert doc["events"][0]["kind"] == "held"
