@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ def _range(text: str) -> list[int]:
 
 
 def main() -> None:
+    os.environ["MIRROR_CALIBRATION"] = "none"  # measure the recording's own neutral estimate
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="101-110")
     ap.add_argument("--calm", default="201-205")
