@@ -20,6 +20,7 @@ import tempfile
 import time
 import wave
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -64,6 +65,8 @@ def main() -> int:
     ap.add_argument("--samplerate", type=int, default=48000)
     ap.add_argument("--live-ms", type=float, default=25.0,
                     help="CPU the dummy live analyzer spends per frame (0: no live analysis)")
+    ap.add_argument("--live-face", action="store_true",
+                    help="use the real face model (mirror.face.live) as the live analyzer")
     ap.add_argument("--workdir", help="keep the clip and the session here (default: a temp dir)")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
@@ -79,7 +82,11 @@ def main() -> int:
         print(f"generated a {args.seconds:g} s clip in {time.perf_counter() - t0:.1f} s",
               file=sys.stderr)
 
-        live = BusyAnalyzer(args.live_ms) if args.live_ms > 0 else None
+        live: Any = BusyAnalyzer(args.live_ms) if args.live_ms > 0 else None
+        if args.live_face:
+            from mirror.commands.record import make_live_analyzer
+
+            live = make_live_analyzer()
         load0 = os.getloadavg()[0]
         cpu0, wall0 = cpu_seconds(), time.perf_counter()
         result = record_session(camera=str(clip), microphone=str(sound),
@@ -107,7 +114,7 @@ def main() -> int:
             "fps": args.fps,
             "size": f"{args.width}x{args.height}",
             "cores": os.cpu_count(),
-            "live_ms_per_frame": args.live_ms,
+            "live": "face model" if args.live_face else f"dummy {args.live_ms:g} ms/frame",
             "source_frames": source_frames,
             "recorded_frames": st.frames,
             "dropped_frames": st.dropped_frames,

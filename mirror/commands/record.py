@@ -45,7 +45,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--script", metavar="FILE", help="the pitch script (copied into the session)")
     p.add_argument("--no-analyse", action="store_true",
                    help="only record; analyse later with `mirror analyse SESSION`")
-    p.add_argument("--no-live", action="store_true", help="no live analysis while recording")
+    p.add_argument("--live", action="store_true",
+                   help="run the face model on the latest frame while recording and show the "
+                        "levels (the app does this; off by default here to spare the CPU)")
+    p.add_argument("--no-live", dest="live", action="store_false", help=argparse.SUPPRESS)
 
 
 @contextlib.contextmanager
@@ -89,6 +92,37 @@ def warn_low_disk(root: Path, minimum_bytes: int = 1 << 30) -> None:
         print(f"warning: only {free / 1e6:.0f} MB free in {probe}", file=sys.stderr)
 
 
+def make_live_analyzer() -> Any:
+    """The face model's live analyzer (mirror.face.live), or None with a note if unavailable."""
+    cls = lead_function("mirror.face.live", "LiveFaceAnalyzer")
+    if cls is None:
+        print("note: live analysis is not available", file=sys.stderr)
+        return None
+    from mirror.face.landmarker import LandmarkerOptions
+    from mirror.face.model import resolve_model_path
+
+    try:
+        return cls(LandmarkerOptions(model_path=str(resolve_model_path())))
+    except MirrorError as exc:
+        print(f"note: no live analysis: {exc}", file=sys.stderr)
+        return None
+
+
+class LiveMeter:
+    """Shows the strongest live levels on one stderr line, twice a second."""
+
+    def __init__(self) -> None:
+        self._next = 0.0
+
+    def __call__(self, t: float, levels: dict[str, float]) -> None:
+        if t < self._next:
+            return
+        self._next = t + 0.5
+        top = sorted(((v, k) for k, v in levels.items() if k != "face"), reverse=True)[:3]
+        shown = "  ".join(f"{k} {v:.2f}" for v, k in top) or "no face"
+        print(f"\r{t:7.1f} s  {shown:60s}", end="", file=sys.stderr, flush=True)
+
+
 def describe(result: Any) -> str:
     s = result.stats
     audio = (f", audio {s.audio_samples} samples ({s.audio_overflows} overflows)"
@@ -104,10 +138,7 @@ def run(args: argparse.Namespace) -> int:
     root = sessions_root(args.sessions_dir)
     repair_stale(root, args.quiet)
     warn_low_disk(root)
-    live = None
-    if not args.no_live:
-        make = lead_function("mirror.pipeline", "make_live_analyzer")
-        live = make(profile=args.profile) if make else None
+    live = make_live_analyzer() if args.live else None
 
     def started(path: Path) -> None:
         if not args.quiet:
@@ -118,8 +149,11 @@ def run(args: argparse.Namespace) -> int:
         result = record_session(
             camera=args.camera, microphone=args.microphone, seconds=args.seconds,
             profile=args.profile, script=args.script, sessions_dir=root,
-            samplerate=args.samplerate, live=live, on_started=started, stop_event=stop,
+            samplerate=args.samplerate, live=live, on_live=LiveMeter() if live else None,
+            on_started=started, stop_event=stop,
         )
+    if live is not None:
+        print(file=sys.stderr)
     print(describe(result))
     if not args.no_analyse:
         analyse = lead_function("mirror.pipeline", "analyse_session")
