@@ -285,6 +285,25 @@ async def test_small_terminal_stacks_the_panes(sessions: Path, no_devices: None,
 
 
 @pilot_test
+async def test_review_layout_snapshot(sessions: Path, no_devices: None) -> None:
+    """Snapshot-like: what a 120×40 terminal shows, and where."""
+    app = app_for(sessions)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#sessions", DataTable).row_count == 2)
+        app.review(sessions / "2026-11-22_100000_sales-pitch" / "analysis")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.pause(0.2)
+        screen = app.screen
+        table, details = screen.query_one("#events"), screen.query_one("#details-pane")
+        assert details.region.x >= table.region.right  # side by side
+        assert screen.query_one("#review-tabs").region.y >= table.region.bottom
+        svg = app.export_screenshot()
+        for label in ("Episodes&#160;3/3", "sorted&#160;by&#160;time", "Timeline", "Transcript",
+                      "HTML&#160;report", "all&#160;emotions", "happiness", "Episode"):
+            assert label in svg, label
+
+
+@pilot_test
 async def test_a_broken_analysis_is_one_line_not_a_crash(sessions: Path, no_devices: None) -> None:
     bad = sessions / "2026-11-22_100000_sales-pitch" / "analysis" / "events.json"
     bad.write_text('{"schema": "mirror.events/1", "events": [{"start_s": 1}]}', encoding="utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_app import app_for, pilot_test, text_of, wait_for
 from textual.message import Message
 from textual.widgets import DataTable, Input, ProgressBar
 
@@ -24,7 +25,6 @@ from mirror.app.screens.review import ReviewScreen
 from mirror.app.widgets.meters import EmotionMeters
 from mirror.app.widgets.teleprompter import Teleprompter
 from mirror.session import list_sessions, load_session
-from tests.test_app import app_for, pilot_test, text_of, wait_for
 
 CLIP_S = 5.0
 

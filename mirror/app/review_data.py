@@ -96,29 +96,29 @@ def filter_episodes(episodes: Sequence[Episode], *, emotion: str | None = None,
 
 
 def details_text(ep: Episode) -> Text:
-    """The details pane: when, what, what was said, posed cues, the coaching line."""
+    """The details pane: what, when, what was said and the coaching line first (a short
+    terminal shows only the top), then the regions, section, trigger words and posed cues."""
     ev, ctx = ep.event, ep.context
     color = EMOTION_COLORS.get(ev.expression, "white")
     out = Text()
     out.append(f"#{ep.number} {ev.expression} · {ep.label}\n", style=f"bold {color}")
     out.append(f"{mmss(ev.start_s)} – {mmss(ev.end_s)} · {ev.end_s - ev.start_s:.2f} s · "
                f"intensity {ev.intensity:.2f} · side {ev.side}\n")
-    if ev.regions:
-        out.append(f"moved: {', '.join(ev.regions)}\n", style="dim")
-    if ctx.section:
-        out.append(f"section: {ctx.section}\n")
     said = " ".join([*ctx.words_before, *ctx.words])
     out.append("said: ", style="bold")
     out.append(f"“{said}”\n" if said else "(no words aligned here)\n",
                style="" if said else "dim")
+    out.append(ep.coaching + "\n", style="italic")
+    if ctx.section:
+        out.append(f"section: {ctx.section}\n")
     if ctx.triggers:
         out.append(f"right after: {', '.join(ctx.triggers)}\n", style="bold")
+    if ev.regions:
+        out.append(f"moved: {', '.join(ev.regions)}\n", style="dim")
     if ev.posed_cues:
         out.append("posed cues:\n", style="bold")
         for cue in ev.posed_cues:
             out.append(f"  • {cue_text(cue.__dict__)}\n")
-    out.append("\n")
-    out.append(ep.coaching, style="italic")
     return out
 
 
