@@ -17,6 +17,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 import wave
 from pathlib import Path
@@ -49,6 +50,30 @@ class BusyAnalyzer:
         while time.perf_counter() < end:
             acc += float((small * 1.0001).mean())
         return {"level": acc % 1.0}
+
+
+class WakeupProbe:
+    """A thread sleeping 10 ms at a time, recording how late it wakes up: stalls that hit it too
+    are the machine's (CPU starvation by other processes), not the recorder's."""
+
+    def __init__(self) -> None:
+        self.late: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            t = time.perf_counter()
+            time.sleep(0.01)
+            self.late.append(time.perf_counter() - t - 0.01)
+
+    def __enter__(self) -> WakeupProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def cpu_seconds() -> float:
@@ -89,8 +114,9 @@ def main() -> int:
             live = make_live_analyzer()
         load0 = os.getloadavg()[0]
         cpu0, wall0 = cpu_seconds(), time.perf_counter()
-        result = record_session(camera=str(clip), microphone=str(sound),
-                                sessions_dir=work / "sessions", profile="bench", live=live)
+        with WakeupProbe() as probe:
+            result = record_session(camera=str(clip), microphone=str(sound),
+                                    sessions_dir=work / "sessions", profile="bench", live=live)
         cpu, wall = cpu_seconds() - cpu0, time.perf_counter() - wall0
         st = result.stats
         s = load_session(result.session_dir)
@@ -138,6 +164,8 @@ def main() -> int:
             "live_skipped": st.live_skipped,
             "live_fps": round(st.live_processed / wall, 1),
             "cpu_cores_used": round(cpu / wall, 2),
+            "probe_late_wakeups_over_100ms": int(np.sum(np.array(probe.late) > 0.1)),
+            "probe_max_late_ms": round(max(probe.late) * 1000, 1),
             "loadavg_1min_start_end": [round(load0, 2), round(os.getloadavg()[0], 2)],
             "video_mb": round(s.video.stat().st_size / 1e6, 1),
             "wall_s": round(wall, 1),
