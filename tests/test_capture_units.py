@@ -149,3 +149,24 @@ def test_record_errors_are_one_line_and_leave_nothing(
         from mirror.capture.camera import open_camera
 
         open_camera("/dev/video99")
+
+
+def test_a_device_failing_at_start_leaves_no_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirror.capture.errors import CaptureError
+    from mirror.capture.microphone import FileMicrophone
+    from mirror.capture.recording import record_session
+    from mirror.capture.testclip import write_test_video, write_test_wav
+
+    video = write_test_video(tmp_path / "c.mp4", seconds=1.0)
+    audio = write_test_wav(tmp_path / "c.wav", seconds=1.0)
+
+    def busy(self: FileMicrophone, *args: object) -> None:
+        raise CaptureError("microphone X is busy or unavailable")
+
+    monkeypatch.setattr(FileMicrophone, "start", busy)
+    sessions = tmp_path / "sessions"
+    with pytest.raises(CaptureError, match="busy"):
+        record_session(camera=str(video), microphone=str(audio), sessions_dir=sessions)
+    assert list(sessions.iterdir()) == []

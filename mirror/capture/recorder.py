@@ -108,6 +108,7 @@ class Recorder:
         self._audio_stats: dict[str, Any] = {"samples": 0, "blocks": 0, "overflows": 0,
                                               "start_s": None, "drift_s": 0.0}
         self.start_s = 0.0
+        self._stopped = False
         self.video = VideoWriter(
             session_dir / VIDEO, width=camera.width, height=camera.height, fps=camera.fps,
             keyframe_interval_s=self.options.keyframe_interval_s, crf=self.options.crf,
@@ -156,6 +157,9 @@ class Recorder:
     def stop(self, reason: str = "stopped") -> RecorderStats:
         """Stop, drain the queues, close the files; safe to call more than once."""
         self.request_stop(reason)
+        if self._stopped:
+            return self.stats()
+        self._stopped = True
         self._threads[0].join(timeout=5.0)
         self._frames_q.put(_STOP)
         self._threads[1].join()
@@ -280,8 +284,7 @@ class Recorder:
                 break
             if item is not None and not failed:
                 block, frames, adc, current, overflow = item
-                amap = self._audio_map
-                assert amap is not None
+                amap = self._audio_map or StreamClockMap(0.0, 0.0)  # (start failed)
                 # A host API without ADC times gives 0: use the callback time less the block.
                 t = amap.to_session(adc if adc > 0 else current - frames / sr)
                 first = stats["samples"]

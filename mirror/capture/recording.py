@@ -138,13 +138,23 @@ def record_session(
             "versions": versions(mic),
             "recorder": {"pid": os.getpid(), "host": socket.gethostname(), "argv": sys.argv},
         }
-        recorder = Recorder(session_dir, cam, mic, clock=clock, options=options,
-                            live=live, on_live=on_live)
-        manifest["video"]["codec"] = recorder.video.codec
-        write_manifest(session_dir, manifest)
+        recorder: Recorder | None = None
+        try:
+            recorder = Recorder(session_dir, cam, mic, clock=clock, options=options,
+                                live=live, on_live=on_live)
+            manifest["video"]["codec"] = recorder.video.codec
+            write_manifest(session_dir, manifest)
+            recorder.start()
+        except BaseException:  # e.g. the microphone is busy: nothing was recorded yet
+            if recorder is not None:
+                recorder.stop("could not start")
+            else:
+                cam.close()
+            lock.release()
+            shutil.rmtree(session_dir, ignore_errors=True)
+            raise
         reason = "stopped"
         try:
-            recorder.start()
             if on_started is not None:
                 on_started(session_dir)
             limit = None if seconds is None else recorder.start_s + seconds + 5.0
