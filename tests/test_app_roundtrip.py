@@ -129,8 +129,11 @@ async def test_stop_key_ends_the_recording_early(clip: tuple[Path, Path], tmp_pa
 
 
 @pilot_test
-async def test_calibrate_checks_the_face(clip: tuple[Path, Path], tmp_path: Path) -> None:
+async def test_calibrate_checks_the_face(clip: tuple[Path, Path], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     video, _ = clip
+    baseline = tmp_path / "calibration.json"
+    monkeypatch.setenv("MIRROR_CALIBRATION", str(baseline))
     app = app_for(tmp_path / "s", camera=str(video), countdown_s=1, calibration_s=1.2)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.sources is not None)
@@ -142,6 +145,7 @@ async def test_calibrate_checks_the_face(clip: tuple[Path, Path], tmp_path: Path
                        timeout=20)
         result = text_of(app, "#calibrate-result")
         assert "Calibration kept" in result and "face visible in" in result
+        assert f"baseline stored in {baseline}" in result
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
     (session_dir,) = list_sessions(tmp_path / "s", kind="calibration")

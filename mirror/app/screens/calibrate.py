@@ -4,9 +4,9 @@ is visible and steady."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,7 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from mirror.app.live import close_analyzer, make_live_analyzer
-from mirror.app.messages import LevelsUpdated, RecordingFailed, RecordingFinished, RecordingStarted
+from mirror.app.messages import (
+    AnalysisProgressed,
+    LevelsUpdated,
+    RecordingFailed,
+    RecordingFinished,
+    RecordingStarted,
+)
 from mirror.app.options import AppOptions
 from mirror.app.sources import SourceStatus
 from mirror.app.widgets.title_bar import TitleBar
@@ -133,11 +139,16 @@ class CalibrateScreen(Screen[None]):
         summary = describe(result)
         store = lead_function("mirror.pipeline", "store_calibration")
         if store is not None:
+            self.post_message(AnalysisProgressed("baseline", 0.0))
             try:
-                summary += f"; baseline stored: {store(result.session_dir, profile=self.profile_name)}"
+                summary += f"\nbaseline stored in {store(result.session_dir, profile=self.profile_name)}"
             except MirrorError as exc:
-                summary += f"; the baseline could not be stored ({exc})"
+                summary += f"\nthe baseline was not stored: {exc}"
         self.post_message(RecordingFinished(result.session_dir, summary))
+
+    @on(AnalysisProgressed)
+    def measuring(self) -> None:
+        self.query_one("#countdown", Static).update("■ Recorded · measuring your neutral face…")
 
     @on(LevelsUpdated)
     def levels_updated(self, message: LevelsUpdated) -> None:
@@ -153,9 +164,11 @@ class CalibrateScreen(Screen[None]):
         self.done = True
         ok, verdict = self.check.verdict()
         self.query_one("#countdown", Static).update("■ Done")
-        self.query_one("#calibrate-result", Static).update(
-            f"{'✓ Calibration kept' if ok else '✗ Calibration not good enough'}: {verdict}.\n"
-            f"{Path(message.session_dir).name}\n\nEsc: back home · c: again")
+        result = Text(f"{'✓ Calibration kept' if ok else '✗ Calibration not good enough'}: "
+                      f"{verdict}.\n", style="bold")
+        result.append(f"{message.summary}\n", style="dim")
+        result.append("\nEsc: back home · c: again")
+        self.query_one("#calibrate-result", Static).update(result)
         self.query_one("#calibrate-result", Static).set_class(not ok, "warning")
 
     @on(RecordingFailed)
