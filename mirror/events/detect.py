@@ -15,7 +15,7 @@ from mirror.events.classify import classify_episode
 from mirror.events.model import Event
 from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnits
-from mirror.expressions.emotions import MOUTH_EMOTIONS, EmotionScores
+from mirror.expressions.emotions import SPEECH_PENALTY, EmotionScores
 from mirror.profiles import SpotOptions
 
 
@@ -33,7 +33,7 @@ def compute_thresholds(scores: EmotionScores, opts: SpotterOptions) -> np.ndarra
     thr = np.empty_like(scores.scores, dtype=np.float64)
     for k, name in enumerate(scores.names):
         base = max(opts.threshold, opts.noise_k * compute_noise(scores.scores[:, k]))
-        extra = opts.speech_penalty * scores.talking if name in MOUTH_EMOTIONS else 0.0
+        extra = SPEECH_PENALTY.get(name, 0.0) * opts.speech_penalty / 0.25 * scores.talking
         thr[:, k] = base + extra
     return thr
 

@@ -17,8 +17,12 @@ import numpy as np
 from mirror.events.model import EMOTIONS
 from mirror.expressions.actions import ActionUnits
 
-# Emotions read mostly from the mouth, which speech also moves: they need more while talking.
-MOUTH_EMOTIONS = ("happiness", "disgust", "sadness", "contempt")
+# Emotions read mostly from the mouth, which speech also moves, need more evidence while talking:
+# how much more (score units at full speech) follows how strongly speech mimics each one. Talking
+# lifts mouthSmile and mouthUpperUp most (smile-like and sneer-like lip shapes on vowels), a
+# one-sided dimple less, and the lip-corner depression of sadness least.
+SPEECH_PENALTY = {"happiness": 0.25, "disgust": 0.25, "contempt": 0.2, "sadness": 0.1}
+MOUTH_EMOTIONS = tuple(SPEECH_PENALTY)
 
 
 @dataclass(frozen=True)
