@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -92,8 +92,8 @@ class AnalysingScreen(Screen[None]):
 
         out = output_dir(self.target)
         try:
-            kwargs = dict(progress=progress, cancelled=lambda: worker.is_cancelled,
-                          workers=self.options.workers)
+            kwargs: dict[str, Any] = dict(progress=progress, workers=self.options.workers,
+                                          cancelled=lambda: worker.is_cancelled)
             if is_session_dir(self.target):
                 doc = analyse_session(self.target, profile=self.profile_name, **kwargs)
             else:

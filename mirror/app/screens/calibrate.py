@@ -4,6 +4,7 @@ is visible and steady."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -113,6 +114,12 @@ class CalibrateScreen(Screen[None]):
                 f"● Recording {self.options.calibration_s:g} s…")
             self.record()
 
+    def _post_levels(self, t: float, levels: dict[str, float]) -> None:  # the live thread
+        self.post_message(LevelsUpdated(t, levels))
+
+    def _post_started(self, session_dir: Path) -> None:  # the recording thread
+        self.post_message(RecordingStarted(session_dir))
+
     @work(thread=True, group="recording", exclusive=True, exit_on_error=False)
     def record(self) -> None:
         from mirror.capture.recording import record_session
@@ -124,8 +131,7 @@ class CalibrateScreen(Screen[None]):
                 camera=self.sources.camera, microphone="none", seconds=self.options.calibration_s,
                 profile=self.profile_name, sessions_dir=self.options.sessions_dir,
                 kind="calibration", live=analyzer,
-                on_live=lambda t, levels: self.post_message(LevelsUpdated(t, levels)),
-                on_started=lambda d: self.post_message(RecordingStarted(d)),
+                on_live=self._post_levels, on_started=self._post_started,
                 stop_event=self.stop_event,
             )
         except MirrorError as exc:

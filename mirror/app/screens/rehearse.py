@@ -89,6 +89,12 @@ class RehearseScreen(Screen[None]):
         self.set_class(event.size.height < 30, "short")
 
     # -- the recording ------------------------------------------------------------------------
+    def _post_levels(self, t: float, levels: dict[str, float]) -> None:  # the live thread
+        self.post_message(LevelsUpdated(t, levels))
+
+    def _post_started(self, session_dir: Path) -> None:  # the recording thread
+        self.post_message(RecordingStarted(session_dir))
+
     @work(thread=True, group="recording", exclusive=True, exit_on_error=False)
     def record(self) -> None:
         from mirror.capture.recording import record_session
@@ -104,8 +110,7 @@ class RehearseScreen(Screen[None]):
                     profile=self.profile_name,
                     script=script_for_recording(self.options.script, Path(tmp)),
                     sessions_dir=self.options.sessions_dir, live=analyzer,
-                    on_live=lambda t, levels: self.post_message(LevelsUpdated(t, levels)),
-                    on_started=lambda d: self.post_message(RecordingStarted(d)),
+                    on_live=self._post_levels, on_started=self._post_started,
                     stop_event=self.stop_event,
                 )
             except MirrorError as exc:
