@@ -351,6 +351,22 @@ def test_filters_and_levels(sessions: Path) -> None:
     assert lv.shape == (1, 30) and lv.max() == 1.0 and (lv[0, 5:15] > 0).all()
 
 
+@pilot_test
+async def test_home_repairs_a_session_left_by_a_crashed_recorder(sessions: Path,
+                                                                 no_devices: None) -> None:
+    crashed = sessions / "2026-11-23_080000_sales-pitch"
+    crashed.mkdir()
+    (crashed / "manifest.json").write_text(json.dumps(
+        {"format": "mirror.session/1", "status": "recording", "profile": "sales-pitch",
+         "kind": "rehearsal", "video": {"file": "video.mp4"}}), encoding="utf-8")
+    app = app_for(sessions)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("#sessions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 3)
+        assert str(table.get_row_at(0)[6]) == "interrupted"
+        assert any("marked the session interrupted" in n.message for n in app._notifications)
+
+
 def test_rows_read_interrupted_and_unanalysed_sessions(sessions: Path) -> None:
     (sessions / "2026-11-23_090000_x").mkdir()
     (sessions / "2026-11-23_090000_x" / "manifest.json").write_text(json.dumps(

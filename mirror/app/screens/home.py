@@ -93,7 +93,18 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="sessions", exclusive=True)
     def load_rows(self) -> None:
-        self.post_message(SessionsLoaded(load_session_rows(self.mirror.options.sessions_dir)))
+        """The sessions, after repairing any a crashed recorder left (as `mirror record` does)."""
+        from mirror.errors import MirrorError
+        from mirror.session import iter_repairs
+
+        root = self.mirror.options.sessions_dir
+        try:
+            repaired = [r.summary() for r in iter_repairs(root)]
+        except MirrorError as exc:
+            repaired = [f"could not repair a session: {exc}"]
+        for line in repaired:
+            self.app.call_from_thread(self.notify, line, title="Repaired", timeout=8)
+        self.post_message(SessionsLoaded(load_session_rows(root)))
 
     # -- messages -----------------------------------------------------------------------------
     @on(SourcesProbed)
