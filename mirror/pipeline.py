@@ -103,9 +103,11 @@ CALIBRATION_SCHEMA = "mirror.calibration/1"
 
 
 def default_calibration_path() -> Path:
-    """The user's neutral-face baseline: MIRROR_CALIBRATION, else profiles/calibration-<user>.json."""
+    """The user's neutral-face baseline: MIRROR_CALIBRATION, else profiles/calibration-<user>.json.
+
+    MIRROR_CALIBRATION=none makes analyses ignore a stored baseline (tests, benchmarks)."""
     env = os.environ.get("MIRROR_CALIBRATION")
-    if env:
+    if env and env != "none":  # "none": analyses ignore any stored calibration
         return Path(env)
     from mirror.profiles import profiles_dir
 
