@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,7 +115,19 @@ async def test_rehearse_record_analyse_review(clip: tuple[Path, Path], tmp_path:
 
 
 @pilot_test
-async def test_stop_key_ends_the_recording_early(clip: tuple[Path, Path], tmp_path: Path) -> None:
+async def test_stop_key_ends_the_recording_early(clip: tuple[Path, Path], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import mirror.pipeline
+    from mirror.errors import MirrorError
+
+    def slow_analysis(*_args: object, cancelled: Callable[[], bool], **_kw: object) -> dict:
+        """An analysis that runs until it is cancelled, so the test never races a fast one."""
+        deadline = time.monotonic() + 60
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        raise MirrorError("analysis cancelled")
+
+    monkeypatch.setattr(mirror.pipeline, "analyse_session", slow_analysis)
     video, _ = clip
     app = app_for(tmp_path / "s", camera=str(video), microphone="none", live=False)
     async with app.run_test(size=(100, 30)) as pilot:
