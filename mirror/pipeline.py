@@ -7,12 +7,11 @@
 from __future__ import annotations
 
 import getpass
-import importlib.util
 import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +163,7 @@ def events_document(tracks: FaceTracks, ex: Expressions, profile: Profile,
         "profile": profile.name,
         "neutral": {"source": ex.neutral.source, "frame_s": neutral_s},
         "neutral_s": neutral_s,
-        "options": {"thresholds": _asdict(profile.spot), "noise": noise_levels(ex.scores)},
+        "options": {"thresholds": asdict(profile.spot), "noise": noise_levels(ex.scores)},
         "summary": {
             "events": len(ex.events),
             "leaks": sum(e.kind == "leak" for e in ex.events),
@@ -175,12 +174,6 @@ def events_document(tracks: FaceTracks, ex: Expressions, profile: Profile,
         "warnings": ex.warnings,
         "events": [e.to_json() for e in ex.events],
     }
-
-
-def _asdict(obj: Any) -> Any:
-    from dataclasses import asdict
-
-    return asdict(obj)
 
 
 def save_expressions(path: Path, ex: Expressions) -> None:
@@ -311,10 +304,6 @@ def analyse_video(
     if progress:
         progress("speech", 1.0)
     return doc
-
-
-def optional_stage(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
 
 
 def analyse_session(session_dir: str | Path, *, profile: str | None = None, **kwargs: Any
