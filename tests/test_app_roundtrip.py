@@ -78,7 +78,8 @@ async def test_rehearse_record_analyse_review(clip: tuple[Path, Path], tmp_path:
         meters = screen.query_one(EmotionMeters)
         await wait_for(pilot, lambda: bool(meters.levels), timeout=30)  # live levels arrive
         assert "face in view" in str(meters.render()) and "surprise" in str(meters.render())
-        assert "● REC 0:0" in text_of(app, "#timer")
+        # The timer turns to REC when the recorder reports its start (its own message).
+        await wait_for(pilot, lambda: "● REC 0:0" in text_of(app, "#timer"), timeout=10)
         await pilot.press("n")
         assert prompter.index == 1 and "The problem" in str(prompter.render())
         await pilot.press("b")
