@@ -135,11 +135,11 @@ def test_live_analysis_drops_frames_not_the_recording(
 def test_calibrate_records_a_silent_clip(tmp_path_factory: pytest.TempPathFactory,
                                          capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirror import pipeline
     from mirror.cli import main
-    from mirror.commands import calibrate
 
     # the clip has no face: test the recording, not the baseline (the analysis' own tests)
-    monkeypatch.setattr(calibrate, "lead_function", lambda module, name: None)
+    monkeypatch.setattr(pipeline, "store_calibration", lambda d, **kw: d / "baseline.json")
 
     src = tmp_path_factory.mktemp("calib")
     video = write_test_video(src / "face.mp4", seconds=3.0, fps=FPS)

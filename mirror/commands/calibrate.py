@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mirror.commands.record import add_device_args, describe, lead_function, stop_on_signals
+from mirror.commands.record import add_device_args, describe, stop_on_signals
 
 HELP = (
     "Record a few seconds of your neutral, relaxed face (look at the camera, do not talk). "
@@ -32,10 +32,7 @@ def run(args: argparse.Namespace) -> int:
             samplerate=args.samplerate, kind="calibration", stop_event=stop,
         )
     print(describe(result))
-    store = lead_function("mirror.pipeline", "store_calibration")
-    if store is None:
-        print(f"note: the baseline is computed once the analysis provides it; "
-              f"the clip is kept in {result.session_dir}", file=sys.stderr)
-    else:
-        print(f"baseline stored: {store(result.session_dir, profile=args.profile)}")
+    from mirror import pipeline
+
+    print(f"baseline stored: {pipeline.store_calibration(result.session_dir, profile=args.profile)}")
     return 0

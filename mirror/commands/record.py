@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
-import importlib.util
 import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +64,6 @@ def stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(signum, handler)
 
 
-def lead_function(module: str, name: str) -> Callable[..., Any] | None:
-    """`module.name` if that optional stage exists (the analysis may not be installed)."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    fn = getattr(importlib.import_module(module), name, None)
-    return fn if callable(fn) else None
-
-
 def repair_stale(root: Path, quiet: bool) -> None:
     from mirror.session import iter_repairs
 
@@ -94,15 +84,12 @@ def warn_low_disk(root: Path, minimum_bytes: int = 1 << 30) -> None:
 
 def make_live_analyzer() -> Any:
     """The face model's live analyzer (mirror.face.live), or None with a note if unavailable."""
-    cls = lead_function("mirror.face.live", "LiveFaceAnalyzer")
-    if cls is None:
-        print("note: live analysis is not available", file=sys.stderr)
-        return None
     from mirror.face.landmarker import LandmarkerOptions
+    from mirror.face.live import LiveFaceAnalyzer
     from mirror.face.model import resolve_model_path
 
     try:
-        return cls(LandmarkerOptions(model_path=str(resolve_model_path())))
+        return LiveFaceAnalyzer(LandmarkerOptions(model_path=str(resolve_model_path())))
     except MirrorError as exc:
         print(f"note: no live analysis: {exc}", file=sys.stderr)
         return None
@@ -156,18 +143,15 @@ def run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(describe(result))
     if not args.no_analyse:
-        analyse = lead_function("mirror.pipeline", "analyse_session")
-        if analyse is None:
-            print(f"note: analysis not available here; run `mirror analyse {result.session_dir}`",
-                  file=sys.stderr)
-        else:
-            try:
-                analyse(result.session_dir)
-            except MirrorError:
-                raise
-            except Exception as exc:  # the recording is safe; say so instead of a traceback
-                raise MirrorError(
-                    f"the analysis failed ({type(exc).__name__}: {exc}); the recording is kept: "
-                    f"run `mirror analyse {result.session_dir}` to try again"
-                ) from exc
+        from mirror.pipeline import analyse_session
+
+        try:
+            analyse_session(result.session_dir)
+        except MirrorError:
+            raise
+        except Exception as exc:  # the recording is safe; say so instead of a traceback
+            raise MirrorError(
+                f"the analysis failed ({type(exc).__name__}: {exc}); the recording is kept: "
+                f"run `mirror analyse {result.session_dir}` to try again"
+            ) from exc
     return 0

@@ -122,8 +122,9 @@ class CalibrateScreen(Screen[None]):
 
     @work(thread=True, group="recording", exclusive=True, exit_on_error=False)
     def record(self) -> None:
+        from mirror import pipeline
         from mirror.capture.recording import record_session
-        from mirror.commands.record import describe, lead_function
+        from mirror.commands.record import describe
 
         analyzer, _ = make_live_analyzer(True)
         try:
@@ -143,13 +144,12 @@ class CalibrateScreen(Screen[None]):
         finally:
             close_analyzer(analyzer)
         summary = describe(result)
-        store = lead_function("mirror.pipeline", "store_calibration")
-        if store is not None:
-            self.post_message(AnalysisProgressed("baseline", 0.0))
-            try:
-                summary += f"\nbaseline stored in {store(result.session_dir, profile=self.profile_name)}"
-            except MirrorError as exc:
-                summary += f"\nthe baseline was not stored: {exc}"
+        self.post_message(AnalysisProgressed("baseline", 0.0))
+        try:
+            stored = pipeline.store_calibration(result.session_dir, profile=self.profile_name)
+            summary += f"\nbaseline stored in {stored}"
+        except MirrorError as exc:
+            summary += f"\nthe baseline was not stored: {exc}"
         self.post_message(RecordingFinished(result.session_dir, summary))
 
     @on(AnalysisProgressed)
