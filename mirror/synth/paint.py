@@ -56,6 +56,21 @@ LID_OVERSHOOT = 0.08
 LASH_WIDTH = 2
 
 
+def polygon_mask(poly: np.ndarray, *, w: int, h: int, shift: int
+                 ) -> tuple[int, int, int, int, np.ndarray] | None:
+    """The antialiased mask of `poly` (m, 2) in its own box with a small margin, clipped to the
+    (h, w) frame: (x0, y0, x1, y1, mask uint8), or None when the box is empty."""
+    x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - 3, 0)
+    x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 4
+    x1, y1 = min(int(x1), w), min(int(y1), h)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    m = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(m, [np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)], 255,
+                 cv2.LINE_AA, shift)
+    return int(x0), int(y0), x1, y1, m
+
+
 def make_closed_eyes(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """The base image with both eye openings filled with skin (inpainted) and a lash line along
     the lower lids: what a closed eye looks like."""
@@ -83,14 +98,10 @@ def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.n
         bow = np.sin(np.linspace(0, np.pi, len(lid)))
         lid[:, 1] += closure * LID_OVERSHOOT * float(np.linalg.norm(u[0] - u[-1])) * bow
         poly = np.concatenate([u, lid[::-1]])
-        x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - 3, 0)
-        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 4
-        x1, y1 = min(x1, w), min(y1, h)
-        if x1 <= x0 or y1 <= y0:
+        box = polygon_mask(poly, w=w, h=h, shift=shift)
+        if box is None:
             continue
-        m = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillPoly(m, [np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)], 255,
-                     cv2.LINE_AA, shift)
+        x0, y0, x1, y1, m = box
         m = cv2.dilate(m, np.ones((2, 2), np.uint8))
         roi_src = src[y0:y1, x0:x1]
         skin = cv2.remap(closed, roi_src[..., 0], roi_src[..., 1], cv2.INTER_LINEAR,
@@ -153,14 +164,10 @@ def paint_widened_eyes(img: np.ndarray, lm: np.ndarray, lid_lift: np.ndarray,
             continue
         orig = raised - lift + [0.0, 1.2]
         poly = np.concatenate([raised, orig[::-1]])
-        x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - 3, 0)
-        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 4
-        x1, y1 = min(x1, w), min(y1, h)
-        if x1 <= x0 or y1 <= y0:
+        box = polygon_mask(poly, w=w, h=h, shift=shift)
+        if box is None:
             continue
-        m = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillPoly(m, [np.round((poly - [x0, y0]) * (1 << shift)).astype(np.int32)], 255,
-                     cv2.LINE_AA, shift)
+        x0, y0, x1, y1, m = box
         a = m.astype(np.float32)[..., None] / 255
         yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         top = np.interp(xx[0], raised[:, 0], raised[:, 1])[None, :]
