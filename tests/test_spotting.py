@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mirror.evaluate import interval_iou, score_events
 from mirror.events.classify import compute_plateau_variation, compute_rise_time
 from mirror.events.model import Event
-from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals, dominant
+from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnitOptions, fill_gaps, rolling, suppress_speech
 
 FPS = 30.0
@@ -51,12 +51,6 @@ def test_noise_estimate_ignores_slow_episodes():
     rng = np.random.default_rng(1)
     s = pulse(900, 300, 60, 0.8) + rng.normal(0, 0.01, 900)
     assert compute_noise(s) == pytest.approx(0.01, rel=0.3)
-
-
-def test_dominant_keeps_only_the_leading_emotion():
-    scores = np.array([[0.5, 0.2, 0.48], [0.1, 0.3, 0.0]])
-    won = dominant(scores, dominance=0.9)
-    assert won.tolist() == [[0.5, 0.0, 0.48], [0.0, 0.3, 0.0]]
 
 
 @settings(max_examples=60, deadline=None)

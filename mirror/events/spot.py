@@ -1,9 +1,9 @@
 """Spotting expression episodes in per-emotion score tracks (pure).
 
-Per emotion: winner-take-all across emotions frame by frame, a peak threshold set from the
-profile and from the score's own noise, then each run above the threshold is widened to where
-the score falls back to a fraction of its peak (onset and offset, as librosa backtracks onsets),
-with the apex at the peak. Same-emotion runs closer than `merge_gap_s` become one episode.
+A score track (the strongest emotion's evidence over its threshold, see `detect.py`): each run
+above the threshold is widened to where the score falls back to a fraction of its peak (onset and
+offset, as librosa backtracks onsets), with the apex at the peak. Runs closer than `merge_gap_s`
+become one episode.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ class SpotterOptions:
     low_fraction: float = 0.08  # onset/offset: where the score falls below this fraction of peak
     min_duration_s: float = 0.1
     merge_gap_s: float = 0.5
-    dominance: float = 0.9  # a frame counts for an emotion scoring at least this x the best one
     speech_penalty: float = 0.25  # added to the threshold of mouth emotions while talking
 
 
@@ -40,12 +39,6 @@ def compute_noise(score: np.ndarray) -> float:
     if d.size < 3:
         return 0.0
     return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
-
-
-def dominant(scores: np.ndarray, *, dominance: float) -> np.ndarray:
-    """(n, k) scores -> the same with every entry zeroed that is not near its frame's best."""
-    best = scores.max(axis=1, keepdims=True)
-    return np.where(scores >= dominance * best, scores, 0.0)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

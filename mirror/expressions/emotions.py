@@ -22,7 +22,6 @@ from mirror.expressions.actions import ActionUnits
 # lifts mouthSmile and mouthUpperUp most (smile-like and sneer-like lip shapes on vowels), a
 # one-sided dimple less, and the lip-corner depression of sadness least.
 SPEECH_PENALTY = {"happiness": 0.25, "disgust": 0.25, "contempt": 0.2, "sadness": 0.1}
-MOUTH_EMOTIONS = tuple(SPEECH_PENALTY)
 
 
 @dataclass(frozen=True)
