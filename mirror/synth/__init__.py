@@ -12,16 +12,25 @@ from mirror.synth.spec import (
     Blink,
     BrowFlash,
     ClipSpec,
+    CueEpisode,
     Episode,
     Lighting,
     demo_spec,
     distractor_only_spec,
     random_spec,
 )
-from mirror.synth.truth import Distractor, Truth, TruthEpisode, load_truth, save_truth
+from mirror.synth.truth import (
+    Distractor,
+    Truth,
+    TruthCue,
+    TruthCuePart,
+    TruthEpisode,
+    load_truth,
+    save_truth,
+)
 
 __all__ = [
-    "Blink", "BrowFlash", "ClipSpec", "Distractor", "Episode", "Lighting", "Truth",
-    "TruthEpisode", "demo_spec", "distractor_only_spec", "encode_video", "load_truth",
-    "random_spec", "render_clip", "save_truth", "write_demo",
+    "Blink", "BrowFlash", "ClipSpec", "CueEpisode", "Distractor", "Episode", "Lighting", "Truth",
+    "TruthCue", "TruthCuePart", "TruthEpisode", "demo_spec", "distractor_only_spec",
+    "encode_video", "load_truth", "random_spec", "render_clip", "save_truth", "write_demo",
 ]

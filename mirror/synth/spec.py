@@ -74,6 +74,111 @@ class BrowFlash:
     amount: float = 0.7
 
 
+CUES: tuple[str, ...] = (
+    "lip_press", "gaze_aversion", "head_tilt", "nod", "brow_flash", "tension", "masking",
+)
+# Which cues take a direction, and which ones (the person's own left/right, as everywhere here).
+CUE_DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "gaze_aversion": ("left", "right", "down", "up"),
+    "head_tilt": ("left", "right"),
+}
+# Cues that must not overlap talking (a pressed mouth, a nod or a brow flash while speaking is
+# speech, not a cue).
+SILENT_CUES: tuple[str, ...] = ("lip_press", "nod", "brow_flash")
+NEGATIVE_EXPRESSIONS: tuple[str, ...] = ("anger", "fear", "disgust", "sadness", "contempt")
+MASKS: tuple[str, ...] = ("happiness", "neutral")
+MASK_MAX_DELAY_S = 0.3
+SQUELCH_MAX_S = 0.12
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueEpisode:
+    """A non-emotion cue of known timing: rises onset_s -> apex_s, holds to apex_end_s, falls
+    to offset_s (nod: `nods` down-up movements filling onset_s..offset_s).
+
+    intensity: 0..1 of the cue's full movement. direction: gaze_aversion left/right/down/up,
+    head_tilt left/right (the person's own sides), "" for the others. head: for gaze_aversion,
+    an accompanying head turn in the same direction in 0.1 rad units (0 = eyes only).
+    masking: `masked` (the negative Episode) and `mask` (the happiness Episode that replaces it,
+    or None when the negative is squelched to a neutral face); onset_s/offset_s must span them.
+    reading / after_trigger: labels for the notes clip (looking down at notes while talking; an
+    aversion right after a trigger word).
+    """
+
+    cue: str
+    onset_s: float
+    apex_s: float
+    apex_end_s: float
+    offset_s: float
+    intensity: float = 1.0
+    direction: str = ""
+    head: float = 0.0
+    nods: int = 1
+    masked: Episode | None = None
+    mask: Episode | None = None
+    reading: bool = False
+    after_trigger: str | None = None
+    drift: float = 0.0  # for compute_envelope; cues have flat plateaus
+
+    def __post_init__(self) -> None:
+        if self.cue not in CUES:
+            raise ValueError(f"unknown cue {self.cue!r}")
+        if not self.onset_s <= self.apex_s <= self.apex_end_s <= self.offset_s:
+            raise ValueError("need onset_s <= apex_s <= apex_end_s <= offset_s")
+        if self.offset_s <= self.onset_s:
+            raise ValueError("a cue must last longer than zero")
+        if not 0 < self.intensity <= 1.5:
+            raise ValueError("intensity must be in (0, 1.5]")
+        allowed = CUE_DIRECTIONS.get(self.cue, ("",))
+        if self.direction not in allowed:
+            raise ValueError(f"{self.cue} direction must be one of {allowed}, "
+                             f"not {self.direction!r}")
+        if self.head and self.cue != "gaze_aversion":
+            raise ValueError("only a gaze aversion takes a head turn")
+        if self.cue == "nod" and self.nods not in (1, 2):
+            raise ValueError("a nod cue has one or two nods")
+        if self.cue == "masking":
+            self._check_masking()
+        elif self.masked is not None or self.mask is not None:
+            raise ValueError("only a masking cue has masked/mask episodes")
+
+    def _check_masking(self) -> None:
+        neg, mask = self.masked, self.mask
+        if neg is None or neg.expression not in NEGATIVE_EXPRESSIONS:
+            raise ValueError(f"masking needs a masked episode of {NEGATIVE_EXPRESSIONS}")
+        if abs(self.onset_s - neg.onset_s) > 1e-6:
+            raise ValueError("a masking cue starts with the masked expression")
+        if mask is None:
+            if neg.offset_s - neg.apex_end_s > SQUELCH_MAX_S + 1e-6:
+                raise ValueError(f"a squelched expression falls within {SQUELCH_MAX_S} s")
+            if abs(self.offset_s - neg.offset_s) > 1e-6:
+                raise ValueError("a squelch cue ends with the masked expression")
+            return
+        if mask.expression != "happiness":
+            raise ValueError("the mask is a smile (happiness) or None (neutral)")
+        if not neg.apex_end_s <= mask.onset_s <= neg.offset_s + MASK_MAX_DELAY_S + 1e-6:
+            raise ValueError("the smile must start as the masked expression falls, "
+                             f"or within {MASK_MAX_DELAY_S} s of its end")
+        if abs(self.offset_s - mask.offset_s) > 1e-6:
+            raise ValueError("a masking cue ends with the smile")
+
+    @property
+    def duration_s(self) -> float:
+        return self.offset_s - self.onset_s
+
+    @property
+    def mask_kind(self) -> str:
+        """happiness or neutral (masking only; "" otherwise)."""
+        if self.cue != "masking":
+            return ""
+        return "neutral" if self.mask is None else "happiness"
+
+    @property
+    def episodes(self) -> tuple[Episode, ...]:
+        """The expression episodes a masking cue is made of (empty for other cues)."""
+        return tuple(e for e in (self.masked, self.mask) if e is not None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Lighting:
     """Slow gain drift (fraction), gamma drift, and one step in gain at `step_s` (None: none)."""
@@ -102,9 +207,21 @@ class ClipSpec:
     crf: int = 23
     audio: np.ndarray | None = field(default=None, compare=False, repr=False)
     audio_rate: int = 16000
+    cues: tuple[CueEpisode, ...] = ()
+
+    def __post_init__(self) -> None:
+        for c in self.cues:
+            if c.cue in SILENT_CUES and any(a < c.offset_s and c.onset_s < b
+                                            for a, b in self.talking):
+                raise ValueError(f"a {c.cue} cue at {c.onset_s:.2f} s overlaps talking")
+
+    @property
+    def all_episodes(self) -> tuple[Episode, ...]:
+        """The expression episodes, those the masking cues are made of included."""
+        return self.episodes + tuple(e for c in self.cues for e in c.episodes)
 
 
-def compute_envelope(t: np.ndarray, ep: Episode, *, seed: int = 0) -> np.ndarray:
+def compute_envelope(t: np.ndarray, ep: Episode | CueEpisode, *, seed: int = 0) -> np.ndarray:
     """Intensity (n,) of an episode at times `t` (n,): half-cosine rise, plateau, half-cosine fall.
 
     A plateau with drift wobbles by up to `drift` (slowly), never above 1 or below 0.5.

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mirror.fileio import write_json_atomic
-from mirror.synth.spec import ClipSpec, Episode
+from mirror.synth.spec import ClipSpec, CueEpisode, Episode
 
 TRUTH_SCHEMA = "mirror.truth/1"
 
@@ -50,6 +50,45 @@ class Distractor:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TruthCuePart:
+    """One part of a masking cue: role `masked` (the negative expression) or `mask` (the smile,
+    or `neutral` for a squelch: then start_s..end_s is the fast fall of the masked expression and
+    apex_s is None)."""
+
+    role: str
+    expression: str
+    start_s: float
+    apex_s: float | None
+    end_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruthCue:
+    """A labelled cue (see spec.CueEpisode). start_s = onset, apex_s = middle of the plateau (nod:
+    the first nod's lowest point), end_s = offset (masking: the smile's offset, or the masked
+    expression's for a squelch). direction: gaze_aversion left/right/down/up, head_tilt
+    left/right (the person's own sides), "" otherwise. talking: whether it overlaps speech."""
+
+    cue: str
+    start_s: float
+    apex_s: float
+    end_s: float
+    direction: str
+    intensity: float
+    parts: tuple[TruthCuePart, ...] = ()
+    onset_s: float
+    apex_start_s: float
+    apex_end_s: float
+    offset_s: float
+    head: float = 0.0
+    nods: int = 0
+    mask: str = ""
+    reading: bool = False
+    after_trigger: str | None = None
+    talking: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class Truth:
     duration_s: float
     fps: float
@@ -62,6 +101,7 @@ class Truth:
     head_motion: float
     noise: float
     crf: int
+    cues: tuple[TruthCue, ...] = ()
 
 
 def truth_episode(ep: Episode) -> TruthEpisode:
@@ -75,6 +115,35 @@ def truth_episode(ep: Episode) -> TruthEpisode:
         offset_duration_s=round(ep.offset_s - ep.apex_end_s, r),
         plateau="drift" if ep.drift > 0 else "flat", asymmetry=ep.asymmetry,
         with_eyes=ep.with_eyes if ep.expression == "happiness" else True,
+    )
+
+
+def truth_cue(c: CueEpisode, talking: tuple[tuple[float, float], ...] = ()) -> TruthCue:
+    r = 4
+    parts: tuple[TruthCuePart, ...] = ()
+    if c.cue == "masking" and c.masked is not None:
+        neg = c.masked
+        masked = TruthCuePart(role="masked", expression=neg.expression, start_s=neg.onset_s,
+                              apex_s=round((neg.apex_s + neg.apex_end_s) / 2, r),
+                              end_s=neg.offset_s)
+        if c.mask is None:
+            mask = TruthCuePart(role="mask", expression="neutral", start_s=neg.apex_end_s,
+                                apex_s=None, end_s=neg.offset_s)
+        else:
+            m = c.mask
+            mask = TruthCuePart(role="mask", expression="happiness", start_s=m.onset_s,
+                                apex_s=round((m.apex_s + m.apex_end_s) / 2, r), end_s=m.offset_s)
+        parts = (masked, mask)
+    apex = (c.apex_s + c.apex_end_s) / 2
+    if c.cue == "nod":
+        apex = c.onset_s + (c.offset_s - c.onset_s) / (2 * c.nods)
+    return TruthCue(
+        cue=c.cue, start_s=c.onset_s, apex_s=round(apex, r), end_s=c.offset_s,
+        direction=c.direction, intensity=c.intensity, parts=parts, onset_s=c.onset_s,
+        apex_start_s=c.apex_s, apex_end_s=c.apex_end_s, offset_s=c.offset_s, head=c.head,
+        nods=c.nods if c.cue == "nod" else 0, mask=c.mask_kind, reading=c.reading,
+        after_trigger=c.after_trigger,
+        talking=any(a < c.offset_s and c.onset_s < b for a, b in talking),
     )
 
 
@@ -95,13 +164,19 @@ def compute_truth(spec: ClipSpec, *, n_frames: int) -> Truth:
     return Truth(
         duration_s=spec.duration_s, fps=spec.fps, width=spec.size[0], height=spec.size[1],
         n_frames=n_frames, seed=spec.seed,
-        episodes=tuple(truth_episode(e) for e in sorted(spec.episodes, key=lambda e: e.onset_s)),
+        episodes=tuple(truth_episode(e) for e in sorted(spec.all_episodes,
+                                                        key=lambda e: e.onset_s)),
         distractors=tuple(d), head_motion=spec.head_motion, noise=spec.noise, crf=spec.crf,
+        cues=tuple(truth_cue(c, spec.talking) for c in sorted(spec.cues, key=lambda c: c.onset_s)),
     )
 
 
 def truth_to_dict(truth: Truth) -> dict[str, Any]:
+    """The JSON document. `cues` is left out when there are none, so clips without cues keep
+    exactly the document they always had (read it with doc.get("cues", []))."""
     doc = asdict(truth)
+    if not doc["cues"]:
+        del doc["cues"]
     return {"schema": TRUTH_SCHEMA, **doc}
 
 
@@ -111,6 +186,9 @@ def truth_from_dict(doc: dict[str, Any]) -> Truth:
     body = {k: v for k, v in doc.items() if k != "schema"}
     body["episodes"] = tuple(TruthEpisode(**e) for e in body["episodes"])
     body["distractors"] = tuple(Distractor(**x) for x in body["distractors"])
+    body["cues"] = tuple(
+        TruthCue(**{**c, "parts": tuple(TruthCuePart(**p) for p in c.get("parts", ()))})
+        for c in body.get("cues", ()))
     return Truth(**body)
 
 
