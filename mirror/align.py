@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from mirror.events.model import Event
 from mirror.speech.model import Segment, SpeechAnalysis, Word
+
+
+class Timed(Protocol):
+    """Anything with an onset, apex and offset on the session timeline: an expression episode
+    (`Event`) or a cue (`mirror.cues.model.Cue`)."""
+
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def apex_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def _speaking(ev: Event, segments: Sequence[Segment], min_share: float) -> bool | None:
+def _speaking(ev: Timed, segments: Sequence[Segment], min_share: float) -> bool | None:
     if not segments:
         return None
     if ev.end_s <= ev.start_s:
@@ -79,7 +91,7 @@ def _speaking(ev: Event, segments: Sequence[Segment], min_share: float) -> bool 
     return spoken >= min_share * (ev.end_s - ev.start_s)
 
 
-def _section(ev: Event, words: Sequence[Word]) -> str | None:
+def _section(ev: Timed, words: Sequence[Word]) -> str | None:
     """The section of the word at the apex, else of the last word before it, else of the next."""
     named = [w for w in words if w.section]
     if not named:
@@ -93,7 +105,7 @@ def _section(ev: Event, words: Sequence[Word]) -> str | None:
     return min(named, key=lambda w: w.start).section
 
 
-def _triggers(ev: Event, words: Sequence[Word], triggers: tuple[str, ...], window_s: float
+def _triggers(ev: Timed, words: Sequence[Word], triggers: tuple[str, ...], window_s: float
               ) -> tuple[TriggerHit, ...]:
     wanted = {t.strip().lower() for t in triggers if t.strip()}
     if not wanted:
@@ -113,7 +125,7 @@ def _triggers(ev: Event, words: Sequence[Word], triggers: tuple[str, ...], windo
 
 
 def align_events(
-    events: Sequence[Event], analysis: SpeechAnalysis | None, *, options: ContextOptions
+    events: Sequence[Timed], analysis: SpeechAnalysis | None, *, options: ContextOptions
 ) -> tuple[EventSpeech, ...]:
     """The speech context of each event, in the order given.
 
