@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 
 from mirror import __version__
+from mirror.cues.detect import detect_cues
+from mirror.cues.model import Cue
+from mirror.cues.rules import cue_summary, finish_cue
 from mirror.errors import InputError
 from mirror.events.detect import detect_events, leaks_per_minute, noise_levels
 from mirror.events.model import EVENTS_SCHEMA, Event
@@ -43,6 +46,7 @@ class Expressions:
     scores: EmotionScores
     events: list[Event]
     warnings: list[str] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
 
 
 def compute_expressions(tracks: FaceTracks, profile: Profile,
@@ -64,7 +68,8 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     lightly_gated = compute_emotion_scores(
         compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
     events = detect_events(scores, au, profile.spot, bounds=lightly_gated)
-    return Expressions(neutral, au, scores, events, warnings)
+    cues = detect_cues(tracks, au, scores, events)
+    return Expressions(neutral, au, scores, events, warnings, cues)
 
 
 def calibration_fits(calibration: Neutral, estimated: Neutral, *, max_z: float = 8.0) -> bool:
@@ -173,6 +178,7 @@ def events_document(tracks: FaceTracks, ex: Expressions, profile: Profile,
         },
         "warnings": ex.warnings,
         "events": [e.to_json() for e in ex.events],
+        "cues": [c.to_json() for c in ex.cues],
     }
 
 
@@ -212,13 +218,14 @@ class SpeechInput:
 
 
 def analyse_speech_for(video: str | Path, tracks: FaceTracks, ex: Expressions, profile: Profile,
-                       speech: SpeechInput) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The speech stage for one analysis: (top-level additions, per-event additions).
+                       speech: SpeechInput
+                       ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The speech stage for one analysis: (top-level additions, per-event and per-cue additions).
 
     A missing or unusable audio track is not an error: the expression analysis stands, and the
     note says why the speech could not be aligned.
     """
-    from mirror.align import ContextOptions, speech_json
+    from mirror.align import ContextOptions, align_events, speech_json
     from mirror.speech import SpeechOptions, analyse_speech, load_script
     from mirror.speech.audio import load_audio
     from mirror.speech.avsync import mouth_track
@@ -238,14 +245,15 @@ def analyse_speech_for(video: str | Path, tracks: FaceTracks, ex: Expressions, p
     if track is None:
         top, per_event = speech_json(ex.events, None, options=context)
         top["speech"]["note"] = note
-        return top, per_event
+        return top, per_event, [c.to_json() for c in align_events(ex.cues, None, options=context)]
     start = speech.audio_start_s
     if start is None:
         start = track.start_s - float(tracks.meta.get("start_s", 0.0)) if speech.audio is None else 0.0
     options = SpeechOptions(triggers=profile.triggers, av_offset_s=speech.av_offset_s)
     result = analyse_speech(track.samples, track.sr, script=script, mouth=mouth_track(tracks),
                             options=options, audio_start_s=start)
-    return speech_json(ex.events, result, options=context)
+    top, per_event = speech_json(ex.events, result, options=context)
+    return top, per_event, [c.to_json() for c in align_events(ex.cues, result, options=context)]
 
 
 def analyse_video(
@@ -294,10 +302,13 @@ def analyse_video(
     doc = events_document(tracks, ex, prof, str(video))
     if progress:
         progress("speech", 0.0)
-    top, per_event = analyse_speech_for(video, tracks, ex, prof, speech or SpeechInput())
+    top, per_event, per_cue = analyse_speech_for(video, tracks, ex, prof, speech or SpeechInput())
     doc.update(top)
     for event, extra in zip(doc["events"], per_event, strict=True):
         event.update(extra)
+    doc["cues"] = [finish_cue(c, extra, prof.cues)
+                   for c, extra in zip(doc["cues"], per_cue, strict=True)]
+    doc["summary"].update(cue_summary(doc["cues"]))
     if doc["speech"].get("note"):
         doc["warnings"].append(doc["speech"]["note"])
     write_json_atomic(out / "events.json", doc)

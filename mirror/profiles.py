@@ -45,6 +45,39 @@ class SpotOptions:
     posed: PosedOptions = field(default_factory=PosedOptions)
 
 
+CUE_PROBLEM_WHEN = ("always", "after_trigger", "never")
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """When a cue counts as a problem in this scenario, and what to say about it.
+
+    problem: always | after_trigger (within trigger_window_s of a trigger word) | never.
+    reading_ok: a downward gaze while talking (reading notes) is not a problem.
+    """
+
+    problem: str = "always"
+    reading_ok: bool = True
+    coaching: str = ""
+
+
+# Used for any cue a profile leaves out: the cues a buyer reads as doubt count; a nod, a tilt
+# or a brow flash is a normal part of talking and listening.
+DEFAULT_CUE_RULES: dict[str, CueRule] = {
+    "lip_press": CueRule("always", coaching="Pressed lips read as holding something back."),
+    "gaze_aversion": CueRule("after_trigger",
+                             coaching="Breaking eye contact right after a key point reads as "
+                                      "doubt about it."),
+    "head_tilt": CueRule("never", coaching="A tilt with a soft smile reads as open and curious."),
+    "nod": CueRule("never", coaching="A nod invites agreement."),
+    "brow_flash": CueRule("never", coaching="A brow flash signals interest or surprise."),
+    "tension": CueRule("always", coaching="A tight face reads as strain. Slow down and breathe "
+                                          "out before the next point."),
+    "masking": CueRule("always", coaching="The first reaction showed before the cover-up. Find "
+                                          "what triggered it and make peace with the line."),
+}
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -57,10 +90,11 @@ class Profile:
     trigger_window_s: float
     coaching: dict[str, Any]
     path: Path | None = None
+    cues: dict[str, CueRule] = field(default_factory=lambda: dict(DEFAULT_CUE_RULES))
 
 
 TOP_KEYS = {"name", "title", "description", "thresholds", "problems", "triggers",
-            "trigger_window_s", "coaching"}
+            "trigger_window_s", "coaching", "cues"}
 PROBLEM_KEYS = {"leaks", "held"}
 
 
@@ -123,6 +157,36 @@ def _emotion_list(path: Path, key: str, raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _cue_rules(path: Path, raw: Any) -> dict[str, CueRule]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise _fail(path, "cues", "must be a mapping of cue names to rules")
+    rules = dict(DEFAULT_CUE_RULES)
+    for cue, rule in raw.items():
+        key = f"cues.{cue}"
+        if cue not in DEFAULT_CUE_RULES:
+            raise _fail(path, key, f"is unknown; allowed: {', '.join(DEFAULT_CUE_RULES)}")
+        if not isinstance(rule, dict):
+            raise _fail(path, key, "must be a mapping with problem, reading_ok, coaching")
+        unknown = set(rule) - {"problem", "reading_ok", "coaching"}
+        if unknown:
+            raise _fail(path, f"{key}.{sorted(map(str, unknown))[0]}",
+                        "is unknown; allowed: coaching, problem, reading_ok")
+        base = DEFAULT_CUE_RULES[cue]
+        problem = rule.get("problem", base.problem)
+        if problem not in CUE_PROBLEM_WHEN:
+            raise _fail(path, f"{key}.problem", f"must be one of {', '.join(CUE_PROBLEM_WHEN)}")
+        reading_ok = rule.get("reading_ok", base.reading_ok)
+        if not isinstance(reading_ok, bool):
+            raise _fail(path, f"{key}.reading_ok", "must be true or false")
+        coaching = rule.get("coaching", base.coaching)
+        if not isinstance(coaching, str):
+            raise _fail(path, f"{key}.coaching", "must be a text")
+        rules[cue] = CueRule(problem=problem, reading_ok=reading_ok, coaching=coaching)
+    return rules
+
+
 def parse_profile(data: Any, path: Path) -> Profile:
     """Validate a profile's YAML data; raises InputError naming the file and key."""
     if not isinstance(data, dict):
@@ -154,7 +218,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         triggers=tuple(t.lower() for t in triggers),
         trigger_window_s=_number(path, "trigger_window_s", data.get("trigger_window_s", 2.0),
                                  0.0, 30.0),
-        coaching=coaching, path=path,
+        coaching=coaching, path=path, cues=_cue_rules(path, data.get("cues")),
     )
 
 

@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     for w in doc["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"{s['events']} episodes ({s['leaks']} leaks, {s['micro']} micro, {s['held']} held; "
-          f"{s['leaks_per_minute']} leaks/min) in {doc['duration_s']:.1f} s -> "
+          f"{s['leaks_per_minute']} leaks/min) and {s.get('cues', 0)} cues "
+          f"({s.get('cue_problems', 0)} to work on) in {doc['duration_s']:.1f} s -> "
           f"{out / 'events.json'}")
     if not args.no_report:
         report = write_report_safely(out)

@@ -109,7 +109,8 @@ def _component(tracks: FaceTracks, neutral: Neutral, comp: Component,
 
 
 def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
-    """Centred rolling min / max / std over `frames` (odd) samples, edges padded by repetition."""
+    """Centred rolling min / max / std / median (NaN ignored) over `frames` (odd) samples, edges
+    padded by repetition."""
     half = max(frames // 2, 0)
     if half == 0 or x.size == 0:
         return x.copy() if fn != "std" else np.zeros_like(x)
@@ -119,6 +120,8 @@ def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
         return np.asarray(win.min(axis=1))
     if fn == "max":
         return np.asarray(win.max(axis=1))
+    if fn == "median":
+        return np.asarray(np.nanmedian(win, axis=1))
     return np.asarray(win.std(axis=1))
 
 

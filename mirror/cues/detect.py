@@ -1,0 +1,282 @@
+"""Cue episodes from the face tracks, the action units and the emotion episodes (pure).
+
+Each cue is a run of its own signal above a threshold (a fixed floor or, when the recording is
+noisier, a multiple of the signal's own noise), widened to where the signal falls back
+(`mirror.events.spot.detect_intervals`), and kept only when it lasts as long as the cue does:
+
+- gaze_aversion: gaze (eyes in the head plus the head's turn) away from where the person looks at
+  rest; direction left/right/up/down; `reading` when it is down while the person talks.
+- head_tilt: the eye line's roll away from the usual; nod: a quick dip of the head while not
+  talking (nods while talking are emphasis).
+- brow_flash: inner and outer brows raised together briefly, the upper lids not raised (that
+  would be surprise), not while talking (on a stressed word it is emphasis, Ekman 1979).
+- lip_press: lips pressed thin (AU24) with the mouth closed, not part of an anger episode.
+- tension: narrowed eyes (AU7) with a lowered brow or tightened lips, held, not a smile's squint.
+- masking: a negative expression replaced within `mask_gap_s` by a smile (one episode, both parts),
+  or switched off abruptly into a straight face (squelched).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirror.cues.model import Cue, CuePart
+from mirror.cues.signals import compute_gaze, compute_head_roll, eyes_closed
+from mirror.events.model import Event
+from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals
+from mirror.expressions.actions import ActionUnits, rolling
+from mirror.expressions.emotions import EmotionScores
+from mirror.tracks import FaceTracks
+
+NEGATIVE = ("anger", "fear", "disgust", "sadness", "contempt")
+
+
+@dataclass(frozen=True)
+class CueOptions:
+    gaze_deg: float = 8.0  # gaze this far from rest (degrees) ...
+    gaze_min_s: float = 0.3  # ... for this long is an aversion
+    rest_window_s: float = 8.0  # "rest" follows slow drifts: the rolling median over this window
+    tilt_deg: float = 6.0
+    tilt_min_s: float = 0.5
+    nod_deg: float = 4.0
+    nod_min_s: float = 0.2
+    nod_max_s: float = 1.2
+    brow: float = 0.35  # AU1 and AU2 level (full AU = 1)
+    brow_min_s: float = 0.2
+    brow_max_s: float = 1.5
+    brow_lid_max: float = 0.3  # an upper-lid raise (AU5) above this makes it surprise
+    lip_press: float = 0.3
+    lip_min_s: float = 0.35
+    tension: float = 0.25
+    tension_min_s: float = 1.0
+    smile_max: float = 0.3  # no tension reading while smiling (a smile narrows the eyes too)
+    talking_max: float = 0.35  # mean articulation over a cue above this: it belongs to speech
+    noise_k: float = 4.0
+    mask_gap_s: float = 0.5  # a smile starting this soon after a negative expression masks it
+    squelch_s: float = 0.12  # a negative expression switched off faster than this is squelched
+    low_fraction: float = 0.3
+
+
+def _frame(t: np.ndarray) -> float:
+    return float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+
+
+def _runs(t: np.ndarray, s: np.ndarray, threshold: float, min_s: float, *,
+          low_fraction: float, max_s: float | None = None, merge_gap_s: float = 0.2
+          ) -> list[Interval]:
+    opts = SpotterOptions(low_fraction=low_fraction, min_duration_s=min_s,
+                          merge_gap_s=merge_gap_s)
+    found = detect_intervals(t, s, threshold=threshold, options=opts)
+    if max_s is None:
+        return found
+    fr = _frame(t)
+    return [iv for iv in found if t[iv.last] - t[iv.first] + fr <= max_s]
+
+
+def _threshold(s: np.ndarray, floor: float, k: float) -> float:
+    return max(floor, k * compute_noise(s))
+
+
+def _mean(x: np.ndarray, iv: Interval) -> float:
+    seg = x[iv.first:iv.last + 1]
+    return float(np.nanmean(seg)) if seg.size else 0.0
+
+
+def _confidence(peak: float, threshold: float) -> float:
+    return float(np.clip((peak / max(threshold, 1e-9) - 1.0) / 1.5 + 0.5, 0.0, 1.0))
+
+
+def _cue(name: str, t: np.ndarray, iv: Interval, threshold: float, full: float, **kw: object
+         ) -> Cue:
+    fr = _frame(t)
+    return Cue(cue=name, start_s=float(t[iv.first]), apex_s=float(t[iv.apex]),
+               end_s=float(t[iv.last]) + fr, intensity=float(np.clip(iv.peak / full, 0, 1)),
+               confidence=_confidence(iv.peak, threshold), **kw)  # type: ignore[arg-type]
+
+
+def _overlaps(a0: float, a1: float, events: list[Event], names: tuple[str, ...],
+              share: float = 0.3) -> bool:
+    return any(e.expression in names and min(a1, e.end_s) - max(a0, e.start_s) > share * (a1 - a0)
+               for e in events)
+
+
+def _detrend(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
+    frames = max(3, round(window_s / _frame(t)) | 1)
+    base = rolling(x, frames=frames, fn="median")
+    return np.asarray(x - base)
+
+
+def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[Cue]:
+    unseen = short_blinks(au.t, au.blink, 0.5) | eyes_closed(tracks, au.reliable)
+    g = compute_gaze(tracks, au.reliable, unseen)
+    h = _detrend(au.t, g["h"], opts.rest_window_s)
+    v = _detrend(au.t, g["v"], opts.rest_window_s)
+    mag = np.nan_to_num(np.hypot(h, v))
+    thr = _threshold(mag, opts.gaze_deg, opts.noise_k)
+    out = []
+    for iv in _runs(au.t, mag, thr, opts.gaze_min_s, low_fraction=opts.low_fraction):
+        hh, vv = float(h[iv.apex]), float(v[iv.apex])
+        direction = gaze_direction(hh, vv)
+        eye = float(np.hypot(g["eye_h"][iv.apex], g["eye_v"][iv.apex]))
+        head = float(np.hypot(g["head_h"][iv.apex], g["head_v"][iv.apex]))
+        reading = direction == "down" and _mean(au.talking, iv) > opts.talking_max
+        out.append(_cue("gaze_aversion", au.t, iv, thr, 30.0, direction=direction,
+                        reading=reading, evidence={"gaze_deg": float(iv.peak), "eye_deg": eye,
+                                                   "head_deg": head, "h_deg": hh, "v_deg": vv}))
+    return out
+
+
+def gaze_direction(h: float, v: float) -> str:
+    """The main direction of a gaze offset (h towards the person's left, v down)."""
+    if abs(h) >= abs(v):
+        return "left" if h > 0 else "right"
+    return "down" if v > 0 else "up"
+
+
+def short_blinks(t: np.ndarray, blink: np.ndarray, max_s: float) -> np.ndarray:
+    """The blink frames in runs no longer than `max_s`: longer "blinks" are lowered lids
+    (looking down), during which the iris is still measured."""
+    out = np.zeros_like(blink)
+    idx = np.flatnonzero(np.diff(np.r_[0, blink.astype(np.int8), 0]))
+    fr = _frame(t)
+    for a, b in zip(idx[::2], idx[1::2], strict=True):
+        if (b - a) * fr <= max_s:
+            out[a:b] = True
+    return out
+
+
+def detect_head_tilt(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[Cue]:
+    roll = _detrend(au.t, np.where(au.reliable, compute_head_roll(tracks), np.nan),
+                    opts.rest_window_s)
+    roll = np.nan_to_num(roll)
+    out = []
+    for sign, direction in ((1.0, "left"), (-1.0, "right")):
+        s = sign * roll
+        thr = _threshold(s, opts.tilt_deg, opts.noise_k)
+        for iv in _runs(au.t, s, thr, opts.tilt_min_s, low_fraction=opts.low_fraction):
+            out.append(_cue("head_tilt", au.t, iv, thr, 20.0, direction=direction,
+                            evidence={"roll_deg": float(iv.peak)}))
+    return out
+
+
+def detect_nods(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[Cue]:
+    pitch = np.where(au.reliable, tracks.pose[:, 1].astype(np.float64), np.nan)
+    dip = np.nan_to_num(_detrend(au.t, pitch, 2.5))
+    thr = _threshold(dip, opts.nod_deg, opts.noise_k)
+    out = []
+    for iv in _runs(au.t, dip, thr, opts.nod_min_s, low_fraction=opts.low_fraction,
+                    max_s=opts.nod_max_s):
+        if _mean(au.talking, iv) > opts.talking_max:
+            continue
+        out.append(_cue("nod", au.t, iv, thr, 15.0, direction="down",
+                        evidence={"pitch_deg": float(iv.peak)}))
+    return out
+
+
+def detect_brow_flash(au: ActionUnits, events: list[Event], opts: CueOptions) -> list[Cue]:
+    s = np.minimum(au["AU1"], au["AU2"])
+    thr = _threshold(s, opts.brow, opts.noise_k)
+    out = []
+    for iv in _runs(au.t, s, thr, opts.brow_min_s, low_fraction=opts.low_fraction,
+                    max_s=opts.brow_max_s):
+        c = _cue("brow_flash", au.t, iv, thr, 1.0,
+                 evidence={"AU1": float(au["AU1"][iv.apex]), "AU2": float(au["AU2"][iv.apex]),
+                           "AU5": float(au["AU5"][iv.apex])})
+        if (au["AU5"][iv.apex] > opts.brow_lid_max or _mean(au.talking, iv) > opts.talking_max
+                or _overlaps(c.start_s, c.end_s, events, ("surprise", "fear", "sadness"))):
+            continue
+        out.append(c)
+    return out
+
+
+def detect_lip_press(au: ActionUnits, events: list[Event], opts: CueOptions) -> list[Cue]:
+    s = au["AU24"] * (1.0 - np.clip(au["AU26"] / 0.3, 0.0, 1.0))
+    thr = _threshold(s, opts.lip_press, opts.noise_k)
+    out = []
+    for iv in _runs(au.t, s, thr, opts.lip_min_s, low_fraction=opts.low_fraction):
+        c = _cue("lip_press", au.t, iv, thr, 1.0,
+                 evidence={"AU24": float(au["AU24"][iv.apex]),
+                           "AU24_r": float(au["AU24_r"][iv.apex]),
+                           "AU24_l": float(au["AU24_l"][iv.apex])})
+        if _mean(au.talking, iv) > opts.talking_max or _overlaps(
+                c.start_s, c.end_s, events, ("anger", "happiness"), share=0.5):
+            continue
+        out.append(c)
+    return out
+
+
+def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions) -> list[Cue]:
+    tight = np.maximum(au["AU4"], au["AU24"])
+    s = np.sqrt(np.clip(au["AU7"], 0, None) * np.clip(tight, 0, None))
+    s = np.where(au["AU12"] > opts.smile_max, 0.0, s)
+    thr = _threshold(s, opts.tension, opts.noise_k)
+    out = []
+    for iv in _runs(au.t, s, thr, opts.tension_min_s, low_fraction=opts.low_fraction,
+                    merge_gap_s=0.5):
+        c = _cue("tension", au.t, iv, thr, 1.0,
+                 evidence={"AU7": float(au["AU7"][iv.apex]), "AU4": float(au["AU4"][iv.apex]),
+                           "AU24": float(au["AU24"][iv.apex])})
+        if _overlaps(c.start_s, c.end_s, events, ("anger", "disgust", "fear"), share=0.5):
+            continue
+        out.append(c)
+    return out
+
+
+def _fall_time(t: np.ndarray, s: np.ndarray, apex: int, end_s: float) -> float:
+    """Seconds from the last frame at >= 80 % of the apex to the episode's end."""
+    i = apex
+    while i + 1 < s.size and t[i + 1] < end_s and s[i + 1] >= 0.8 * s[apex]:
+        i += 1
+    return end_s - float(t[i])
+
+
+def detect_masking(events: list[Event], scores: EmotionScores, opts: CueOptions) -> list[Cue]:
+    """Masking from the emotion episodes: negative then smile (or squelched into neutral)."""
+    out = []
+    ordered = sorted(events, key=lambda e: e.start_s)
+    smiles = [e for e in ordered if e.expression == "happiness"]
+    for e in ordered:
+        if e.expression not in NEGATIVE:
+            continue
+        masked = CuePart(role="masked", expression=e.expression, start_s=e.start_s,
+                         apex_s=e.apex_s, end_s=e.end_s)
+        cover = [s for s in smiles if e.apex_s < s.start_s <= e.end_s + opts.mask_gap_s]
+        if cover:
+            sm = cover[0]
+            mask = CuePart(role="mask", expression="happiness", start_s=sm.start_s,
+                           apex_s=sm.apex_s, end_s=sm.end_s)
+            out.append(Cue(cue="masking", start_s=e.start_s, apex_s=sm.start_s, end_s=sm.end_s,
+                           intensity=e.intensity, confidence=min(e.confidence, sm.confidence),
+                           parts=(masked, mask),
+                           evidence={"gap_s": sm.start_s - e.end_s,
+                                     "masked_intensity": e.intensity,
+                                     "smile_intensity": sm.intensity}))
+            continue
+        fall = _fall_time(scores.t, scores[e.expression], _index(scores.t, e.apex_s), e.end_s)
+        if fall <= opts.squelch_s and e.duration_s > 2 * fall:
+            mask = CuePart(role="mask", expression="neutral", start_s=e.end_s, apex_s=e.end_s,
+                           end_s=e.end_s)
+            out.append(Cue(cue="masking", start_s=e.start_s, apex_s=e.apex_s, end_s=e.end_s,
+                           intensity=e.intensity, confidence=e.confidence,
+                           parts=(masked, mask), evidence={"offset_s": fall,
+                                                           "masked_intensity": e.intensity}))
+    return out
+
+
+def _index(t: np.ndarray, x: float) -> int:
+    return int(np.clip(np.searchsorted(t, x), 0, t.size - 1))
+
+
+def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores, events: list[Event],
+                options: CueOptions | None = None) -> list[Cue]:
+    """Every cue episode of a recording, sorted by start time."""
+    opts = options or CueOptions()
+    if tracks.n < 3:
+        return []
+    cues = [*detect_gaze(tracks, au, opts), *detect_head_tilt(tracks, au, opts),
+            *detect_nods(tracks, au, opts), *detect_brow_flash(au, events, opts),
+            *detect_lip_press(au, events, opts), *detect_tension(au, events, opts),
+            *detect_masking(events, scores, opts)]
+    return sorted(cues, key=lambda c: (c.start_s, c.cue))

@@ -1,0 +1,115 @@
+"""Per-frame signals for the cues (pure): gaze, head roll, pitch, and face tension.
+
+Gaze is the eyes' direction in the head (iris centre against the eye corners, in the face frame
+of `mirror.face.features`, in eye widths) plus the head's own turn (pose yaw and pitch), both
+relative to where the person looks at rest (the median of the recording), in degrees. Positive
+`h` is towards the person's own left, positive `v` is down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirror.expressions.actions import fill_gaps
+from mirror.face import features as F
+from mirror.tracks import FaceTracks
+
+# An eye is about 2.5 eyeball radii wide (palpebral fissure ~30 mm, eyeball radius ~12 mm): an
+# iris displaced by `d` eye widths has turned by asin(2.5 d).
+EYE_WIDTHS_PER_RADIUS = 2.5
+
+
+def _points(tracks: FaceTracks, ids: tuple[int, ...]) -> np.ndarray:
+    """(n, len(ids), 3) landmarks with y scaled to x's units (isotropic)."""
+    aspect = float(tracks.meta.get("height", 1)) / float(tracks.meta.get("width", 1) or 1)
+    pts = np.stack([tracks.landmark(i) for i in ids], axis=1).astype(np.float64)
+    pts[..., 1] *= aspect
+    return pts
+
+
+def _face_axes(pts: np.ndarray, r_out: int, r_in: int, l_in: int, l_out: int, chin: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Unit x (person's right eye -> left eye) and y (down the face) axes (n, 3) each."""
+    xv = 0.5 * (pts[:, l_out] + pts[:, l_in]) - 0.5 * (pts[:, r_out] + pts[:, r_in])
+    x = xv / np.maximum(np.linalg.norm(xv, axis=-1, keepdims=True), 1e-9)
+    origin = 0.25 * (pts[:, l_out] + pts[:, l_in] + pts[:, r_out] + pts[:, r_in])
+    down = pts[:, chin] - origin
+    y = down - np.sum(down * x, axis=-1, keepdims=True) * x
+    y /= np.maximum(np.linalg.norm(y, axis=-1, keepdims=True), 1e-9)
+    return x, y
+
+
+def compute_eye_gaze(tracks: FaceTracks) -> tuple[np.ndarray, np.ndarray]:
+    """(h, v) (n,) each: the irises' offset from the eye-corner midpoints, in eye widths.
+
+    The mean of both eyes; h positive towards the person's left, v positive down.
+    """
+    ids = (F.R_EYE_OUT, F.R_EYE_IN, F.L_EYE_IN, F.L_EYE_OUT, F.CHIN, F.R_IRIS, F.L_IRIS)
+    pts = _points(tracks, ids)
+    x, y = _face_axes(pts, 0, 1, 2, 3, 4)
+    hs, vs = [], []
+    for out, inn, iris in ((0, 1, 5), (3, 2, 6)):
+        mid = 0.5 * (pts[:, out] + pts[:, inn])
+        width = np.linalg.norm(pts[:, out] - pts[:, inn], axis=-1)
+        d = pts[:, iris] - mid
+        hs.append(np.sum(d * x, axis=-1) / np.maximum(width, 1e-9))
+        vs.append(np.sum(d * y, axis=-1) / np.maximum(width, 1e-9))
+    return np.mean(hs, axis=0), np.mean(vs, axis=0)
+
+
+def compute_head_roll(tracks: FaceTracks) -> np.ndarray:
+    """(n,) degrees: the eye line's angle in the image; positive = tilted to the person's left.
+
+    In a camera image the person's left eye is on the right; a tilt to their left lowers it.
+    """
+    pts = _points(tracks, (F.R_EYE_OUT, F.L_EYE_OUT))
+    d = pts[:, 1] - pts[:, 0]
+    return np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+
+
+def eye_to_degrees(offset: np.ndarray) -> np.ndarray:
+    """Iris offsets in eye widths -> eye rotation in degrees."""
+    return np.degrees(np.arcsin(np.clip(EYE_WIDTHS_PER_RADIUS * offset, -1.0, 1.0)))
+
+
+def eyes_closed(tracks: FaceTracks, ok: np.ndarray, *, ratio: float = 0.5) -> np.ndarray:
+    """(n,) bool: both eyes half shut or more (aperture below `ratio` of its usual), widened by
+    two frames: the iris landmarks sink as the lids cover them. Looking down lowers the lids
+    too, but less."""
+    a = np.fmax(tracks.geo("eye_open_r"), tracks.geo("eye_open_l")).astype(np.float64)
+    usual = np.nanmedian(a[ok]) if ok.any() else np.nan
+    shut = np.nan_to_num(a / usual, nan=1.0) < ratio
+    out = shut.copy()
+    for k in (1, 2):
+        out[k:] |= shut[:-k]
+        out[:-k] |= shut[k:]
+    return out
+
+
+def relative_to_rest(x: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """x minus its median over the usable frames (the person's rest), NaN where not usable."""
+    if not ok.any():
+        return np.full_like(x, np.nan, dtype=np.float64)
+    return np.where(ok, x - np.nanmedian(x[ok]), np.nan)
+
+
+def compute_gaze(tracks: FaceTracks, ok: np.ndarray, blink: np.ndarray, *,
+                 yaw_sign: float = 1.0, pitch_sign: float = 1.0
+                 ) -> dict[str, np.ndarray]:
+    """Gaze relative to rest (degrees, (n,) each): eye_h, eye_v, head_h, head_v, h, v.
+
+    Blinks (the iris landmarks jump while the lids close) are bridged by interpolation. The
+    signs map MediaPipe's yaw and pitch onto "towards the person's left" and "down" (measured:
+    yaw follows the nose tip's image offset with r = 0.98, pitch its drop towards the chin).
+    """
+    eh, ev = compute_eye_gaze(tracks)
+    eye_h = eye_to_degrees(relative_to_rest(eh, ok & ~blink))
+    eye_v = eye_to_degrees(relative_to_rest(ev, ok & ~blink))
+    head_h = yaw_sign * relative_to_rest(tracks.pose[:, 0].astype(np.float64), ok)
+    head_v = pitch_sign * relative_to_rest(tracks.pose[:, 1].astype(np.float64), ok)
+    bad = ~ok | blink
+    out = {"eye_h": eye_h, "eye_v": eye_v, "head_h": head_h, "head_v": head_v}
+    out = {k: fill_gaps(tracks.t, v, bad | np.isnan(v), max_gap_s=0.4) for k, v in out.items()}
+    out["h"] = out["eye_h"] + out["head_h"]
+    out["v"] = out["eye_v"] + out["head_v"]
+    return out
