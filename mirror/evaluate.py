@@ -95,3 +95,40 @@ def score_events(detected: Sequence[Interval], truth: Sequence[Interval], *,
     s.misses = [f"{truth[j].expression}@{truth[j].start_s:.2f}-{truth[j].end_s:.2f}"
                 for j in range(len(truth)) if j not in used_g]
     return s
+
+
+class TimedCue(Protocol):
+    @property
+    def cue(self) -> str: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def direction(self) -> str | None: ...
+
+
+@dataclass
+class _AsEpisode:
+    start_s: float
+    end_s: float
+    expression: str
+    kind: str
+
+
+def score_cues(detected: Sequence[TimedCue], truth: Sequence[TimedCue], *, iou: float = 0.5,
+               cues: Sequence[str] | None = None) -> Score:
+    """Cue detections against labelled cues: one to one by best IoU >= `iou` within each cue
+    type (a head tilt never matches a gaze aversion). `label` is then the direction (left,
+    right, up, down) where the cue has one; `leak/held` is unused. `cues`: only these types."""
+    names = sorted({c.cue for c in (*detected, *truth)} if cues is None else set(cues))
+    total = Score()
+    for name in names:
+        d = [_AsEpisode(c.start_s, c.end_s, c.direction or "", "") for c in detected
+             if c.cue == name]
+        g = [_AsEpisode(c.start_s, c.end_s, c.direction or "", "") for c in truth
+             if c.cue == name]
+        s = score_events(d, g, iou=iou)
+        s.misses = [f"{name}@{m.split('@')[1]}" for m in s.misses]
+        total.add(s)
+    return total
