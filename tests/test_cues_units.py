@@ -1,0 +1,153 @@
+"""Cue detection's pure parts: geometry of gaze and tilt, the profile rules, scoring, the schema."""
+
+import json
+
+import numpy as np
+import pytest
+
+from mirror.cues.detect import gaze_direction, short_blinks
+from mirror.cues.model import CUE_INFO, CUES, Cue, CuePart
+from mirror.cues.rules import after_trigger, cue_summary, finish_cue, is_problem
+from mirror.cues.signals import compute_eye_gaze, compute_head_roll, eye_to_degrees
+from mirror.evaluate import score_cues
+from mirror.face.features import KEPT_LANDMARKS
+from mirror.profiles import DEFAULT_CUE_RULES, CueRule, load_profile
+from mirror.tracks import FaceTracks
+
+# A frontal face in normalised image coordinates (square frame): eye corners, irises, chin.
+FACE = {33: (0.35, 0.4), 133: (0.45, 0.4), 362: (0.55, 0.4), 263: (0.65, 0.4),
+        468: (0.40, 0.4), 473: (0.60, 0.4), 152: (0.5, 0.8)}
+
+
+def tracks_with(n: int, iris_shift: np.ndarray, roll_deg: np.ndarray) -> FaceTracks:
+    """n frames of FACE, the irises moved by iris_shift (n, 2) eye widths (x right in the image,
+    y down) and the whole face rotated by roll_deg (n,) about its centre (image plane)."""
+    ids = np.array(KEPT_LANDMARKS)
+    lm = np.zeros((n, ids.size, 3))
+    for k, i in enumerate(ids):
+        x, y = FACE.get(int(i), (0.5, 0.5))
+        lm[:, k, 0], lm[:, k, 1] = x, y
+    for iris in (468, 473):
+        k = int(np.flatnonzero(ids == iris)[0])
+        lm[:, k, :2] += 0.1 * iris_shift
+    th = np.radians(roll_deg)[:, None]
+    x, y = lm[..., 0] - 0.5, lm[..., 1] - 0.5
+    lm[..., 0] = 0.5 + x * np.cos(th) - y * np.sin(th)
+    lm[..., 1] = 0.5 + x * np.sin(th) + y * np.cos(th)
+    return FaceTracks(
+        t=np.arange(n) / 30.0, found=np.ones(n, bool), n_faces=np.ones(n, int),
+        blendshapes=np.zeros((n, 52)), pose=np.zeros((n, 6)), bbox=np.zeros((n, 4)),
+        landmarks=lm, landmark_ids=ids, geometry=np.zeros((n, 0)), geometry_names=(),
+        meta={"width": 640, "height": 640})
+
+
+def test_eye_gaze_follows_the_iris_in_eye_widths_and_the_persons_own_sides():
+    shift = np.array([[0.0, 0.0], [0.2, 0.0], [-0.2, 0.0], [0.0, 0.15]])
+    h, v = compute_eye_gaze(tracks_with(4, shift, np.zeros(4)))
+    # image right is the person's left in a camera view: positive h
+    np.testing.assert_allclose(h, [0, 0.2, -0.2, 0], atol=1e-9)
+    np.testing.assert_allclose(v, [0, 0, 0, 0.15], atol=1e-9)
+
+
+def test_eye_gaze_does_not_move_when_the_head_rolls():
+    h, v = compute_eye_gaze(tracks_with(3, np.zeros((3, 2)), np.array([0.0, 10.0, -15.0])))
+    np.testing.assert_allclose(h, 0, atol=1e-9)
+    np.testing.assert_allclose(v, 0, atol=1e-9)
+
+
+def test_head_roll_is_the_eye_lines_angle_positive_to_the_persons_left():
+    roll = compute_head_roll(tracks_with(3, np.zeros((3, 2)), np.array([0.0, 10.0, -12.0])))
+    np.testing.assert_allclose(roll, [0, 10, -12], atol=1e-6)
+
+
+def test_eye_rotation_in_degrees():
+    assert eye_to_degrees(np.array([0.0]))[0] == 0
+    assert eye_to_degrees(np.array([0.1]))[0] == pytest.approx(14.48, abs=0.01)
+    assert eye_to_degrees(np.array([-1.0]))[0] == -90
+
+
+@pytest.mark.parametrize(("h", "v", "want"), [(10, 2, "left"), (-10, 2, "right"),
+                                              (1, 9, "down"), (1, -9, "up")])
+def test_gaze_direction(h, v, want):
+    assert gaze_direction(h, v) == want
+
+
+def test_short_blinks_keep_long_closures_out():
+    t = np.arange(60) / 30.0
+    blink = np.zeros(60, bool)
+    blink[5:9] = True  # 0.13 s: a blink
+    blink[20:50] = True  # 1 s: lowered lids, not a blink
+    out = short_blinks(t, blink, 0.5)
+    assert out[5:9].all() and not out[20:50].any()
+
+
+def cue_json(**kw):
+    base = Cue(cue="gaze_aversion", start_s=1.0, apex_s=1.2, end_s=1.8, intensity=0.5,
+               confidence=0.9, direction="left").to_json()
+    return {**base, **kw}
+
+
+def test_cue_json_round_trip_and_catalogue():
+    c = Cue(cue="masking", start_s=1.0, apex_s=1.4, end_s=3.0, intensity=0.7, confidence=0.8,
+            parts=(CuePart("masked", "anger", 1.0, 1.2, 1.4), CuePart("mask", "happiness",
+                                                                      1.45, 2.0, 3.0)),
+            evidence={"gap_s": 0.05})
+    d = json.loads(json.dumps(c.to_json()))
+    assert Cue.from_json(d) == c
+    assert d["label"] == "masking" and d["duration_s"] == 2.0
+    assert set(CUE_INFO) == set(CUES) == set(DEFAULT_CUE_RULES)
+
+
+def test_rules_sales_gaze_counts_only_after_a_trigger_and_never_when_reading():
+    rules = load_profile("sales-pitch").cues
+    trig = {"triggers": [{"text": "price", "start": 0.5, "lag_s": 0.5}], "speaking": False}
+    assert finish_cue(cue_json(), trig, rules)["problem"] is True
+    assert finish_cue(cue_json(), trig, rules)["after_trigger"] == "price"
+    assert finish_cue(cue_json(), {"triggers": [], "speaking": False}, rules)["problem"] is False
+    reading = finish_cue(cue_json(direction="down"), {**trig, "speaking": True}, rules)
+    assert reading["reading"] is True and reading["problem"] is False
+
+
+def test_rules_poker_face_every_cue_is_a_tell_except_reading_notes():
+    rules = load_profile("negotiation-poker-face").cues
+    for name in CUES:
+        assert is_problem({"cue": name, "reading": False}, rules[name]), name
+    assert not is_problem({"cue": "gaze_aversion", "reading": True}, rules["gaze_aversion"])
+    assert not is_problem({"cue": "gaze_aversion", "reading": True},
+                          CueRule("always", reading_ok=True))
+    assert is_problem({"cue": "gaze_aversion", "reading": True},
+                      CueRule("always", reading_ok=False))
+
+
+def test_reading_without_speech_analysis_falls_back_to_the_jaw():
+    rules = load_profile("sales-pitch").cues
+    out = finish_cue(cue_json(direction="down", reading=True), {"speaking": None}, rules)
+    assert out["reading"] is True
+    out = finish_cue(cue_json(direction="left", reading=True), {"speaking": True}, rules)
+    assert out["reading"] is False
+
+
+def test_after_trigger_takes_the_latest_word_before_the_cue():
+    ctx = {"triggers": [{"text": "price", "lag_s": 1.5}, {"text": "discount", "lag_s": 0.4},
+                        {"text": "budget", "lag_s": -0.6}]}
+    assert after_trigger(ctx) == "discount"
+    assert after_trigger({"triggers": []}) is None
+
+
+def test_cue_summary_counts():
+    s = cue_summary([{"cue": "nod", "problem": False}, {"cue": "nod", "problem": True},
+                     {"cue": "masking", "problem": True}])
+    assert s == {"cues": 3, "cue_problems": 2, "cue_counts": {"nod": 2, "masking": 1}}
+
+
+def test_score_cues_matches_within_a_type_and_checks_direction():
+    def c(name, a, b, d=None):
+        return Cue(cue=name, start_s=a, apex_s=a, end_s=b, intensity=1, confidence=1,
+                   direction=d)
+    truth = [c("gaze_aversion", 1, 2, "left"), c("head_tilt", 5, 7, "right"),
+             c("lip_press", 10, 11)]
+    found = [c("gaze_aversion", 1.1, 2.1, "right"), c("gaze_aversion", 5, 7, "left"),
+             c("lip_press", 10.6, 11.5)]
+    s = score_cues(found, truth)
+    assert (s.tp, s.fp, s.fn) == (1, 2, 2)
+    assert s.label_right == 0  # the matched aversion went the other way
