@@ -94,6 +94,7 @@ class Focus:
     coaching: str
     episodes: tuple[int, ...]  # indices into the session's events
     weight: float
+    cues: tuple[str, ...] = ()  # ids of the report's cue facts (c001...)
 
 
 def _plural(n: int, word: str) -> str:
@@ -104,11 +105,13 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
                   profile: Profile, *, duration_s: float,
                   sections: list[dict[str, Any]] | None = None,
                   episode_sections: Sequence[str | None] | None = None,
-                  speech_figures: dict[str, Any] | None = None, n: int = 3) -> list[Focus]:
+                  speech_figures: dict[str, Any] | None = None, n: int = 3,
+                  extra: Sequence[Focus] = ()) -> list[Focus]:
     """The `n` things to work on next time, strongest first, from this session's episodes.
 
     `sections` as in the report's facts; `episode_sections` the section of each event (default:
-    the one in its speech context); `speech_figures` the speech stage's figures (pace, fillers)."""
+    the one in its speech context); `speech_figures` the speech stage's figures (pace, fillers);
+    `extra` more candidates from problem moments (the cues' `cue_focus`), ranked with the rest."""
     where = list(episode_sections) if episode_sections is not None else [
         x.section for x in contexts]
     c = profile.coaching
@@ -184,9 +187,10 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
                     weight=0.8 * sum(scores[i] for i in there)))
 
     found += speech_focus(speech_figures or {})
+    found += extra
     found.sort(key=lambda f: -f.weight)
     found = found[:n]
-    if len(found) < n and not any(is_problem(e, profile) for e in events):
+    if len(found) < n and not extra and not any(is_problem(e, profile) for e in events):
         found.append(Focus(
             title="Keep it up", detail="No problem moments for this profile in this session.",
             coaching=str(c.get("summary", "")), episodes=(), weight=0.0))

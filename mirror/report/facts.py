@@ -18,6 +18,7 @@ from mirror.report.coaching import (
     is_problem,
     label_of,
 )
+from mirror.report.cues import cue_facts, cue_focus, cue_summary, read_cues
 from mirror.report.fmt import flatten_figures
 
 REPORT_SCHEMA = "mirror.report/1"
@@ -183,19 +184,23 @@ def _section_at(t: float, words: list[dict[str, Any]]) -> str | None:
     return after[0] if after else None
 
 
-def compute_transcript(words: list[dict[str, Any]],
-                       episodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Words grouped by section, with an event marker before the word said at each onset."""
+def compute_transcript(words: list[dict[str, Any]], episodes: list[dict[str, Any]],
+                       cues: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Words grouped by section, with a marker before the word said at each episode's or cue's
+    onset (a cue's marker has `cue` and no `expression`)."""
     if not words:
         return []
     starts = [w["start"] for w in words]
     markers: dict[int, list[dict[str, Any]]] = {}
-    for e in episodes:
+    items = sorted([*episodes, *(cues or [])], key=lambda e: e["start_s"])
+    for e in items:
         t = e["start_s"]
         i = next((k for k, w in enumerate(words) if w["end"] >= t), len(words))
-        markers.setdefault(i, []).append(
-            {"event": e["id"], "expression": e["expression"], "label": e["label"],
-             "t": round(t, 2), "problem": e["problem"]})
+        mark = {"event": e["id"], "expression": e.get("expression"), "label": e["label"],
+                "t": round(t, 2), "problem": e["problem"]}
+        if "cue" in e:
+            mark["cue"] = e["cue"]
+        markers.setdefault(i, []).append(mark)
     groups: list[dict[str, Any]] = []
     for i, w in enumerate(words):
         sec = w["section"]
@@ -249,10 +254,19 @@ def compute_facts(analysis: Analysis, profile: Profile,
     raw_figures = sp.get("figures") if sp else None
     figures: dict[str, Any] = raw_figures if isinstance(raw_figures, dict) else {}
     sections = compute_sections(words, episodes, dur, figures)
+    raw_cues, cue_notes = read_cues(analysis.doc)
+    cues = cue_facts(raw_cues or [], profile,
+                     (lambda t: _section_at(t, words)) if words else None)
+    cue_rows = cue_summary(cues, profile)
+    for sec in sections:
+        here = [c for c in cues if c["section"] == sec["name"]]
+        sec["cues"], sec["cue_problems"] = len(here), sum(c["problem"] for c in here)
     focus = compute_focus(analysis.events, analysis.context, profile, duration_s=dur,
                           sections=sections, episode_sections=[e["section"] for e in episodes],
-                          speech_figures=figures)
-    ranked = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))
+                          speech_figures=figures, extra=cue_focus(cues, cue_rows))
+    # The worst moments: episodes and the cues the profile counts as problems, on one scale.
+    ranked = sorted([*episodes, *(c for c in cues if c["problem"])],
+                    key=lambda e: (-e["score"], e["start_s"]))
     worst = [e["id"] for e in ranked[:N_WORST] if e["score"] > 0]
     present = bool(sp and (words or sp.get("segments")))
     speech: dict[str, Any] = {"present": present, "figures": figures, "rows": [],
@@ -279,7 +293,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
                     "description": profile.description.strip(),
                     "summary": str(profile.coaching.get("summary", "")).strip()},
         "warnings": [str(w) for w in analysis.doc.get("warnings") or []] + list(analysis.notes)
-        + ([f"speech: {speech['note']}"] if speech["note"] and not present else []),
+        + ([f"speech: {speech['note']}"] if speech["note"] and not present else []) + cue_notes,
         "summary": {
             "episodes": len(episodes), "leaks": len(leaks),
             "micro": sum(e["micro"] for e in leaks), "held": len(held),
@@ -287,13 +301,19 @@ def compute_facts(analysis: Analysis, profile: Profile,
             "leaks_per_min": per_minute(len(leaks), dur),
             "problem_leaks_per_min": per_minute(sum(e["problem"] for e in leaks), dur),
             "by_emotion": by_emotion,
+            "cues": len(cues), "cue_problems": sum(c["problem"] for c in cues),
+            "cue_counts": {row["cue"]: row["count"] for row in cue_rows},
         },
         "focus": [{"title": f.title, "detail": f.detail, "coaching": f.coaching,
-                   "episodes": [episodes[i]["id"] for i in f.episodes]} for f in focus],
+                   "episodes": [episodes[i]["id"] for i in f.episodes] + list(f.cues)}
+                  for f in focus],
         "worst": worst,
         "sections": sections,
         "speech": speech,
         "progress": progress or [],
         "episodes": episodes,
-        "transcript": compute_transcript(words, episodes),
+        "cues_analysed": raw_cues is not None,
+        "cues": cues,
+        "cue_summary": cue_rows,
+        "transcript": compute_transcript(words, episodes, cues),
     }

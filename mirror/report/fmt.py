@@ -78,8 +78,10 @@ def section_table(sections: list[dict[str, Any]]) -> tuple[list[str], list[list[
     """Header and rows of the per-section table (pace and neutral share only when known)."""
     with_pace = any(s.get("pace") for s in sections)
     with_neutral = any(s.get("neutral") is not None for s in sections)
+    with_cues = any(s.get("cues") for s in sections)
     header = ["section", "from", "words/min"] + (["pace"] if with_pace else []) + (
-        ["neutral face"] if with_neutral else []) + ["leaks", "held", "problems", "leaks/min"]
+        ["neutral face"] if with_neutral else []) + ["leaks", "held", "problems", "leaks/min"] + (
+        ["cues (problems)"] if with_cues else [])
     rows = []
     for s in sections:
         row = [s["name"], mmss(s["start_s"]), str(s["wpm"])]
@@ -88,5 +90,31 @@ def section_table(sections: list[dict[str, Any]]) -> tuple[list[str], list[list[
         if with_neutral:
             row.append(f"{s['neutral'] * 100:.0f} %" if s.get("neutral") is not None else "")
         row += [str(s["leaks"]), str(s["held"]), str(s["problems"]), number(s["leaks_per_min"])]
+        if with_cues:
+            row.append(f"{s.get('cues', 0)} ({s.get('cue_problems', 0)})")
         rows.append(row)
     return header, rows
+
+
+def cue_title(c: dict[str, Any]) -> str:
+    """`0:12.3 · gaze aversion · looking down, after you said “price” · 0.65 s`."""
+    text = f" · {c['text']}" if c["text"] != c["label"] else ""
+    return f"{mmss(c['start_s'])} · {c['label']}{text} · {seconds(c['duration_s'])}"
+
+
+def cue_parts_text(c: dict[str, Any]) -> str:
+    """Masking's two parts: `anger 0:04.1-0:04.4, then happiness 0:04.5-0:06.0`."""
+    return ", then ".join(f"{p['expression']} {mmss(p['start_s'])}–{mmss(p['end_s'])}"
+                          + (" (the mask)" if p["role"] == "mask" else "") for p in c["parts"])
+
+
+def evidence_text(evidence: dict[str, Any]) -> str:
+    """`gaze 14.2°, head 3.1°` from {"gaze_deg": 14.2, "head_deg": 3.1}."""
+    out = []
+    for k, v in evidence.items():
+        name, unit = k, ""
+        for suffix, u in (("_deg", "°"), ("_s", " s")):
+            if k.endswith(suffix):
+                name, unit = k.removesuffix(suffix), u
+        out.append(f"{name.replace('_', ' ')} {number(v)}{unit}")
+    return ", ".join(out)

@@ -13,11 +13,14 @@ from typing import Any
 from mirror.events.model import EMOTIONS
 from mirror.report.facts import clean_word
 from mirror.report.fmt import (
+    cue_parts_text,
     cue_text,
     duration_text,
+    evidence_text,
     group_summary,
     mmss,
     number,
+    plural,
     seconds,
     section_table,
 )
@@ -47,7 +50,17 @@ def _img(images: dict[str, bytes], ref: str | None, alt: str, cls: str = "") -> 
 
 
 def _badge(e: dict[str, Any]) -> str:
+    if "cue" in e:
+        soft = "" if e["problem"] else " soft"
+        return f'<span class="badge cue{soft}">{escape(e["label"])}</span>'
     return f'<span class="badge emo-{e["expression"]}">{escape(e["expression"])}</span>'
+
+
+def _what(e: dict[str, Any]) -> str:
+    """An episode's label (`micro leak`), or what a cue was (`looking down, at your notes`)."""
+    if "cue" in e:
+        return str(e["text"] if e["text"] != e["label"] else e["meaning"])
+    return str(e["label"])
 
 
 def _href(e: dict[str, Any]) -> str:
@@ -85,11 +98,13 @@ def _summary(f: dict[str, Any]) -> str:
         (f"{s['problems']}", f"problem moments for “{f['profile']['title']}”"),
         (length, "rehearsed"),
     ]
+    if f.get("cues_analysed"):
+        cards.insert(3, (f"{s['cues']}", f"cues ({s['cue_problems']} a problem)"))
     out = ['<div class="cards">']
     out += [f'<div class="card"><div class="big">{escape(v)}</div>'
             f'<div class="what">{escape(w)}</div></div>' for v, w in cards]
     out.append("</div>")
-    if not f["episodes"]:
+    if not f["episodes"] and not f.get("cues"):
         out.append(f'<div class="calm"><strong>No expression episodes in this session.</strong> '
                    f"Your face stayed calm and readable for the whole {length}: "
                    f"nothing leaked and nothing was held. {escape(f['profile']['summary'])}</div>")
@@ -120,7 +135,7 @@ def _worst(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
     for i in f["worst"]:
         e = by_id[i]
         sec = f" in “{escape(e['section'])}”" if e["section"] else ""
-        out.append(f"<li>{_link(e)} {_badge(e)} {escape(e['label'])}, "
+        out.append(f"<li>{_link(e)} {_badge(e)} {escape(_what(e))}, "
                    f"intensity {e['intensity']:.2f}{sec}: {escape(e['coaching'])}</li>")
     out.append("</ol>")
     return "\n".join(out)
@@ -192,15 +207,109 @@ def _card(e: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> 
             f'<p class="coach">{escape(e["coaching"])}</p></article>')
 
 
+def _cue_rows(c: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [("intensity", f'<span class="bar"><span style="width:{c["intensity"] * 100:.0f}%">'
+             f'</span></span>{c["intensity"]:.2f} (confidence {c["confidence"]:.2f})'),
+            ("when", f"{mmss(c['start_s'])} → {mmss(c['end_s'])}, apex {mmss(c['apex_s'])}"),
+            ("reads as", escape(c["meaning"]))]
+    if c["parts"]:
+        rows.append(("parts", escape(cue_parts_text(c))))
+    if c["direction"]:
+        rows.append(("direction", f"looking {c['direction']}" if c["cue"] == "gaze_aversion"
+                     else f"to the {c['direction']}"))
+    if c["side"] != "both" or not c["direction"]:
+        rows.append(("side", escape(c["side"])))
+    if c["reading"]:
+        rows.append(("reading", "looking at your notes while reading a scripted passage"
+                     + ("" if c["problem"] else " (fine)")))
+    if c["after_trigger"]:
+        rows.append(("after", f'you said <span class="trigger">{escape(c["after_trigger"])}</span>'))
+    if c["evidence"]:
+        rows.append(("measured", escape(evidence_text(c["evidence"]))))
+    return rows
+
+
+def _cue_card(c: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> str:
+    tags = [f'<span class="tag problem">#{rank[c["id"]]} worst</span>'] if c["id"] in rank else []
+    tags.append('<span class="tag problem">problem for this profile</span>' if c["problem"]
+                else '<span class="tag">not a problem</span>')
+    rows = _cue_rows(c)
+    said = _said(c)
+    if said:
+        rows.append(("said", said))
+    if c["section"]:
+        rows.append(("section", escape(c["section"])))
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    alt = f"Your face at your neutral, at the onset, apex and offset of the {c['label']} at " \
+          f"{mmss(c['start_s'])}"
+    soft = "" if c["problem"] else " soft"
+    return (f'<article class="ep cue{soft}" id="{c["id"]}">'
+            f'<h3>{mmss(c["start_s"])} {_badge(c)} {escape(_what(c))} · '
+            f'{seconds(c["duration_s"])} {" ".join(tags)}</h3>'
+            f'{_img(images, c["filmstrip"], alt, "strip")}<dl>{dl}</dl>'
+            f'<p class="coach">{escape(c["coaching"])}</p></article>')
+
+
 def _key_moments(f: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> str:
-    shown = [e for e in f["episodes"] if e["filmstrip"]]
+    items = [*f["episodes"], *f.get("cues", [])]
+    shown = sorted((e for e in items if e["filmstrip"]), key=lambda e: e["start_s"])
     if not shown:
         return ""
-    note = ("" if len(shown) == len(f["episodes"]) else
+    note = ("" if len(shown) == len(items) else
             f'<p class="meta">Filmstrips of the {len(shown)} moments that matter most; all '
-            f'{len(f["episodes"])} episodes are listed below.</p>')
+            f'{len(items)} are listed below.</p>')
     return (f'<h2 id="moments">Key moments, in order</h2>{note}<div class="episodes">'
-            + "".join(_card(e, images, rank) for e in shown) + "</div>")
+            + "".join(_cue_card(e, images, rank) if "cue" in e else _card(e, images, rank)
+                      for e in shown) + "</div>")
+
+
+def _cues(f: dict[str, Any]) -> str:
+    """The cues: a table per cue type (count, problems, typical length, where, coaching), then
+    every cue, one foldable group per type. Nothing for an analysis that did not look for cues."""
+    if not f.get("cues_analysed"):
+        return ""
+    cues = f["cues"]
+    out = ['<h2 id="cues">Cues</h2>']
+    if not cues:
+        out.append('<div class="calm"><strong>No cues in this session.</strong> No covered-up '
+                   "reactions, no looking away, pressed lips or tension: your face and head "
+                   "stayed steady and open.</div>")
+        return "\n".join(out)
+    out.append('<p class="meta">Signals besides the seven emotions that a buyer or a negotiator '
+               "reads: covered-up reactions, breaking eye contact, pressed lips, tension, head "
+               "tilts, brow flashes and nods.</p>")
+    out.append("<table><tr><th>cue</th><th>reads as</th><th class=num>times</th>"
+               "<th class=num>a problem</th><th class=num>typical length</th><th>where</th>"
+               "<th>coaching</th></tr>")
+    for row in f["cue_summary"]:
+        reading = f" ({row['reading']} at your notes)" if row["reading"] else ""
+        out.append(f'<tr><td><span class="badge cue">{escape(row["label"])}</span></td>'
+                   f'<td>{escape(row["meaning"])}</td>'
+                   f'<td class=num>{row["count"]}{escape(reading)}</td>'
+                   f'<td class=num>{row["problems"]}</td>'
+                   f'<td class=num>{seconds(row["typical_s"])}</td>'
+                   f'<td>{escape(", ".join(row["sections"]) or "—")}</td>'
+                   f'<td>{escape(row["coaching"])}</td></tr>')
+    out.append("</table>")
+    by_id = {c["id"]: c for c in cues}
+    for row in f["cue_summary"]:
+        group = [by_id[i] for i in row["ids"]]
+        opened = " open" if len(cues) <= OPEN_GROUP_MAX else ""
+        out.append(f'<details class="cue"{opened}><summary><span class="badge cue">'
+                   f'{escape(row["label"])}</span> {plural(len(group), "time")}, '
+                   f'{row["problems"]} a problem for this profile</summary>'
+                   "<div class=inner><table><tr><th>time</th><th>what</th>"
+                   "<th class=num>length</th><th class=num>intensity</th><th>section</th>"
+                   "<th>said</th><th>coaching</th></tr>")
+        for c in group:
+            out.append(f'<tr id="row-{c["id"]}"><td>{_link(c)}</td><td>{escape(_what(c))}'
+                       f"{' ⚑' if c['problem'] else ''}</td>"
+                       f"<td class=num>{seconds(c['duration_s'])}</td>"
+                       f"<td class=num>{c['intensity']:.2f}</td>"
+                       f"<td>{escape(c['section'] or '')}</td><td>{_said(c)}</td>"
+                       f"<td>{escape(c['coaching'])}</td></tr>")
+        out.append("</table></div></details>")
+    return "\n".join(out)
 
 
 def _all_episodes(f: dict[str, Any]) -> str:
@@ -245,10 +354,11 @@ def _transcript(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
             if "marker" in tok:
                 m = tok["marker"]
                 soft = "" if m["problem"] else " soft"
-                parts.append(f'<a class="mk emo-{m["expression"]}{soft}" '
+                kind = "cue" if m.get("cue") else f"emo-{m['expression']}"
+                parts.append(f'<a class="mk {kind}{soft}" '
                              f'href="{_href(by_id[m["event"]])}" '
                              f'title="{escape(m["label"])} at {mmss(m["t"])}">'
-                             f'{escape(m["expression"])}</a>')
+                             f'{escape(m["label"] if m.get("cue") else m["expression"])}</a>')
             elif clean_word(tok["text"]) in triggers:
                 parts.append(f'<span class="trigger">{escape(tok["text"])}</span>')
             else:
@@ -263,14 +373,14 @@ def _transcript(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
 def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
     """The whole report page; `images` are the picture bytes by file name."""
     f = facts
-    by_id = {e["id"]: e for e in f["episodes"]}
+    by_id = {e["id"]: e for e in [*f["episodes"], *f.get("cues", [])]}
     rank = {eid: k + 1 for k, eid in enumerate(f["worst"])}
     title = f"Rehearsal report · {f['profile']['title']}"
     source = Path(str(f["source"] or "")).name or "unknown video"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     toc = [("focus", "Work on next"), ("timeline", "Timeline"), ("sections", "Sections"),
-           ("progress", "Progress"), ("moments", "Key moments"), ("episodes", "All episodes"),
-           ("transcript", "Transcript")]
+           ("cues", "Cues"), ("progress", "Progress"), ("moments", "Key moments"),
+           ("episodes", "All episodes"), ("transcript", "Transcript")]
     body = [
         f"<header><h1>{escape(title)}</h1>"
         f'<p class="meta">{escape(source)} · {mmss(f["duration_s"])} · '
@@ -281,8 +391,12 @@ def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
         f'{_img(images, f["timeline"], "Timeline of your expressions per emotion, with episodes, speech and trigger words")}'  # noqa: E501
         "<figcaption>Each row is one emotion's intensity. Solid blocks are leaks (pale: not a "
         "problem for this profile), hatched blocks are held expressions, dashed lines are "
-        "trigger words, grey bars are speech.</figcaption></figure>",
-        _sections_and_speech(f), _progress(f, images), _key_moments(f, images, rank),
+        "trigger words, grey bars are speech." + (
+            " Under the emotions, one lane per cue: dark bars are a problem for this profile, "
+            "pale ones are not; masking shows the covered reaction in its colour, then the "
+            "mask hatched; arrows give the gaze direction." if f.get("cues") else "")
+        + "</figcaption></figure>",
+        _sections_and_speech(f), _cues(f), _progress(f, images), _key_moments(f, images, rank),
         _all_episodes(f), _transcript(f, by_id),
     ]
     present = {t for t, _ in toc if f'id="{t}"' in "".join(body)}

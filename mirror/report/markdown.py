@@ -8,12 +8,16 @@ from typing import Any
 from mirror.events.model import EMOTIONS
 from mirror.report.facts import clean_word
 from mirror.report.fmt import (
+    cue_parts_text,
     cue_text,
+    cue_title,
     duration_text,
     episode_title,
+    evidence_text,
     group_summary,
     mmss,
     number,
+    plural,
     seconds,
     section_table,
 )
@@ -59,20 +63,87 @@ def _episode(e: dict[str, Any], rank: dict[str, int]) -> list[str]:
     return [*out, "", f"> {e['coaching']}", ""]
 
 
+def _what(e: dict[str, Any]) -> str:
+    if "cue" in e:
+        return e["label"] + (f": {e['text']}" if e["text"] != e["label"] else "")
+    return f"{e['expression']} {e['label']}"
+
+
+def _cue(c: dict[str, Any], rank: dict[str, int]) -> list[str]:
+    tags = [f"#{rank[c['id']]} worst"] if c["id"] in rank else []
+    tags.append("problem for this profile" if c["problem"] else "not a problem")
+    out = [f"### {cue_title(c)} ({', '.join(tags)})", ""]
+    if c["filmstrip"]:
+        out += [f"![Your face at your neutral, onset, apex and offset of the {c['label']} at "
+                f"{mmss(c['start_s'])}]({c['filmstrip']})", ""]
+    out.append(f"- intensity {c['intensity']:.2f} (confidence {c['confidence']:.2f}); "
+               f"{mmss(c['start_s'])} → {mmss(c['end_s'])}, apex {mmss(c['apex_s'])}")
+    out.append(f"- reads as: {c['meaning']}")
+    if c["parts"]:
+        out.append(f"- parts: {cue_parts_text(c)}")
+    if c["direction"]:
+        out.append(f"- direction: {c['direction']}")
+    if c["side"] != "both" or not c["direction"]:
+        out.append(f"- side: {c['side']}")
+    if c["reading"]:
+        out.append("- reading: looking at your notes while reading a scripted passage"
+                   + ("" if c["problem"] else " (fine)"))
+    if c["after_trigger"]:
+        out.append(f"- after you said **{c['after_trigger']}**")
+    if c["evidence"]:
+        out.append(f"- measured: {evidence_text(c['evidence'])}")
+    said = _said(c)
+    if said:
+        out.append(f"- said: {said}")
+    if c["section"]:
+        out.append(f"- section: {c['section']}")
+    return [*out, "", f"> {c['coaching']}", ""]
+
+
+def _cues(f: dict[str, Any]) -> list[str]:
+    if not f.get("cues_analysed"):
+        return []
+    out = ["## Cues", ""]
+    if not f["cues"]:
+        return [*out, "**No cues in this session.** No covered-up reactions, no looking away, "
+                "pressed lips or tension: your face and head stayed steady and open.", ""]
+    out += _table(["cue", "reads as", "times", "a problem", "typical length", "where", "coaching"],
+                  [[r["label"], r["meaning"],
+                    f"{r['count']}" + (f" ({r['reading']} at your notes)" if r["reading"] else ""),
+                    r["problems"],
+                    seconds(r["typical_s"]), ", ".join(r["sections"]) or "—", r["coaching"]]
+                   for r in f["cue_summary"]])
+    by_id = {c["id"]: c for c in f["cues"]}
+    for r in f["cue_summary"]:
+        out += [f"<details><summary>{r['label']}: {plural(r['count'], 'time')}, "
+                f"{r['problems']} a problem for this profile</summary>", ""]
+        out += _table(["time", "what", "length", "intensity", "section", "said", "coaching"],
+                      [[mmss(c["start_s"]), (c["text"] if c["text"] != c["label"] else
+                                             c["meaning"]) + (" ⚑" if c["problem"] else ""),
+                        seconds(c["duration_s"]), f"{c['intensity']:.2f}", c["section"] or "",
+                        _said(c), c["coaching"]] for c in (by_id[i] for i in r["ids"])])
+        out += ["</details>", ""]
+    return out
+
+
 def render_markdown(facts: dict[str, Any]) -> str:
     f = facts
     s = f["summary"]
-    by_id = {e["id"]: e for e in f["episodes"]}
+    by_id = {e["id"]: e for e in [*f["episodes"], *f.get("cues", [])]}
     rank = {eid: k + 1 for k, eid in enumerate(f["worst"])}
     length = duration_text(f["duration_s"])
     source = Path(str(f["source"] or "")).name or "unknown video"
     out = [f"# Rehearsal report · {f['profile']['title']}", "",
            f"{source} · {mmss(f['duration_s'])} · profile {f['profile']['name']}", "",
            f"_{f['profile']['summary']}_", "", "## Summary", ""]
-    out += _table(["leaks per minute", "leaks", "micro", "held expressions", "problem moments",
-                   "rehearsed"], [[number(s["leaks_per_min"]), s["leaks"], s["micro"], s["held"],
-                                   s["problems"], length]])
-    if not f["episodes"]:
+    head = ["leaks per minute", "leaks", "micro", "held expressions", "problem moments", "rehearsed"]
+    row: list[Any] = [number(s["leaks_per_min"]), s["leaks"], s["micro"], s["held"], s["problems"],
+                      length]
+    if f.get("cues_analysed"):
+        head.insert(4, "cues (a problem)")
+        row.insert(4, f"{s['cues']} ({s['cue_problems']})")
+    out += _table(head, [row])
+    if not f["episodes"] and not f.get("cues"):
         out += [f"**No expression episodes in this session.** Your face stayed calm and readable "
                 f"for the whole {length}: nothing leaked and nothing was held. "
                 f"{f['profile']['summary']}", ""]
@@ -90,12 +161,14 @@ def render_markdown(facts: dict[str, Any]) -> str:
         for k, i in enumerate(f["worst"], 1):
             e = by_id[i]
             sec = f" in “{e['section']}”" if e["section"] else ""
-            out.append(f"{k}. {mmss(e['start_s'])} {e['expression']} {e['label']}, intensity "
+            out.append(f"{k}. {mmss(e['start_s'])} {_what(e)}, intensity "
                        f"{e['intensity']:.2f}{sec}: {e['coaching']}")
         out.append("")
     out += ["## Timeline", "", f"![Timeline of your expressions]({f['timeline']})", "",
             "Each row is one emotion's intensity. Solid blocks are leaks, hatched blocks are held "
-            "expressions, dashed lines are trigger words, grey bars are speech.", ""]
+            "expressions, dashed lines are trigger words, grey bars are speech."
+            + (" Under the emotions, one lane per cue (dark: a problem, pale: not)."
+               if f.get("cues") else ""), ""]
     sp = f["speech"]
     if sp["present"]:
         out += ["## Sections and speech", ""]
@@ -112,11 +185,13 @@ def render_markdown(facts: dict[str, Any]) -> str:
                       [[p["session"] + (" (this one)" if p["current"] else ""),
                         number(p["leaks_per_min"]), p["leaks"], p["held"]]
                        for p in f["progress"]])
-    shown = [e for e in f["episodes"] if e["filmstrip"]]
+    out += _cues(f)
+    shown = sorted((e for e in [*f["episodes"], *f.get("cues", [])] if e["filmstrip"]),
+                   key=lambda e: e["start_s"])
     if shown:
         out += ["## Key moments, in order", ""]
         for e in shown:
-            out += _episode(e, rank)
+            out += _cue(e, rank) if "cue" in e else _episode(e, rank)
     if f["episodes"]:
         out += [f"## All {len(f['episodes'])} episodes, by emotion", ""]
         for emo in EMOTIONS:
@@ -143,7 +218,8 @@ def render_markdown(facts: dict[str, Any]) -> str:
             for tok in g["tokens"]:
                 if "marker" in tok:
                     m = tok["marker"]
-                    parts.append(f"`[{m['expression']} {m['label']} {mmss(m['t'])}]`")
+                    what = m["label"] if m.get("cue") else f"{m['expression']} {m['label']}"
+                    parts.append(f"`[{what} {mmss(m['t'])}]`")
                 elif clean_word(tok["text"]) in triggers:
                     parts.append(f"**{tok['text']}**")
                 else:

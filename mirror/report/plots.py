@@ -13,6 +13,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from mirror.events.model import EMOTIONS
+from mirror.report.cues import cue_order
 from mirror.report.fmt import mmss
 
 # One colour per emotion, shared by the plots and the HTML badges.
@@ -20,6 +21,8 @@ EMOTION_COLORS: dict[str, str] = {
     "happiness": "#e0a100", "surprise": "#17a2b8", "fear": "#8e44ad", "anger": "#d62728",
     "disgust": "#2e8b57", "sadness": "#1f5fbf", "contempt": "#b5651d",
 }
+# Cues are drawn in ink, not in an emotion's colour: dark when a problem, pale when not.
+CUE_INK, CUE_SOFT, CUE_BAND = "#263238", "#b4bec6", "#f3f5f8"
 MAX_POINTS = 3000  # intensity curves are reduced (keeping peaks) to about this many points
 
 
@@ -57,13 +60,18 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
     duration = max(float(facts["duration_s"]), 1.0)
     speech = facts["speech"]
     has_speech = bool(speech["present"])
-    rows = len(EMOTIONS) + (1 if has_speech else 0)
-    ratios = ([1.1] if has_speech else []) + [1.0] * len(EMOTIONS)
-    fig = Figure(figsize=(12, 0.55 * rows + 0.9))
+    cues = facts.get("cues") or []
+    lanes = sorted({c["cue"] for c in cues}, key=lambda c: (cue_order(c), c))
+    rows = len(EMOTIONS) + (1 if has_speech else 0) + len(lanes)
+    ratios = ([1.1] if has_speech else []) + [1.0] * len(EMOTIONS) + [0.8] * len(lanes)
+    height = 0.55 * rows + 0.9
+    fig = Figure(figsize=(12, height))
     axes = fig.subplots(rows, 1, sharex=True, gridspec_kw={"height_ratios": ratios, "hspace": 0.08})
     axes = list(np.atleast_1d(axes))
-    fig.subplots_adjust(left=0.09, right=0.99, top=0.93, bottom=0.1)
-    emo_axes = dict(zip(EMOTIONS, axes[1:] if has_speech else axes, strict=True))
+    fig.subplots_adjust(left=0.09, right=0.99, top=1 - 0.37 / height, bottom=0.53 / height)
+    first = 1 if has_speech else 0
+    emo_axes = dict(zip(EMOTIONS, axes[first:first + len(EMOTIONS)], strict=True))
+    cue_axes = dict(zip(lanes, axes[first + len(EMOTIONS):], strict=True))
 
     for i, sec in enumerate(facts["sections"]):
         for ax in axes:
@@ -119,6 +127,7 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
         ax.set_yticks([])
         ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9,
                       color=EMOTION_COLORS[name])
+    _draw_cues(cue_axes, cues, rank, duration)
     for ax in axes:
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
@@ -127,15 +136,66 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
     _time_ticks(axes[-1], duration)
     axes[-1].set_xlabel("time (min:s)", fontsize=9)
     legend = [Patch(color="#777", alpha=0.85, label="leak"),
-              Patch(facecolor="none", edgecolor="#777", hatch="////", label="held"),
-              Patch(color="#9aa0a6", label="speaking")] if has_speech else [
-              Patch(color="#777", alpha=0.85, label="leak"),
               Patch(facecolor="none", edgecolor="#777", hatch="////", label="held")]
+    if has_speech:
+        legend.append(Patch(color="#9aa0a6", label="speaking"))
+    if lanes:
+        legend += [Patch(color=CUE_INK, label="cue: a problem"),
+                   Patch(color=CUE_SOFT, label="cue: not a problem")]
+        if "masking" in lanes:
+            legend.append(Patch(facecolor="white", edgecolor=EMOTION_COLORS["happiness"],
+                                hatch="xxx", label="the mask"))
     fig.legend(handles=legend, loc="upper right", ncol=len(legend), fontsize=8, frameon=False,
                bbox_to_anchor=(0.99, 1.0))
-    fig.text(0.09, 0.975, "▼ micro   ● worst moments, numbered", fontsize=8, va="center",
-             color="#333")
+    key = "▼ micro   ● worst moments, numbered" + ("   ↓ gaze direction" if lanes else "")
+    fig.text(0.09, 1 - 0.13 / height, key, fontsize=8, va="center", color="#333")
     return _png(fig, dpi=110)
+
+
+def _draw_cues(cue_axes: dict[str, Any], cues: list[dict[str, Any]], rank: dict[str, int],
+               duration: float) -> None:
+    """One lane per cue type under the emotions: a bar per cue (dark: a problem, pale: not),
+    masking as the masked expression in its colour then the mask hatched, gaze direction as an
+    arrow (and "notes" when reading), the worst moments numbered."""
+    arrows = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
+    for cue, ax in cue_axes.items():
+        ax.axvspan(0, duration, color=CUE_BAND, lw=0, zorder=0)
+        ax.axhline(1.0, color="#cfd5db", lw=0.6, zorder=1)
+        ax.set_ylim(0, 1.02)
+        ax.set_yticks([])
+        label = next(c["label"] for c in cues if c["cue"] == cue)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9, color=CUE_INK,
+                      fontstyle="italic")
+    for c in cues:
+        ax = cue_axes[c["cue"]]
+        color = CUE_INK if c["problem"] else CUE_SOFT
+        end = max(c["end_s"], c["start_s"] + duration / 600)
+        parts = {p["role"]: p for p in c["parts"]}
+        if c["cue"] == "masking" and "masked" in parts:
+            m = parts["masked"]
+            ax.axvspan(m["start_s"], max(m["end_s"], m["start_s"] + duration / 600), ymin=0.2,
+                       ymax=0.8, color=EMOTION_COLORS.get(m["expression"], color), lw=0,
+                       zorder=3, alpha=1.0 if c["problem"] else 0.5)
+            if "mask" in parts:
+                k = parts["mask"]
+                ax.axvspan(k["start_s"], max(k["end_s"], k["start_s"] + duration / 600),
+                           ymin=0.2, ymax=0.8, facecolor="white", hatch="xxx", lw=0.8,
+                           edgecolor=EMOTION_COLORS.get(k["expression"], "#777"), zorder=3)
+            ax.axvspan(c["start_s"], end, ymin=0.12, ymax=0.88, facecolor="none",
+                       edgecolor=color, lw=1.0, zorder=4)
+        else:
+            ax.axvspan(c["start_s"], end, ymin=0.2, ymax=0.8, color=color, lw=0, zorder=3)
+        note = arrows.get(c["direction"] or "", "") if c["cue"] in ("gaze_aversion",
+                                                                       "head_tilt") else ""
+        if c["reading"]:
+            note += " notes"
+        if note:
+            ax.text(end + duration * 0.002, 0.5, note, fontsize=8, va="center", ha="left",
+                    color=CUE_INK if c["problem"] else "#7a8590", clip_on=True, zorder=5)
+        if c["id"] in rank:
+            ax.annotate(str(rank[c["id"]]), (c["apex_s"], 0.5), fontsize=7.5, color="white",
+                        ha="center", va="center", fontweight="bold", zorder=6,
+                        bbox={"boxstyle": "circle,pad=0.18", "fc": "#111", "ec": "white", "lw": 0.8})
 
 
 def session_short(name: str) -> str:

@@ -19,7 +19,7 @@ from mirror.report.facts import compute_facts
 from mirror.report.fmt import mmss
 from mirror.report.frames import compose_strip, crop_face, face_box, grab_frames
 from mirror.report.history import compute_progress
-from mirror.report.plots import EMOTION_COLORS, render_timeline, render_trend
+from mirror.report.plots import CUE_INK, EMOTION_COLORS, render_timeline, render_trend
 
 FORMATS = ("html", "md", "json")
 MAX_FILMSTRIPS = 24  # filmstrips for the worst episodes only; the others are listed in tables
@@ -50,8 +50,9 @@ def neutral_time(analysis: Analysis) -> float:
 
 def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
                     images: ReportImages, *, limit: int = MAX_FILMSTRIPS) -> None:
-    """Filmstrips (neutral, onset, apex, offset) for the `limit` highest-scoring episodes; sets
-    each chosen episode's `filmstrip` to its file name. All frames come from one decoding pass."""
+    """Filmstrips (neutral, onset, apex, offset) for the `limit` highest-scoring episodes (emotion
+    episodes and cues alike); sets each chosen one's `filmstrip` to its file name. All frames
+    come from one decoding pass."""
     if analysis.video is None or not episodes:
         return
     chosen = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))[:limit]
@@ -76,7 +77,8 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
         tiles = [neutral] + [crop_face(frames[t], face_box(analysis.tracks, t)) for t in ts]
         labels = ["your neutral", f"onset {mmss(ts[0])}", f"apex {mmss(ts[1])}",
                   f"offset {mmss(ts[2])}"]
-        data = compose_strip(tiles, labels, highlight=2, color=EMOTION_COLORS.get(e["expression"], "#777777"))
+        color = EMOTION_COLORS.get(e.get("expression") or "", CUE_INK if e.get("cue") else "#777777")
+        data = compose_strip(tiles, labels, highlight=2, color=color)
         e["filmstrip"] = images.add(f"{e['id']}.jpg", data)
 
 
@@ -91,7 +93,7 @@ def build_report(analysis: Analysis, profile: Profile,
     facts["timeline"] = images.add("timeline.png", render_timeline(
         facts, analysis.expr_t, analysis.expr_scores, analysis.expr_names or EMOTIONS))
     facts["trend"] = images.add("trend.png", render_trend(progress)) if progress else None
-    make_filmstrips(analysis, facts["episodes"], images)
+    make_filmstrips(analysis, [*facts["episodes"], *facts["cues"]], images)
     return facts, images
 
 
@@ -147,7 +149,7 @@ def write_report(analysis_dir: str | Path, *, formats: Iterable[str] = FORMATS,
 
 def _remove_stale(files: Path, keep: set[str]) -> None:
     """Filmstrips of an earlier report whose episodes no longer exist."""
-    for p in files.glob("e[0-9][0-9][0-9]*.jpg"):
+    for p in files.glob("[ec][0-9][0-9][0-9]*.jpg"):
         if p.name not in keep:
             with contextlib.suppress(OSError):
                 p.unlink()

@@ -1,0 +1,279 @@
+"""Cues as the report and the app show them: lip press, gaze aversion, head tilt, nod, brow flash,
+tension and masking, from events.json's top-level `cues` list (docs/events-schema.md).
+
+Pure functions over the cue entries and the profile: each cue's facts (with its speech context,
+its one-line description and coaching), the per-cue summary, and the things to work on that cues
+give. The analysis resolves each cue's `problem`; the profile's `cues:` section gives coaching
+(read defensively: a profile without it falls back to the built-in lines below).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from mirror.profiles import Profile
+from mirror.report.analysis import context_of
+from mirror.report.coaching import NON_PROBLEM_WEIGHT, TRIGGER_WEIGHT, Focus
+from mirror.report.fmt import mmss as _mmss
+
+# Display order: the headline cues of a pitch first.
+CUES = ("masking", "gaze_aversion", "lip_press", "tension", "head_tilt", "brow_flash", "nod")
+CUE_LABELS = {"masking": "masking", "gaze_aversion": "gaze aversion", "lip_press": "pressed lips",
+              "tension": "tension", "head_tilt": "head tilt", "brow_flash": "brow flash",
+              "nod": "nod"}
+CUE_MEANINGS = {
+    "masking": "a negative reaction covered up", "gaze_aversion": "breaks eye contact",
+    "lip_press": "hesitation or holding something back",
+    "tension": "a tightening face: strain or rushing",
+    "head_tilt": "curiosity and openness, or doubt", "brow_flash": "surprise or interest",
+    "nod": "agreement or encouragement",
+}
+# Ten characters at most: the terminal timeline's lane labels.
+CUE_SHORT = {"masking": "masking", "gaze_aversion": "gaze away", "lip_press": "lip press",
+             "tension": "tension", "head_tilt": "head tilt", "brow_flash": "brow flash",
+             "nod": "nod"}
+CUE_COACHING = {
+    "masking": "A covered-up reaction still shows for a moment, and the cover looks put on. "
+               "Find what bothers you in this passage and settle it before the meeting.",
+    "gaze_aversion": "Looking away at the key moment reads as doubt. Hold eye contact through "
+                     "the number and a beat after it.",
+    "lip_press": "Pressed lips read as holding something back. Breathe out before the line and "
+                 "keep the jaw loose.",
+    "tension": "A tight face reads as strain. Slow down and relax the eyes and the brow.",
+    "head_tilt": "A tilted head reads as open, or as doubting your own point. Keep the head level "
+                 "when you state the facts.",
+    "brow_flash": "A brow flash shows interest. Use it when you greet, not when you state a price.",
+    "nod": "A nod encourages. Make sure you nod to the buyer's points, not to your own.",
+}
+READING_LINE = ("Looking down at your notes while reading is fine; look up for the numbers and "
+                "the close.")
+MASK_WEIGHT = 1.3  # a covered-up reaction is the headline cue of a pitch
+ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
+MASK_NOUN = {"happiness": "a smile", "neutral": "a straight face"}
+
+
+def cue_label(cue: str) -> str:
+    return CUE_LABELS.get(cue, cue.replace("_", " "))
+
+
+def _rule(profile: Profile, cue: str) -> Any:
+    rules = getattr(profile, "cues", None)
+    return rules.get(cue) if isinstance(rules, dict) else None
+
+
+def _rule_value(rule: Any, key: str) -> Any:
+    return rule.get(key) if isinstance(rule, dict) else getattr(rule, key, None)
+
+
+def _is_problem(d: dict[str, Any], rule: Any) -> bool:
+    """The analysis's `problem` flag; without one, the profile's rule as far as it says."""
+    if isinstance(d.get("problem"), bool):
+        return bool(d["problem"])
+    kind = _rule_value(rule, "problem") if rule is not None else None
+    if d.get("reading") and _rule_value(rule, "reading_ok") is not False:
+        return False
+    if kind == "always":
+        return True
+    return kind == "after_trigger" and bool(d.get("after_trigger"))
+
+
+def masking_text(parts: list[dict[str, Any]]) -> str:
+    """`anger 0.30 s, covered by a smile` (or `by a straight face`)."""
+    masked = next((p for p in parts if p.get("role") == "masked"), None)
+    mask = next((p for p in parts if p.get("role") == "mask"), None)
+    if masked is None:
+        return "a reaction covered up"
+    dur = float(masked.get("end_s", 0)) - float(masked.get("start_s", 0))
+    text = f"{masked.get('expression', 'a reaction')} {max(dur, 0):.2f} s"
+    if mask is not None:
+        expr = str(mask.get("expression", ""))
+        text += f", covered by {MASK_NOUN.get(expr, expr or 'something else')}"
+    return text
+
+
+def describe_cue(d: dict[str, Any]) -> str:
+    """What the cue was, in a phrase: `looking down, after you said “price”`."""
+    cue, direction = d["cue"], d.get("direction")
+    if cue == "masking":
+        return masking_text(d.get("parts") or [])
+    if cue == "gaze_aversion":
+        text = f"looking {direction}" if direction else "looking away"
+        if d.get("reading"):
+            text += ", at your notes" if direction == "down" else ", reading"
+        if d.get("after_trigger"):
+            text += f", after you said “{d['after_trigger']}”"
+        return text
+    text = cue_label(cue)
+    if cue == "head_tilt" and direction:
+        text = f"head tilted {direction}"
+    if d.get("after_trigger"):
+        text += f", after you said “{d['after_trigger']}”"
+    return text
+
+
+def cue_coaching(d: dict[str, Any], profile: Profile) -> str:
+    """The profile's coaching for the cue (or the built-in line), made specific: reading from
+    notes is benign when it is not a problem; right after a trigger word says so."""
+    cue = d["cue"]
+    line = _rule_value(_rule(profile, cue), "coaching")
+    base = str(line).strip() if isinstance(line, str) and line.strip() else CUE_COACHING.get(
+        cue, f"{cue_label(cue).capitalize()}: {d.get('meaning') or 'worth a look'}.")
+    if d.get("reading") and not d.get("problem"):
+        return READING_LINE
+    if d.get("after_trigger") and d.get("problem"):
+        return f"Right after “{d['after_trigger']}”: {base}"
+    return base
+
+
+def cue_score(d: dict[str, Any]) -> float:
+    """Intensity x problem weight, on the episodes' scale (what the worst moments rank by)."""
+    weight = 1.0 if d["problem"] else NON_PROBLEM_WEIGHT
+    if d.get("after_trigger"):
+        weight *= TRIGGER_WEIGHT
+    if d["cue"] == "masking":
+        weight *= MASK_WEIGHT
+    return float(d["intensity"]) * weight
+
+
+def _num(v: Any, default: float = 0.0) -> float:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else default
+
+
+def read_cues(doc: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """events.json's cue entries in time order (None when the analysis wrote no `cues` list:
+    an older file), and a note for each malformed entry that was left out."""
+    raw = doc.get("cues")
+    if raw is None:
+        return None, []
+    if not isinstance(raw, list):
+        return [], ["events.json: `cues` is not a list; no cues shown"]
+    good, notes = [], []
+    for k, d in enumerate(raw):
+        if not (isinstance(d, dict) and isinstance(d.get("cue"), str)
+                and all(isinstance(d.get(key), int | float) for key in ("start_s", "end_s"))):
+            notes.append(f"events.json: cue {k + 1} is malformed and was left out")
+            continue
+        good.append(d)
+    return sorted(good, key=lambda d: float(d["start_s"])), notes
+
+
+def cue_facts(raw: list[dict[str, Any]], profile: Profile,
+              section_at: Callable[[float], str | None] | None = None) -> list[dict[str, Any]]:
+    """One JSON-able fact per cue (ids c001...), with the same speech-context keys as the
+    episodes' facts (section, speaking, said, said_before, triggers) plus the cue's own."""
+    out = []
+    for i, d in enumerate(raw):
+        cue = str(d["cue"])
+        start, end = _num(d["start_s"]), _num(d["end_s"])
+        apex = _num(d.get("apex_s"), (start + end) / 2)
+        ctx = context_of(d)
+        after = d.get("after_trigger")
+        fact: dict[str, Any] = {
+            "id": f"c{i + 1:03d}", "index": i, "cue": cue,
+            "label": str(d.get("label") or cue_label(cue)),
+            "meaning": str(d.get("meaning") or CUE_MEANINGS.get(cue, "")),
+            "start_s": round(start, 3), "apex_s": round(apex, 3), "end_s": round(end, 3),
+            "duration_s": round(_num(d.get("duration_s"), end - start), 3),
+            "intensity": round(min(max(_num(d.get("intensity")), 0.0), 1.0), 3),
+            "confidence": round(_num(d.get("confidence")), 3),
+            "side": str(d.get("side") or "both"),
+            "direction": str(d["direction"]) if d.get("direction") else None,
+            "reading": bool(d.get("reading")),
+            "after_trigger": str(after) if after else None,
+            "evidence": {str(k): round(float(v), 3) for k, v in (d.get("evidence") or {}).items()
+                         if isinstance(v, int | float) and not isinstance(v, bool)},
+            "parts": [
+                {"role": str(p.get("role", "")), "expression": str(p.get("expression", "")),
+                 "start_s": round(_num(p.get("start_s")), 3),
+                 "apex_s": round(_num(p.get("apex_s"), _num(p.get("start_s"))), 3),
+                 "end_s": round(_num(p.get("end_s")), 3)}
+                for p in d.get("parts") or [] if isinstance(p, dict)],
+            "section": ctx.section or (section_at(apex) if section_at else None),
+            "speaking": ctx.speaking, "said": " ".join(ctx.words),
+            "said_before": " ".join(ctx.words_before),
+            "triggers": list(dict.fromkeys(ctx.triggers)),
+        }
+        fact["problem"] = _is_problem(d, _rule(profile, cue))
+        fact["text"] = describe_cue(fact)
+        fact["coaching"] = cue_coaching(fact, profile)
+        fact["score"] = round(cue_score(fact), 3)
+        fact["filmstrip"] = None
+        out.append(fact)
+    return out
+
+
+def cue_order(cue: str) -> int:
+    return CUES.index(cue) if cue in CUES else len(CUES)
+
+
+def cue_summary(cues: list[dict[str, Any]], profile: Profile) -> list[dict[str, Any]]:
+    """Per cue type, headline cues first: count, problems, typical (median) duration, the
+    sections where it happened (most often first) and the coaching line."""
+    rows = []
+    for cue in sorted({c["cue"] for c in cues}, key=lambda c: (cue_order(c), c)):
+        group = [c for c in cues if c["cue"] == cue]
+        sections = Counter(c["section"] for c in group if c["section"])
+        line = _rule_value(_rule(profile, cue), "coaching")
+        rows.append({
+            "cue": cue, "label": group[0]["label"], "meaning": group[0]["meaning"],
+            "count": len(group), "problems": sum(c["problem"] for c in group),
+            "reading": sum(c["reading"] for c in group),
+            "typical_s": round(statistics.median(c["duration_s"] for c in group), 2),
+            "sections": [s for s, _ in sections.most_common()],
+            "coaching": str(line).strip() if isinstance(line, str) and line.strip()
+            else CUE_COACHING.get(cue, ""),
+            "ids": [c["id"] for c in group],
+        })
+    return rows
+
+
+def cue_focus(cues: list[dict[str, Any]], summary: list[dict[str, Any]]) -> list[Focus]:
+    """Things to work on from problem cues: covered-up reactions, looking away right after
+    trigger words, then any other cue the profile counts as a problem. Each Focus refers to
+    its cues by id (`Focus.cues`), weighed like the episodes (sum of scores)."""
+    found: list[Focus] = []
+    problems = [c for c in cues if c["problem"]]
+    coach = {row["cue"]: row["coaching"] for row in summary}
+    masks = [c for c in problems if c["cue"] == "masking"]
+    if masks:
+        masked = Counter(next((p["expression"] for p in c["parts"] if p["role"] == "masked"),
+                              "a reaction") for c in masks)
+        what = " and ".join(w for w, _ in masked.most_common(2))
+        found.append(Focus(
+            title=f"Let {what} pass instead of covering it",
+            detail=f"{_plural(len(masks), 'covered-up reaction')}: "
+                   + "; ".join(c["text"] for c in masks[:3]) + ("…" if len(masks) > 3 else "."),
+            coaching=coach.get("masking", CUE_COACHING["masking"]), episodes=(),
+            weight=1.2 * sum(c["score"] for c in masks), cues=tuple(c["id"] for c in masks)))
+    gaze = [c for c in problems if c["cue"] == "gaze_aversion" and c["after_trigger"]]
+    if gaze:
+        words = Counter(c["after_trigger"] for c in gaze)
+        quoted = " and ".join(f"“{w}”" for w, _ in words.most_common(2))
+        found.append(Focus(
+            title=f"Hold eye contact after {quoted}",
+            detail=f"You looked away right after saying {quoted}: "
+                   + "; ".join(f"{c['text'].split(',')[0]} at {_mmss(c['start_s'])}"
+                               for c in gaze[:3]) + ("…" if len(gaze) > 3 else "."),
+            coaching=coach.get("gaze_aversion", CUE_COACHING["gaze_aversion"]), episodes=(),
+            weight=1.2 * sum(c["score"] for c in gaze), cues=tuple(c["id"] for c in gaze)))
+    taken = {c["id"] for c in masks} | {c["id"] for c in gaze}
+    for row in summary:
+        rest = [c for c in problems if c["cue"] == row["cue"] and c["id"] not in taken]
+        if not rest:
+            continue
+        found.append(Focus(
+            title=f"Watch your {row['label']}",
+            detail=f"{_plural(len(rest), row['label'])} the profile counts as a problem "
+                   f"({row['meaning']}).",
+            coaching=row["coaching"], episodes=(), weight=sum(c["score"] for c in rest),
+            cues=tuple(c["id"] for c in rest)))
+    return found
+
+
+def _plural(n: int, word: str) -> str:
+    if n == 1 or word.endswith("s"):
+        return f"{n} {word}"
+    return f"{n} {word}s"
