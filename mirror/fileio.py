@@ -1,8 +1,15 @@
-"""Atomic file writes: a temp file in the same folder, fsync, then rename over the target."""
+"""Atomic file writes: a temp file in the same folder, fsync, then rename over the target.
+
+A temp file is named `.<target>.<pid>.<random>.tmp` and is 0600 from the start. A process killed
+mid-write (SIGKILL, power loss) leaves its temp file behind, never a half-written target; the next
+atomic write into the same folder removes the leftovers of processes that are gone. A full disk raises
+`DiskFullError`, one line that says which file could not be written.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -10,13 +17,56 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from mirror.errors import MirrorError
+
+
+class DiskFullError(MirrorError, OSError):
+    """No space left for a file mirror writes (also an OSError with errno ENOSPC)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(f"the disk is full: cannot write {path} (free some space and try again)")
+        self.errno = errno.ENOSPC
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temp files that atomic writes of processes now gone left in `folder`."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for p in Path(folder).iterdir():
+            if not (p.name.startswith(".") and p.name.endswith(".tmp")):
+                continue
+            parts = p.name[1:-4].split(".")  # <target name>.<pid>.<random>
+            pid = parts[-2] if len(parts) >= 3 else ""
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+                    removed.append(p)
+    return removed
+
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temp file beside `path`; on success it replaces `path` atomically, else it vanishes."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temps(target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                   dir=target.parent)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DiskFullError(target) from exc
+        raise
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
@@ -24,9 +74,12 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC and not isinstance(
+                exc, DiskFullError):
+            raise DiskFullError(target) from exc
         raise
 
 

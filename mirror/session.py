@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import fcntl
 import io
 import os
@@ -44,6 +45,8 @@ AUDIO = "audio.wav"
 FRAMES = "frames.csv"
 AUDIO_BLOCKS = "audio_blocks.csv"
 LOCK = ".recording.lock"
+RESERVE = ".space.reserve"  # room held back while recording, freed to finish after a full disk
+RESERVE_BYTES = 1 << 20
 ANALYSIS = "analysis"
 FRAMES_HEADER = "frame,t_s"
 AUDIO_BLOCKS_HEADER = "block,first_sample,frames,t_s,t_callback_s,overflow"
@@ -151,6 +154,37 @@ def is_recording(path: str | os.PathLike[str]) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def reserve_space(session_dir: Path, nbytes: int = RESERVE_BYTES) -> Path:
+    """Hold `nbytes` of the session's disk in a hidden file, so that when the disk fills up while
+    recording, freeing it leaves room to close the files, repair and update the manifest."""
+    path = session_dir / RESERVE
+    try:
+        with create_private(path, "wb") as fh:
+            try:
+                os.posix_fallocate(fh.fileno(), 0, nbytes)
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise
+                fh.write(b"\0" * nbytes)  # a filesystem without fallocate
+                fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        if exc.errno == errno.ENOSPC:
+            free = shutil.disk_usage(session_dir).free
+            raise SessionError(
+                f"the disk is full ({free // 1024} KB free in {session_dir.parent}): "
+                "free some space before recording") from exc
+        raise
+    return path
+
+
+def release_space(session_dir: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (session_dir / RESERVE).unlink()
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -361,11 +395,87 @@ def repair_wav(file: Path) -> tuple[int, bool]:
     return data // align, changed
 
 
+def complete_fragments_end(file: Path) -> int:
+    """Byte length of the part of a fragmented MP4 made of whole boxes: the header boxes and
+    every `moof` whose `mdat` is complete. A file cut off mid-fragment ends there."""
+    size = file.stat().st_size
+    good = pos = 0
+    moof_open = False
+    with open(file, "rb") as fh:
+        while pos + 8 <= size:
+            fh.seek(pos)
+            head = fh.read(16)
+            box_size, kind = struct.unpack(">I4s", head[:8])
+            if box_size == 1 and len(head) >= 16:
+                box_size = struct.unpack(">Q", head[8:16])[0]
+            elif box_size == 0:
+                box_size = size - pos
+            if box_size < 8 or pos + box_size > size:
+                break  # torn (or garbage): nothing after this point is kept
+            pos += box_size
+            if kind == b"moof":
+                moof_open = True
+            elif kind == b"mdat" or not moof_open:
+                moof_open = False
+                good = pos
+    return good
+
+
+def _truncate_video_in_place(file: Path) -> tuple[np.ndarray, bool]:
+    """`_salvage_video` without a second copy (for a full disk): cut the torn last fragment off."""
+    end = complete_fragments_end(file)
+    changed = end < file.stat().st_size
+    if changed:
+        with open(file, "r+b") as fh:
+            fh.truncate(end)
+            os.fsync(fh.fileno())
+    return _video_pts(file), changed
+
+
+def _video_pts(file: Path) -> np.ndarray:
+    import av
+
+    pts: list[float] = []
+    try:
+        with av.open(str(file)) as src:
+            sin = src.streams.video[0]
+            tb = sin.time_base or Fraction(1, 90000)
+            for packet in src.demux(sin):
+                if packet.size and packet.pts is not None and not packet.is_corrupt:
+                    pts.append(float(packet.pts * tb))
+    except (av.FFmpegError, EOFError, IndexError):
+        pass
+    return np.sort(np.array(pts, dtype=np.float64))
+
+
 def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
-    """Remux every complete packet of a possibly truncated fragmented MP4 into a new one.
+    """Remux every complete packet of a possibly truncated fragmented MP4 into a new one (on a
+    full disk: cut the torn last fragment off in place instead).
 
     Returns the session times of the frames kept (from their pts) and whether the file changed.
     """
+    try:
+        return _remux_video(file)
+    except SessionError as exc:
+        if getattr(exc.__cause__, "errno", None) != errno.ENOSPC:
+            raise
+        return _truncate_video_in_place(file)
+
+
+def _packets_until_torn(src: Any, stream: Any) -> Iterator[Any]:
+    """The demuxed packets of `stream`, ending quietly where the file is torn."""
+    import av
+
+    packets = src.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except (StopIteration, av.FFmpegError, EOFError):
+            return  # the torn last fragment: everything before it is kept
+        yield packet
+
+
+def _remux_video(file: Path) -> tuple[np.ndarray, bool]:
     import av
 
     tmp = file.with_name(f".{file.name}.repair.tmp")
@@ -381,15 +491,14 @@ def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof"},
             ) as dst:
                 sout = dst.add_stream_from_template(sin)
-                try:
-                    for packet in src.demux(sin):
-                        if packet.size == 0 or packet.pts is None or packet.is_corrupt:
-                            continue
-                        pts.append(float(packet.pts * tb))
-                        packet.stream = sout
-                        dst.mux(packet)
-                except (av.FFmpegError, EOFError):
-                    pass  # the torn last fragment: everything before it is kept
+                # A write error (a full disk) is not a torn source: it must not end the copy
+                # quietly, or a short copy would replace the whole video.
+                for packet in _packets_until_torn(src, sin):
+                    if packet.size == 0 or packet.pts is None or packet.is_corrupt:
+                        continue
+                    pts.append(float(packet.pts * tb))
+                    packet.stream = sout
+                    dst.mux(packet)
     except (av.FFmpegError, OSError) as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -425,6 +534,7 @@ def repair_session(path: str | os.PathLike[str]) -> RepairReport:
     previous = str(manifest.get("status"))
     if is_recording(path):
         raise SessionError(f"{path} is still being recorded; nothing to repair")
+    release_space(path)  # a dead recorder's reserve: the room the repair may need
     actions: list[str] = []
     video = path / str(manifest.get("video", {}).get("file", VIDEO))
     audio_meta = manifest.get("audio") or {}

@@ -117,6 +117,9 @@ class Camera:
         self.backend = self._cap.getBackendName()
         self._pending_first: np.ndarray | None = first
         self._grabbed_first = False
+        # The session time until which grab() is deliberately waiting (a file released at its
+        # own rate), so a watchdog does not take the wait for a frozen camera.
+        self.waiting_until: float | None = None
 
     # -- opening ------------------------------------------------------------------------------
     @staticmethod
@@ -264,6 +267,7 @@ class FileCamera(Camera):
             self._index += 1
             due = self._start + (0.0 if self._index == 0 else self._source_time())
             if self._clock.now() <= due + self.buffers * period:
+                self.waiting_until = due
                 self._clock.sleep_until(due)
                 self._due = due
                 return True

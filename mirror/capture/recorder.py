@@ -35,6 +35,7 @@ from mirror.session import AUDIO, AUDIO_BLOCKS, AUDIO_BLOCKS_HEADER, FRAMES, FRA
 __all__ = ["LiveAnalyzer", "RecordOptions", "Recorder", "RecorderStats"]
 
 _STOP = object()
+STALLED = "the camera stopped giving frames (unplugged?)"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class RecordOptions:
     crf: int = 23
     preset: str = "ultrafast"
     start_delay_s: float = 0.1  # lets the threads start before the first frame is due
+    stall_s: float = 2.0  # no frame from a live camera for this long: it was unplugged or froze
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Recorder:
                                               "start_s": None, "drift_s": 0.0}
         self.start_s = 0.0
         self._stopped = False
+        self._last_grab = 0.0  # session time the camera last gave a frame (or started)
+        self._stalled = False
         self.video = VideoWriter(
             session_dir / VIDEO, width=camera.width, height=camera.height, fps=camera.fps,
             keyframe_interval_s=self.options.keyframe_interval_s, crf=self.options.crf,
@@ -135,6 +139,7 @@ class Recorder:
     # -- control --------------------------------------------------------------------------------
     def start(self) -> None:
         self.start_s = self.clock.now() + self.options.start_delay_s
+        self._last_grab = self.start_s
         self.camera.start(self.clock, self.start_s)
         for t in self._threads:
             t.start()
@@ -160,7 +165,8 @@ class Recorder:
         if self._stopped:
             return self.stats()
         self._stopped = True
-        self._threads[0].join(timeout=5.0)
+        # A camera stuck inside grab() (a frozen driver) is left behind: the recording still ends.
+        self._threads[0].join(timeout=0.1 if self._stalled else 5.0)
         self._frames_q.put(_STOP)
         self._threads[1].join()
         if self.microphone is not None:
@@ -172,32 +178,44 @@ class Recorder:
                 self._threads[2].join()
         if self.live is not None:
             self.live.stop()
-        self.camera.close()
+        if not self._threads[0].is_alive():  # never release a capture another thread is inside
+            self.camera.close()
         return self.stats()
+
+    def check_stalled(self) -> bool:
+        """Stop the recording if the camera gave no frame for `stall_s` (also when its grab()
+        blocks instead of failing); called by the encoder thread about every 0.2 s."""
+        if self._stop.is_set() or not self._threads[0].is_alive():
+            return False
+        alive_at = max(self._last_grab, self.camera.waiting_until or 0.0)
+        if self.clock.now() - alive_at <= self.options.stall_s:
+            return False
+        self._stalled = True
+        self.request_stop(STALLED)
+        self.finished.set()
+        return True
 
     # -- threads --------------------------------------------------------------------------------
     def _camera_loop(self) -> None:
         cam, clock = self.camera, self.clock
         deadline = None if self.options.seconds is None else self.start_s + self.options.seconds
-        lost_since: float | None = None
         try:
             while not self._stop.is_set():
                 if not cam.grab():
                     if cam.is_file:
                         self.request_stop("end of the video file")
                         break
-                    now = clock.now()
-                    lost_since = lost_since if lost_since is not None else now
-                    if now - lost_since > 2.0:
-                        self.request_stop("the camera stopped giving frames (unplugged?)")
+                    if clock.now() - self._last_grab > self.options.stall_s:
+                        self._stalled = True
+                        self.request_stop(STALLED)
                         break
                     time.sleep(0.01)
                     continue
                 grabbed = clock.now()
+                self._last_grab = grabbed
                 captured = cam.capture_time(clock)
                 t = grabbed if captured is None else min(captured, grabbed)
                 self._latencies.append(grabbed - t)
-                lost_since = None
                 if deadline is not None and t >= deadline:
                     self.request_stop("time limit")
                     break
@@ -235,6 +253,7 @@ class Recorder:
                 item = None
             if item is _STOP:
                 break
+            self.check_stalled()
             if item is not None and not failed:
                 frame, t = item
                 try:

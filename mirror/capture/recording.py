@@ -3,7 +3,6 @@ write the manifest. What `mirror record` and `mirror calibrate` run."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import shutil
@@ -35,8 +34,11 @@ from mirror.session import (
     create_private,
     new_session_dir,
     read_manifest,
+    release_space,
     repair_session,
+    reserve_space,
     sessions_root,
+    update_manifest,
     write_manifest,
 )
 
@@ -140,6 +142,7 @@ def record_session(
         }
         recorder: Recorder | None = None
         try:
+            reserve_space(session_dir)
             recorder = Recorder(session_dir, cam, mic, clock=clock, options=options,
                                 live=live, on_live=on_live)
             manifest["video"]["codec"] = recorder.video.codec
@@ -169,6 +172,7 @@ def record_session(
             reason = "stopped by the user"
         finally:
             stats = recorder.stop(reason)
+            release_space(session_dir)  # room to finish the files after a full disk
         duration = max(
             stats.last_frame_s or 0.0,
             (stats.audio_start_s or 0.0) + stats.audio_samples / (mic.samplerate if mic else 1),
@@ -191,10 +195,17 @@ def record_session(
             return RecordingResult(session_dir, "complete", stats, duration)
     finally:
         lock.release()
-    # A write error: keep what was written, as after a crash.
-    with contextlib.suppress(Exception):
-        repair_session(session_dir)
+    # A write error (a full disk): keep what was written, as after a crash.
+    try:
+        report = repair_session(session_dir)
+        update_manifest(session_dir, stop_reason=f"write error: {stats.error}")
+    except Exception as exc:
+        raise CaptureError(
+            f"recording stopped: {stats.error}; what was recorded is in {session_dir}, but "
+            f"it could not be repaired ({exc}): free some space, then run "
+            f"`mirror repair {session_dir}`"
+        ) from exc
     raise CaptureError(
-        f"recording stopped: {stats.error}; "
-        f"the {duration:.0f} s recorded so far are kept in {session_dir}"
+        f"recording stopped: {stats.error}; the {report.duration_s:.1f} s recorded so far are "
+        f"kept in {session_dir} (repaired; free some space, then `mirror analyse {session_dir}`)"
     )
