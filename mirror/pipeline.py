@@ -68,7 +68,7 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     lightly_gated = compute_emotion_scores(
         compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
     events = detect_events(scores, au, profile.spot, bounds=lightly_gated)
-    cues = detect_cues(tracks, au, scores, events)
+    cues = detect_cues(tracks, au, events)
     return Expressions(neutral, au, scores, events, warnings, cues)
 
 

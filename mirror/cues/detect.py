@@ -12,8 +12,8 @@ noisier, a multiple of the signal's own noise), widened to where the signal fall
   would be surprise), not while talking (on a stressed word it is emphasis, Ekman 1979).
 - lip_press: lips pressed thin (AU24) with the mouth closed, not part of an anger episode.
 - tension: narrowed eyes (AU7) with a lowered brow or tightened lips, held, not a smile's squint.
-- masking: a negative expression replaced within `mask_gap_s` by a smile (one episode, both parts),
-  or switched off abruptly into a straight face (squelched).
+- masking: a negative expression replaced within `mask_gap_s` by a smile (one episode, both
+  parts). A negative flash that just ends in a straight face is every leak; it stays a leak.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from mirror.cues.signals import compute_gaze, compute_head_roll, eyes_closed
 from mirror.events.model import Event
 from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnits, rolling
-from mirror.expressions.emotions import EmotionScores
 from mirror.tracks import FaceTracks
 
 NEGATIVE = ("anger", "fear", "disgust", "sadness", "contempt")
@@ -55,7 +54,6 @@ class CueOptions:
     talking_max: float = 0.35  # mean articulation over a cue above this: it belongs to speech
     noise_k: float = 4.0
     mask_gap_s: float = 0.5  # a smile starting this soon after a negative expression masks it
-    squelch_s: float = 0.12  # a negative expression switched off faster than this is squelched
     low_fraction: float = 0.3
 
 
@@ -224,16 +222,9 @@ def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions) -> li
     return out
 
 
-def _fall_time(t: np.ndarray, s: np.ndarray, apex: int, end_s: float) -> float:
-    """Seconds from the last frame at >= 80 % of the apex to the episode's end."""
-    i = apex
-    while i + 1 < s.size and t[i + 1] < end_s and s[i + 1] >= 0.8 * s[apex]:
-        i += 1
-    return end_s - float(t[i])
-
-
-def detect_masking(events: list[Event], scores: EmotionScores, opts: CueOptions) -> list[Cue]:
-    """Masking from the emotion episodes: negative then smile (or squelched into neutral)."""
+def detect_masking(events: list[Event], opts: CueOptions) -> list[Cue]:
+    """Masking from the emotion episodes: a negative expression, then a smile starting before
+    it has gone or within `mask_gap_s` of its end."""
     out = []
     ordered = sorted(events, key=lambda e: e.start_s)
     smiles = [e for e in ordered if e.expression == "happiness"]
@@ -253,23 +244,10 @@ def detect_masking(events: list[Event], scores: EmotionScores, opts: CueOptions)
                            evidence={"gap_s": sm.start_s - e.end_s,
                                      "masked_intensity": e.intensity,
                                      "smile_intensity": sm.intensity}))
-            continue
-        fall = _fall_time(scores.t, scores[e.expression], _index(scores.t, e.apex_s), e.end_s)
-        if fall <= opts.squelch_s and e.duration_s > 2 * fall:
-            mask = CuePart(role="mask", expression="neutral", start_s=e.end_s, apex_s=e.end_s,
-                           end_s=e.end_s)
-            out.append(Cue(cue="masking", start_s=e.start_s, apex_s=e.apex_s, end_s=e.end_s,
-                           intensity=e.intensity, confidence=e.confidence,
-                           parts=(masked, mask), evidence={"offset_s": fall,
-                                                           "masked_intensity": e.intensity}))
     return out
 
 
-def _index(t: np.ndarray, x: float) -> int:
-    return int(np.clip(np.searchsorted(t, x), 0, t.size - 1))
-
-
-def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores, events: list[Event],
+def detect_cues(tracks: FaceTracks, au: ActionUnits, events: list[Event],
                 options: CueOptions | None = None) -> list[Cue]:
     """Every cue episode of a recording, sorted by start time."""
     opts = options or CueOptions()
@@ -278,5 +256,5 @@ def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores, even
     cues = [*detect_gaze(tracks, au, opts), *detect_head_tilt(tracks, au, opts),
             *detect_nods(tracks, au, opts), *detect_brow_flash(au, events, opts),
             *detect_lip_press(au, events, opts), *detect_tension(au, events, opts),
-            *detect_masking(events, scores, opts)]
+            *detect_masking(events, opts)]
     return sorted(cues, key=lambda c: (c.start_s, c.cue))
