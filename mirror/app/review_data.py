@@ -16,13 +16,18 @@ from mirror.events.model import EMOTIONS, Event
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, SpeechContext, load_analysis
 from mirror.report.coaching import coaching_line, is_problem, label_of
-from mirror.report.fmt import cue_text, mmss, plural
+from mirror.report.cues import CUE_SHORT, cue_facts, cue_order, read_cues
+from mirror.report.facts import section_at, speech_words
+from mirror.report.fmt import cue_parts_text, cue_text, evidence_text, mmss, plural
 
 LEVEL_BLOCKS = " ▁▂▃▄▅▆▇█"
 EMOTION_COLORS = {"happiness": "#e0b000", "surprise": "#3fa7d6", "fear": "#9b5de5",
                   "anger": "#e63946", "disgust": "#2a9d8f", "sadness": "#457b9d",
                   "contempt": "#f4a261"}
 KINDS = ("leak", "micro", "held")
+# Cues are drawn in neutral ink, not an emotion's colour: bright when a problem, dim when not.
+CUE_COLOR, CUE_SOFT = "#eceff1", "#78909c"
+ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,48 @@ class Episode:
     problem: bool
     coaching: str
 
+    is_cue = False
+
     @property
     def section(self) -> str:
         return self.context.section or ""
 
-    def matches(self, *, emotion: str | None, kind: str | None, section: str | None) -> bool:
+    @property
+    def key(self) -> str:
+        return f"e{self.number}"
+
+    @property
+    def start_s(self) -> float:
+        return self.event.start_s
+
+    @property
+    def what(self) -> str:
+        return self.event.expression
+
+    @property
+    def kind_text(self) -> str:
+        return self.label
+
+    @property
+    def duration_s(self) -> float:
+        return self.event.end_s - self.event.start_s
+
+    @property
+    def intensity(self) -> float:
+        return self.event.intensity
+
+    @property
+    def said(self) -> str:
+        return " ".join(self.context.words)
+
+    @property
+    def color(self) -> str:
+        return EMOTION_COLORS.get(self.event.expression, "")
+
+    def matches(self, *, emotion: str | None, kind: str | None, section: str | None,
+                show: str | None = None) -> bool:
+        if show and show != "emotions":
+            return False
         if emotion and self.event.expression != emotion:
             return False
         if kind == "micro" and not self.event.micro:
@@ -51,14 +93,106 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class CueRow:
+    """One cue in the table: the report's facts of it (mirror.report.cues.cue_facts)."""
+
+    number: int
+    fact: dict[str, Any]
+    is_cue = True
+
+    @property
+    def key(self) -> str:
+        return f"c{self.number}"
+
+    @property
+    def cue(self) -> str:
+        return str(self.fact["cue"])
+
+    @property
+    def label(self) -> str:
+        return str(self.fact["label"])
+
+    @property
+    def problem(self) -> bool:
+        return bool(self.fact["problem"])
+
+    @property
+    def coaching(self) -> str:
+        return str(self.fact["coaching"])
+
+    @property
+    def section(self) -> str:
+        return str(self.fact["section"] or "")
+
+    @property
+    def start_s(self) -> float:
+        return float(self.fact["start_s"])
+
+    @property
+    def what(self) -> str:
+        return self.label
+
+    @property
+    def kind_text(self) -> str:
+        """The table's kind column: `cue`, `cue ↓ notes`, `cue ↓ “price”`."""
+        f = self.fact
+        text = "cue"
+        if f["direction"] and self.cue in ("gaze_aversion", "head_tilt"):
+            text += " " + ARROWS.get(f["direction"], f["direction"])
+        if f["reading"]:
+            text += " notes"
+        elif f["after_trigger"]:
+            text += f" “{f['after_trigger']}”"
+        return text
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.fact["duration_s"])
+
+    @property
+    def intensity(self) -> float:
+        return float(self.fact["intensity"])
+
+    @property
+    def said(self) -> str:
+        return str(self.fact["said"])
+
+    @property
+    def color(self) -> str:
+        return CUE_COLOR if self.problem else CUE_SOFT
+
+    def matches(self, *, emotion: str | None, kind: str | None, section: str | None,
+                show: str | None = None) -> bool:
+        if emotion or kind or show == "emotions":
+            return False
+        if show and show != "cues" and show != self.cue:
+            return False
+        return not section or self.section == section
+
+
+Item = Episode | CueRow
+
+
+@dataclass(frozen=True)
 class Review:
     analysis: Analysis
     profile: Profile
     episodes: tuple[Episode, ...]
+    cues: tuple[CueRow, ...] = ()
+    cues_analysed: bool = False  # the analysis looked for cues (an older one did not)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return (*self.episodes, *self.cues)
+
+    @property
+    def cue_kinds(self) -> list[str]:
+        """The cue types found, headline ones first: one timeline lane each."""
+        return sorted({c.cue for c in self.cues}, key=lambda c: (cue_order(c), c))
 
     @property
     def sections(self) -> list[str]:
-        return sorted({e.section for e in self.episodes if e.section})
+        return sorted({e.section for e in self.items if e.section})
 
     @property
     def words(self) -> list[dict[str, Any]]:
@@ -72,7 +206,10 @@ class Review:
                 f"{plural(int(s.get('events', len(self.episodes))), 'episode')} · "
                 f"{plural(int(s.get('leaks', 0)), 'leak')} ({s.get('micro', 0)} micro) · "
                 f"{s.get('held', 0)} held · {s.get('leaks_per_minute', 0)} leaks/min · "
-                f"profile {self.profile.title}")
+                + (f"{plural(len(self.cues), 'cue')} "
+                   f"({sum(c.problem for c in self.cues)} a problem) · "
+                   if self.cues_analysed else "")
+                + f"profile {self.profile.title}")
 
 
 def load_review(analysis_dir: str | Path) -> Review:
@@ -87,12 +224,21 @@ def load_review(analysis_dir: str | Path) -> Review:
                 coaching_line(ev, ctx, profile))
         for i, (ev, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True))
     )
-    return Review(analysis, profile, episodes)
+    raw, notes = read_cues(analysis.doc)
+    if notes:
+        analysis = replace(analysis, notes=(*analysis.notes, *notes))
+    words = speech_words(analysis)
+    facts = cue_facts(raw or [], profile, (lambda t: section_at(t, words)) if words else None)
+    cues = tuple(CueRow(i + 1, f) for i, f in enumerate(facts))
+    return Review(analysis, profile, episodes, cues, raw is not None)
 
 
-def filter_episodes(episodes: Sequence[Episode], *, emotion: str | None = None,
-                    kind: str | None = None, section: str | None = None) -> list[Episode]:
-    return [e for e in episodes if e.matches(emotion=emotion, kind=kind, section=section)]
+def filter_episodes(items: Sequence[Item], *, emotion: str | None = None,
+                    kind: str | None = None, section: str | None = None,
+                    show: str | None = None) -> list[Item]:
+    """The rows the filters let through; `show` is `emotions`, `cues` or one cue type."""
+    return [e for e in items
+            if e.matches(emotion=emotion, kind=kind, section=section, show=show)]
 
 
 def details_text(ep: Episode) -> Text:
@@ -120,6 +266,45 @@ def details_text(ep: Episode) -> Text:
         for cue in ev.posed_cues:
             out.append(f"  • {cue_text(cue.__dict__)}\n")
     return out
+
+
+def cue_details_text(row: CueRow) -> Text:
+    """A cue's details: what and when, what it was (direction, after which word, reading), what
+    was said and the coaching first; then what it reads as, the parts, side and evidence."""
+    f = row.fact
+    out = Text()
+    out.append(f"#{row.key} {row.label} · cue\n", style=f"bold {row.color}")
+    out.append(f"{mmss(f['start_s'])} – {mmss(f['end_s'])} · {f['duration_s']:.2f} s · "
+               f"intensity {f['intensity']:.2f} · confidence {f['confidence']:.2f}\n")
+    if f["text"] != f["label"]:
+        out.append(f"{f['text']}\n", style="bold")
+    if row.problem:
+        out.append("a problem for this profile\n", style="bold red")
+    else:
+        out.append("not a problem for this profile"
+                   + (" (looking at your notes)" if f["reading"] else "") + "\n", style="dim")
+    said = " ".join(w for w in (f["said_before"], f["said"]) if w)
+    out.append("said: ", style="bold")
+    out.append(f"“{said}”\n" if said else "(no words aligned here)\n",
+               style="" if said else "dim")
+    out.append(row.coaching + "\n", style="italic")
+    out.append(f"reads as: {f['meaning']}\n")
+    if f["section"]:
+        out.append(f"section: {f['section']}\n")
+    if f["direction"]:
+        out.append(f"direction: {f['direction']} {ARROWS.get(f['direction'], '')}\n")
+    if f["after_trigger"]:
+        out.append(f"right after: {f['after_trigger']}\n", style="bold")
+    if f["parts"]:
+        out.append(f"parts: {cue_parts_text(f)}\n")
+    out.append(f"side: {f['side']}\n", style="dim")
+    if f["evidence"]:
+        out.append(f"measured: {evidence_text(f['evidence'])}\n", style="dim")
+    return out
+
+
+def item_details_text(item: Item) -> Text:
+    return cue_details_text(item) if isinstance(item, CueRow) else details_text(item)
 
 
 def compute_levels(t: np.ndarray, scores: np.ndarray, *, duration_s: float,
@@ -171,6 +356,11 @@ def timeline_text(review: Review, *, width: int) -> Text:
         marks[c] = "▲" if e.kind == "leak" else "■"
     out.append(f"{'episodes':<{label_w}} ", style="bold")
     out.append("".join(marks) + "\n", style="bold")
+    for cue in review.cue_kinds:
+        out.append(f"{CUE_SHORT.get(cue, cue)[:label_w]:<{label_w}} ", style=f"italic {CUE_COLOR}")
+        out.append_text(cue_lane(
+            [c for c in review.cues if c.cue == cue], duration_s=dur, cols=cols))
+        out.append("\n")
     axis = [" "] * cols
     step = max(1, cols // 6)
     for c in range(0, cols, step):
@@ -181,6 +371,41 @@ def timeline_text(review: Review, *, width: int) -> Text:
     return out
 
 
+def cue_lane(rows: Sequence[CueRow], *, duration_s: float, cols: int) -> Text:
+    """One cue type's lane: █ a problem (bright), ░ not (dim); masking as the masked emotion in
+    its colour then the mask ▒; the gaze or tilt direction as an arrow after the cue."""
+    cells: list[tuple[str, str]] = [("·" if k % 10 == 0 else " ", "grey23") for k in range(cols)]
+
+    def col(t: float) -> int:
+        return min(cols - 1, max(0, int(t / duration_s * cols)))
+
+    def fill(t0: float, t1: float, char: str, style: str) -> None:
+        c1 = max(col(t0) + 1, min(cols, int(np.ceil(t1 / duration_s * cols))))
+        for c in range(col(t0), c1):
+            cells[c] = (char, style)
+
+    for row in sorted(rows, key=lambda r: r.start_s):
+        f = row.fact
+        parts = {p["role"]: p for p in f["parts"]}
+        if row.cue == "masking" and "masked" in parts:
+            m = parts["masked"]
+            fill(m["start_s"], m["end_s"], "█", EMOTION_COLORS.get(m["expression"], row.color))
+            if "mask" in parts:
+                k = parts["mask"]
+                fill(k["start_s"], k["end_s"], "▒", EMOTION_COLORS.get(k["expression"], "white"))
+        else:
+            fill(f["start_s"], f["end_s"], "█" if row.problem else "░", row.color)
+        arrow = ARROWS.get(f["direction"] or "") if row.cue in ("gaze_aversion",
+                                                                "head_tilt") else None
+        after = min(cols - 1, int(np.ceil(f["end_s"] / duration_s * cols)))
+        if arrow and cells[after][0] in " ·":
+            cells[after] = (arrow, f"bold {row.color}")
+    out = Text(no_wrap=True)
+    for char, style in cells:
+        out.append(char, style=style)
+    return out
+
+
 def transcript_text(review: Review) -> Text:
     """The words said, section headings, and a marker before the word where each episode began."""
     words = review.words
@@ -188,24 +413,27 @@ def transcript_text(review: Review) -> Text:
     if not words:
         note = (review.analysis.speech or {}).get("note") or "speech was not analysed"
         out.append(f"No transcript: {note}.\n", style="dim")
-        for ep in review.episodes:
-            out.append(f"[{mmss(ep.event.start_s)} {ep.event.expression} {ep.label}]\n",
-                       style=EMOTION_COLORS.get(ep.event.expression, ""))
+        for it in sorted(review.items, key=lambda e: e.start_s):
+            out.append(f"[{mmss(it.start_s)} {_marker(it)}]\n", style=it.color)
         return out
-    pending = sorted(review.episodes, key=lambda e: e.event.start_s)
+    pending = sorted(review.items, key=lambda e: e.start_s)
     section = None
     for w in words:
         sec = str(w.get("section") or "")
         if sec and sec != section:
             out.append(f"\n{sec}\n", style="bold underline")
             section = sec
-        while pending and pending[0].event.start_s <= float(w.get("end", w["start"])):
-            ep = pending.pop(0)
-            out.append(f"⟦{ep.event.expression} {ep.label} {mmss(ep.event.start_s)}⟧",
-                       style=f"bold reverse {EMOTION_COLORS.get(ep.event.expression, '')}")
+        while pending and pending[0].start_s <= float(w.get("end", w["start"])):
+            it = pending.pop(0)
+            out.append(f"⟦{_marker(it)} {mmss(it.start_s)}⟧", style=f"bold reverse {it.color}")
             out.append(" ")
         out.append(str(w.get("text", "")) + " ")
-    for ep in pending:
-        out.append(f"⟦{ep.event.expression} {ep.label} {mmss(ep.event.start_s)}⟧ ",
-                   style=f"bold reverse {EMOTION_COLORS.get(ep.event.expression, '')}")
+    for it in pending:
+        out.append(f"⟦{_marker(it)} {mmss(it.start_s)}⟧ ", style=f"bold reverse {it.color}")
     return out
+
+
+def _marker(item: Item) -> str:
+    if isinstance(item, CueRow):
+        return item.label
+    return f"{item.event.expression} {item.label}"

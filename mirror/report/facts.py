@@ -176,7 +176,7 @@ def speech_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def _section_at(t: float, words: list[dict[str, Any]]) -> str | None:
+def section_at(t: float, words: list[dict[str, Any]]) -> str | None:
     before = [w["section"] for w in words if w["start"] <= t and w["section"]]
     if before:
         return before[-1]
@@ -218,7 +218,7 @@ def episode_facts(analysis: Analysis, profile: Profile,
                   words: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i, (e, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True)):
-        section = ctx.section or (_section_at(e.apex_s, words) if words else None)
+        section = ctx.section or (section_at(e.apex_s, words) if words else None)
         out.append({
             "id": f"e{i + 1:03d}", "index": i,
             "start_s": round(e.start_s, 3), "apex_s": round(e.apex_s, 3),
@@ -256,7 +256,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
     sections = compute_sections(words, episodes, dur, figures)
     raw_cues, cue_notes = read_cues(analysis.doc)
     cues = cue_facts(raw_cues or [], profile,
-                     (lambda t: _section_at(t, words)) if words else None)
+                     (lambda t: section_at(t, words)) if words else None)
     cue_rows = cue_summary(cues, profile)
     for sec in sections:
         here = [c for c in cues if c["section"] == sec["name"]]

@@ -16,12 +16,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
 
 from mirror.app.review_data import (
-    EMOTION_COLORS,
     KINDS,
-    Episode,
+    Item,
     Review,
-    details_text,
     filter_episodes,
+    item_details_text,
     load_review,
     transcript_text,
 )
@@ -33,17 +32,18 @@ from mirror.report.fmt import mmss
 if TYPE_CHECKING:
     from mirror.app.app import MirrorApp
 
-# column key -> (label, sort key of an episode)
+# column key -> (label, sort key of a row: an emotion episode or a cue)
 COLUMNS: dict[str, tuple[str, Any]] = {
-    "n": ("#", lambda e: e.number),
-    "time": ("Time", lambda e: e.event.start_s),
-    "emotion": ("Emotion", lambda e: e.event.expression),
-    "kind": ("Kind", lambda e: e.label),
-    "dur": ("Dur", lambda e: e.event.end_s - e.event.start_s),
-    "intensity": ("Intensity", lambda e: e.event.intensity),
+    "n": ("#", lambda e: (e.is_cue, e.number)),
+    "time": ("Time", lambda e: e.start_s),
+    "emotion": ("What", lambda e: e.what),
+    "kind": ("Kind", lambda e: e.kind_text),
+    "dur": ("Dur", lambda e: e.duration_s),
+    "intensity": ("Intensity", lambda e: e.intensity),
     "section": ("Section", lambda e: e.section),
-    "said": ("Said", lambda e: " ".join(e.context.words)),
+    "said": ("Said", lambda e: e.said),
 }
+FILTERS = ("emotion", "kind", "section", "show")
 SORT_CYCLE = ("time", "intensity", "dur", "emotion", "kind")
 
 
@@ -53,6 +53,7 @@ class ReviewScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="review.sort"),
         Binding("e", "cycle_filter('emotion')", "Emotion", id="review.filter_emotion"),
         Binding("k", "cycle_filter('kind')", "Kind", id="review.filter_kind"),
+        Binding("c", "cycle_filter('show')", "Cues", id="review.filter_cues"),
         Binding("x", "clear_filters", "Clear filters", id="review.clear_filters"),
         Binding("t", "toggle_tab", "Timeline/Transcript", id="review.tab"),
         Binding("escape", "back", "Home", id="review.back"),
@@ -65,7 +66,7 @@ class ReviewScreen(Screen[None]):
         self.review = review or load_review(self.analysis_dir)
         self.sort_key = "time"
         self.sort_reverse = False
-        self.shown: list[Episode] = []
+        self.shown: list[Item] = []
 
     @property
     def mirror(self) -> MirrorApp:
@@ -85,6 +86,8 @@ class ReviewScreen(Screen[None]):
             yield Select([(k, k) for k in KINDS], prompt="all kinds", id="f-kind")
             yield Select([(s, s) for s in r.sections], prompt="all sections", id="f-section",
                          disabled=not r.sections)
+            yield Select(self.show_options(), prompt="emotions & cues", id="f-show",
+                         disabled=not r.cues)
         with Horizontal(id="review-main"):
             table: DataTable[Any] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
             yield table
@@ -92,7 +95,7 @@ class ReviewScreen(Screen[None]):
                 pane.border_title = "Episode"
                 yield Static("No episode selected.", id="details")
         with TabbedContent(id="review-tabs"):
-            with TabPane("Timeline", id="tab-timeline"):
+            with TabPane("Timeline", id="tab-timeline"), VerticalScroll():
                 yield Timeline(r, id="timeline")
             with TabPane("Transcript", id="tab-transcript"), VerticalScroll():
                 yield Static(transcript_text(r), id="transcript")
@@ -108,48 +111,62 @@ class ReviewScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < 100, "narrow")
         self.set_class(event.size.height < 30, "short")
+        lanes = len(self.review.cue_kinds)
+        if lanes:  # room for the cue lanes under the emotions (short terminals scroll)
+            self.query_one("#review-tabs").styles.height = (
+                7 if event.size.height < 30 else 14 + min(lanes, 5))
+
+    def show_options(self) -> list[tuple[str, str]]:
+        """The type filter: emotions only, cues only, or one cue type."""
+        kinds = self.review.cue_kinds
+        labels = {c.cue: c.label for c in self.review.cues}
+        return [("emotions", "emotions"), ("cues", "cues")] + [
+            (f"cues: {labels[k]}", k) for k in kinds]
 
     # -- the table ----------------------------------------------------------------------------
     def filters(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
-        for name in ("emotion", "kind", "section"):
+        for name in FILTERS:
             value = self.query_one(f"#f-{name}", Select).value
             out[name] = value if isinstance(value, str) else None
         return out
 
     def refill(self) -> None:
         table = self.query_one("#events", DataTable)
-        shown = filter_episodes(self.review.episodes, **self.filters())
+        r = self.review
+        shown = filter_episodes(r.items, **self.filters())
         shown.sort(key=COLUMNS[self.sort_key][1], reverse=self.sort_reverse)
         self.shown = shown
         table.clear()
-        for ep in shown:
-            ev = ep.event
-            color = EMOTION_COLORS.get(ev.expression, "")
+        for it in shown:
             table.add_row(
-                str(ep.number), mmss(ev.start_s), Text(ev.expression, style=color),
-                ep.label + (" !" if ep.problem else ""), f"{ev.end_s - ev.start_s:.2f}",
-                f"{ev.intensity:.2f}", ep.section or "–",
-                " ".join(ep.context.words)[:30] or "–", key=str(ep.number),
+                it.key if it.is_cue else str(it.number), mmss(it.start_s),
+                Text(it.what, style=it.color), it.kind_text + (" !" if it.problem else ""),
+                f"{it.duration_s:.2f}", f"{it.intensity:.2f}", it.section or "–",
+                it.said[:30] or "–", key=it.key,
             )
-        total = len(self.review.episodes)
+        n_eps = sum(not it.is_cue for it in shown)
+        title = f"Episodes {n_eps}/{len(r.episodes)}"
+        if r.cues:
+            title += f" · cues {len(shown) - n_eps}/{len(r.cues)}"
         arrow = "↓" if self.sort_reverse else "↑"
-        table.border_title = (f"Episodes {len(shown)}/{total} · sorted by "
-                              f"{COLUMNS[self.sort_key][0].lower()} {arrow}")
+        table.border_title = f"{title} · sorted by {COLUMNS[self.sort_key][0].lower()} {arrow}"
         if not shown:
             self.query_one("#details", Static).update(
-                "No episodes match the filters (x clears them)." if total else
-                "No expression episodes were found in this rehearsal.")
+                "No episodes match the filters (x clears them)." if r.items else
+                "No expression episodes were found in this rehearsal."
+                + (" No cues either." if r.cues_analysed else ""))
         else:
             self.show_details(shown[0])
 
-    def show_details(self, ep: Episode) -> None:
-        self.query_one("#details", Static).update(details_text(ep))
+    def show_details(self, item: Item) -> None:
+        self.query_one("#details-pane").border_title = "Cue" if item.is_cue else "Episode"
+        self.query_one("#details", Static).update(item_details_text(item))
 
     @on(DataTable.RowHighlighted, "#events")
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value if event.row_key is not None else None
-        ep = next((e for e in self.shown if str(e.number) == key), None)
+        ep = next((e for e in self.shown if e.key == key), None)
         if ep is not None:
             self.show_details(ep)
 
@@ -177,7 +194,10 @@ class ReviewScreen(Screen[None]):
 
     def action_cycle_filter(self, name: str) -> None:
         select = self.query_one(f"#f-{name}", Select)
-        options = list(EMOTIONS) if name == "emotion" else list(KINDS)
+        if select.disabled:
+            return
+        options = {"emotion": list(EMOTIONS), "kind": list(KINDS),
+                   "show": [v for _, v in self.show_options()]}[name]
         value = select.value
         i = options.index(value) if isinstance(value, str) and value in options else -1
         if i + 1 < len(options):
@@ -186,7 +206,7 @@ class ReviewScreen(Screen[None]):
             select.clear()
 
     def action_clear_filters(self) -> None:
-        for name in ("emotion", "kind", "section"):
+        for name in FILTERS:
             self.query_one(f"#f-{name}", Select).clear()
 
     def action_toggle_tab(self) -> None:
