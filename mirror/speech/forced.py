@@ -23,7 +23,7 @@ error ~30 ms; see docs/speech.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -216,8 +216,17 @@ def align_script(
         last_section = script.sections[wsec[last_w]].title
         expected_word = last_w + 1
         matched += 1
+    # Words heard or placed past the audio's ends (a speech segment reaching beyond them) are
+    # kept inside them: every time is a moment of this audio.
+    out = [_clamp(w, len(audio) / sr) for w in out]
     out.sort(key=lambda w: w.start)
     return out, matched
+
+
+def _clamp(w: Word, duration_s: float) -> Word:
+    start = min(max(w.start, 0.0), duration_s)
+    end = min(max(w.end, start), duration_s)
+    return w if (start, end) == (w.start, w.end) else replace(w, start=start, end=end)
 
 
 def _place(clip: np.ndarray, span: list[int], words: list[str], rec: Recognizer, *,
