@@ -22,7 +22,13 @@ from mirror.cues.detect import detect_cues
 from mirror.cues.model import Cue
 from mirror.cues.rules import cue_summary, finish_cue
 from mirror.errors import InputError
-from mirror.events.detect import detect_events, leaks_per_minute, noise_levels
+from mirror.events.detect import (
+    compute_thresholds,
+    detect_events,
+    leaks_per_minute,
+    noise_levels,
+    spotter_options,
+)
 from mirror.events.model import EVENTS_SCHEMA, Event
 from mirror.expressions.actions import ActionUnitOptions, ActionUnits, compute_action_units
 from mirror.expressions.emotions import EmotionScores, compute_emotion_scores
@@ -68,7 +74,8 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     lightly_gated = compute_emotion_scores(
         compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
     events = detect_events(scores, au, profile.spot, bounds=lightly_gated)
-    cues = detect_cues(tracks, au, events)
+    thresholds = compute_thresholds(scores, spotter_options(profile.spot))
+    cues = detect_cues(tracks, au, scores, thresholds, events)
     return Expressions(neutral, au, scores, events, warnings, cues)
 
 

@@ -11,7 +11,8 @@ noisier, a multiple of the signal's own noise), widened to where the signal fall
 - brow_flash: inner and outer brows raised together briefly, the upper lids not raised (that
   would be surprise), not while talking (on a stressed word it is emphasis, Ekman 1979).
 - lip_press: lips pressed thin (AU24) with the mouth closed, not part of an anger episode.
-- tension: narrowed eyes (AU7) with a lowered brow or tightened lips, held, not a smile's squint.
+- tension: narrowed eyes (AU7) with a lowered brow or tightened lips, held, not a smile's squint;
+  where an anger episode covers it, only when the eyes narrow more than the brows lower.
 - masking: a negative expression replaced within `mask_gap_s` by a smile (one episode, both
   parts). A negative flash that just ends in a straight face is every leak; it stays a leak.
 """
@@ -27,15 +28,19 @@ from mirror.cues.signals import compute_gaze, compute_head_roll, eyes_closed
 from mirror.events.model import Event
 from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnits, rolling
+from mirror.expressions.emotions import EmotionScores
 from mirror.tracks import FaceTracks
 
-NEGATIVE = ("anger", "fear", "disgust", "sadness", "contempt")
+# What a smile can mask. Not contempt: a smile that rises unevenly is one-sided for a moment,
+# and contempt is a one-sided smile (the two cannot be told apart at a smile's onset).
+NEGATIVE = ("anger", "fear", "disgust", "sadness")
 
 
 @dataclass(frozen=True)
 class CueOptions:
     gaze_deg: float = 8.0  # gaze this far from rest (degrees) ...
     gaze_min_s: float = 0.3  # ... for this long is an aversion
+    narrowed_max: float = 0.25  # AU7 above this: an upward gaze reading is the lids, not the eyes
     rest_window_s: float = 8.0  # "rest" follows slow drifts: the rolling median over this window
     tilt_deg: float = 6.0
     tilt_min_s: float = 0.5
@@ -119,6 +124,8 @@ def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[C
         direction = gaze_direction(hh, vv)
         eye = float(np.hypot(g["eye_h"][iv.apex], g["eye_v"][iv.apex]))
         head = float(np.hypot(g["head_h"][iv.apex], g["head_v"][iv.apex]))
+        if direction == "up" and au["AU7"][iv.apex] > opts.narrowed_max:
+            continue  # narrowed lids push the model's iris centre up: not a glance up
         reading = direction == "down" and _mean(au.talking, iv) > opts.talking_max
         out.append(_cue("gaze_aversion", au.t, iv, thr, 30.0, direction=direction,
                         reading=reading, evidence={"gaze_deg": float(iv.peak), "eye_deg": eye,
@@ -216,39 +223,74 @@ def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions) -> li
         c = _cue("tension", au.t, iv, thr, 1.0,
                  evidence={"AU7": float(au["AU7"][iv.apex]), "AU4": float(au["AU4"][iv.apex]),
                            "AU24": float(au["AU24"][iv.apex])})
-        if _overlaps(c.start_s, c.end_s, events, ("anger", "disgust", "fear"), share=0.5):
+        anger_like = au["AU4"][iv.apex] >= au["AU7"][iv.apex]
+        if anger_like and _overlaps(c.start_s, c.end_s, events, ("anger", "disgust", "fear"),
+                                    share=0.5):
             continue
         out.append(c)
     return out
 
 
-def detect_masking(events: list[Event], opts: CueOptions) -> list[Cue]:
-    """Masking from the emotion episodes: a negative expression, then a smile starting before
-    it has gone or within `mask_gap_s` of its end."""
+def _masked_part(scores: EmotionScores, ratio: np.ndarray, lo: int, hi: int) -> CuePart | None:
+    """The strongest negative expression standing above its threshold in frames lo..hi."""
+    best: tuple[float, int, int] | None = None
+    for k, name in enumerate(scores.names):
+        if name in NEGATIVE and hi > lo:
+            i = lo + int(np.argmax(ratio[lo:hi, k]))
+            if ratio[i, k] >= 1.0 and (best is None or ratio[i, k] > best[0]):
+                best = (float(ratio[i, k]), i, k)
+    if best is None:
+        return None
+    _, apex, k = best
+    first, last = apex, apex
+    while first > 0 and ratio[first - 1, k] >= 0.3:
+        first -= 1
+    while last + 1 < ratio.shape[0] and ratio[last + 1, k] >= 0.3:
+        last += 1
+    t = scores.t
+    return CuePart(role="masked", expression=scores.names[k], start_s=float(t[first]),
+                   apex_s=float(t[apex]), end_s=float(t[last]) + _frame(t))
+
+
+def detect_masking(events: list[Event], scores: EmotionScores, thresholds: np.ndarray,
+                   opts: CueOptions) -> list[Cue]:
+    """A negative expression, then a smile that takes over before it has gone or within
+    `mask_gap_s` of its end. The negative part may be its own episode, or (when the smile
+    followed too fast for the spotter to split them) a run of a negative score above its
+    threshold just before the smile rises."""
+    ratio = np.nan_to_num(scores.scores / thresholds)
+    hap = scores.names.index("happiness")
     out = []
-    ordered = sorted(events, key=lambda e: e.start_s)
-    smiles = [e for e in ordered if e.expression == "happiness"]
-    for e in ordered:
-        if e.expression not in NEGATIVE:
+    for sm in (e for e in events if e.expression == "happiness"):
+        first, apex = _index(scores.t, sm.start_s), _index(scores.t, sm.apex_s)
+        rising = np.flatnonzero(ratio[first:apex + 1, hap] >= 1.0)
+        takeover = first + int(rising[0]) if rising.size else apex
+        lo = _index(scores.t, sm.start_s - opts.mask_gap_s - 1.0)
+        masked = _masked_part(scores, ratio, lo, takeover + 1)
+        if masked is None or masked.apex_s >= scores.t[takeover] + 0.05:
             continue
-        masked = CuePart(role="masked", expression=e.expression, start_s=e.start_s,
-                         apex_s=e.apex_s, end_s=e.end_s)
-        cover = [s for s in smiles if e.apex_s < s.start_s <= e.end_s + opts.mask_gap_s]
-        if cover:
-            sm = cover[0]
-            mask = CuePart(role="mask", expression="happiness", start_s=sm.start_s,
-                           apex_s=sm.apex_s, end_s=sm.end_s)
-            out.append(Cue(cue="masking", start_s=e.start_s, apex_s=sm.start_s, end_s=sm.end_s,
-                           intensity=e.intensity, confidence=min(e.confidence, sm.confidence),
-                           parts=(masked, mask),
-                           evidence={"gap_s": sm.start_s - e.end_s,
-                                     "masked_intensity": e.intensity,
-                                     "smile_intensity": sm.intensity}))
+        if scores.t[takeover] - masked.end_s > opts.mask_gap_s:
+            continue
+        mask = CuePart(role="mask", expression="happiness", start_s=float(scores.t[takeover]),
+                       apex_s=sm.apex_s, end_s=sm.end_s)
+        out.append(Cue(cue="masking", start_s=masked.start_s, apex_s=float(scores.t[takeover]),
+                       end_s=sm.end_s, intensity=float(scores.scores[_index(scores.t,
+                                                                            masked.apex_s),
+                                                                     scores.names.index(
+                                                                         masked.expression)]),
+                       confidence=sm.confidence, parts=(masked, mask),
+                       evidence={"gap_s": float(scores.t[takeover]) - masked.end_s,
+                                 "smile_intensity": sm.intensity}))
     return out
 
 
-def detect_cues(tracks: FaceTracks, au: ActionUnits, events: list[Event],
-                options: CueOptions | None = None) -> list[Cue]:
+def _index(t: np.ndarray, x: float) -> int:
+    return int(np.clip(np.searchsorted(t, x), 0, t.size - 1))
+
+
+def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores,
+                thresholds: np.ndarray, events: list[Event], options: CueOptions | None = None
+                ) -> list[Cue]:
     """Every cue episode of a recording, sorted by start time."""
     opts = options or CueOptions()
     if tracks.n < 3:
@@ -256,5 +298,5 @@ def detect_cues(tracks: FaceTracks, au: ActionUnits, events: list[Event],
     cues = [*detect_gaze(tracks, au, opts), *detect_head_tilt(tracks, au, opts),
             *detect_nods(tracks, au, opts), *detect_brow_flash(au, events, opts),
             *detect_lip_press(au, events, opts), *detect_tension(au, events, opts),
-            *detect_masking(events, opts)]
+            *detect_masking(events, scores, thresholds, opts)]
     return sorted(cues, key=lambda c: (c.start_s, c.cue))
