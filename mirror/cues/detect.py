@@ -100,9 +100,11 @@ def _cue(name: str, t: np.ndarray, iv: Interval, threshold: float, full: float, 
 
 
 def _overlaps(a0: float, a1: float, events: list[Event], names: tuple[str, ...],
-              share: float = 0.3) -> bool:
-    return any(e.expression in names and min(a1, e.end_s) - max(a0, e.start_s) > share * (a1 - a0)
-               for e in events)
+              share: float = 0.3, min_intensity: float = 0.3) -> bool:
+    """Whether a clear episode of one of `names` covers more than `share` of a0..a1 (a weak
+    reading of an emotion does not explain a cue away)."""
+    return any(e.expression in names and e.intensity >= min_intensity
+               and min(a1, e.end_s) - max(a0, e.start_s) > share * (a1 - a0) for e in events)
 
 
 def _detrend(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
