@@ -300,7 +300,7 @@ def analyse_video(
         if not tracks.found.any():
             raise InputError(f"{video}: no face found in any frame; "
                              "record facing the camera with your face well lit")
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
         save_tracks(tracks_path, tracks)
     if progress:
         progress("expressions", 0.0)

@@ -129,7 +129,7 @@ def write_report(analysis_dir: str | Path, *, formats: Iterable[str] = FORMATS,
     written: dict[str, Path] = {}
     if "md" in fmts or "json" in fmts:
         files = out_dir / FILES_DIR
-        files.mkdir(exist_ok=True)
+        files.mkdir(mode=0o700, exist_ok=True)
         for name, data in images.files.items():
             write_bytes_atomic(files / name, data)
         _remove_stale(files, set(images.files))
