@@ -210,6 +210,15 @@ def test_filmstrips_cover_problem_cues(report: dict[str, Any]) -> None:
     assert img.width == 4 * img.height - img.width % 4 or img.width > 2 * img.height
 
 
+def test_a_masking_filmstrip_shows_the_reaction_then_the_mask(report: dict[str, Any]) -> None:
+    from mirror.report.write import filmstrip_moments
+
+    mask = by_cue(report["json"], "masking")[0]
+    assert filmstrip_moments(mask) == ((4.4, 4.55, 5.2), ("onset", "anger", "mask"))
+    nod = by_cue(report["json"], "nod")[0]
+    assert filmstrip_moments(nod)[1] == ("onset", "apex", "offset")
+
+
 def test_timeline_grows_one_lane_per_cue(report: dict[str, Any], tmp_path: Path) -> None:
     with_cue = Image.open(report["dir"] / "report_files" / "timeline.png")
     plain = build_analysis(tmp_path / "plain", video=False)

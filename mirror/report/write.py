@@ -57,29 +57,41 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
         return
     chosen = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))[:limit]
     t0 = neutral_time(analysis)
-    moments = {e["id"]: (e["start_s"], e["apex_s"], e["end_s"]) for e in chosen}
+    moments = {e["id"]: filmstrip_moments(e) for e in chosen}
     # The video's own times count from its first frame; a recorded session's tracks are on the
     # session clock, whose first frame is at tracks.t[0].
     shift = 0.0
     tracks = analysis.tracks
     if tracks is not None and tracks.n and tracks.meta.get("clock") == "session":
         shift = float(tracks.t[0])
-    wanted = [t0, *(t for ts in moments.values() for t in ts)]
+    wanted = [t0, *(t for ts, _ in moments.values() for t in ts)]
     grabbed = grab_frames(analysis.video, [t - shift for t in wanted])
     frames = {t: grabbed[t - shift] for t in wanted if t - shift in grabbed}
     if t0 not in frames:
         return
     neutral = crop_face(frames[t0], face_box(analysis.tracks, t0))
     for e in chosen:
-        ts = moments[e["id"]]
+        ts, names = moments[e["id"]]
         if not all(t in frames for t in ts):
             continue
         tiles = [neutral] + [crop_face(frames[t], face_box(analysis.tracks, t)) for t in ts]
-        labels = ["your neutral", f"onset {mmss(ts[0])}", f"apex {mmss(ts[1])}",
-                  f"offset {mmss(ts[2])}"]
-        color = EMOTION_COLORS.get(e.get("expression") or "", CUE_INK if e.get("cue") else "#777777")
+        labels = ["your neutral"] + [f"{n} {mmss(t)}" for n, t in zip(names, ts, strict=True)]
+        masked = next((p["expression"] for p in e.get("parts") or [] if p["role"] == "masked"),
+                      None)
+        color = EMOTION_COLORS.get(e.get("expression") or masked or "",
+                                   CUE_INK if e.get("cue") else "#777777")
         data = compose_strip(tiles, labels, highlight=2, color=color)
         e["filmstrip"] = images.add(f"{e['id']}.jpg", data)
+
+
+def filmstrip_moments(e: dict[str, Any]) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """The three frames of a filmstrip and their captions: onset, apex, offset; for masking with
+    both parts, onset, the covered reaction's apex and the mask's apex."""
+    parts = {p["role"]: p for p in e.get("parts") or []}
+    if "masked" in parts and "mask" in parts:
+        return ((e["start_s"], parts["masked"]["apex_s"], parts["mask"]["apex_s"]),
+                ("onset", parts["masked"]["expression"], "mask"))
+    return (e["start_s"], e["apex_s"], e["end_s"]), ("onset", "apex", "offset")
 
 
 def build_report(analysis: Analysis, profile: Profile,
