@@ -281,9 +281,13 @@ def test_profile_cue_rules_give_the_coaching(tmp_path: Path) -> None:
 
 def test_malformed_cues_are_left_out_with_a_note(tmp_path: Path) -> None:
     analysis = build_analysis(tmp_path / "bad", video=False)
-    with_cues(analysis, [{"cue": "nod"}, cue("nod", 1.0, 1.3, problem=False)])
-    facts = json.loads(write_report(analysis, formats=["json"], history=[])["json"].read_text())
-    assert len(facts["cues"]) == 1
+    odd = cue("tension", 2.0, 2.5, problem=True, evidence=[1, 2], parts={"role": "x"},
+              intensity="high", direction=7, words="many words here", triggers=None)
+    with_cues(analysis, [{"cue": "nod"}, cue("nod", 1.0, 1.3, problem=False), odd])
+    written = write_report(analysis, formats=["json", "html", "md"], history=[])
+    facts = json.loads(written["json"].read_text())
+    assert len(facts["cues"]) == 2
+    assert facts["cues"][1]["evidence"] == {} and facts["cues"][1]["intensity"] == 0
     assert any("cue 1 is malformed" in w for w in facts["warnings"])
 
 

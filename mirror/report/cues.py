@@ -171,6 +171,8 @@ def cue_facts(raw: list[dict[str, Any]], profile: Profile,
         apex = _num(d.get("apex_s"), (start + end) / 2)
         ctx = context_of(d)
         after = d.get("after_trigger")
+        evidence = d["evidence"] if isinstance(d.get("evidence"), dict) else {}
+        parts = d["parts"] if isinstance(d.get("parts"), list) else []
         fact: dict[str, Any] = {
             "id": f"c{i + 1:03d}", "index": i, "cue": cue,
             "label": str(d.get("label") or cue_label(cue)),
@@ -183,14 +185,14 @@ def cue_facts(raw: list[dict[str, Any]], profile: Profile,
             "direction": str(d["direction"]) if d.get("direction") else None,
             "reading": bool(d.get("reading")),
             "after_trigger": str(after) if after else None,
-            "evidence": {str(k): round(float(v), 3) for k, v in (d.get("evidence") or {}).items()
+            "evidence": {str(k): round(float(v), 3) for k, v in evidence.items()
                          if isinstance(v, int | float) and not isinstance(v, bool)},
             "parts": [
                 {"role": str(p.get("role", "")), "expression": str(p.get("expression", "")),
                  "start_s": round(_num(p.get("start_s")), 3),
                  "apex_s": round(_num(p.get("apex_s"), _num(p.get("start_s"))), 3),
                  "end_s": round(_num(p.get("end_s")), 3)}
-                for p in d.get("parts") or [] if isinstance(p, dict)],
+                for p in parts if isinstance(p, dict)],
             "section": ctx.section or (section_at(apex) if section_at else None),
             "speaking": ctx.speaking, "said": " ".join(ctx.words),
             "said_before": " ".join(ctx.words_before),
