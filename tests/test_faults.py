@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import av
@@ -22,6 +23,7 @@ import pytest
 from mirror.capture import recording
 from mirror.capture.camera import FileCamera, parse_camera
 from mirror.capture.errors import CaptureError
+from mirror.capture.recorder import STALLED, Recorder
 from mirror.capture.testclip import write_test_video, write_test_wav
 from mirror.capture.writers import VideoWriter
 from mirror.cli import main
@@ -262,6 +264,34 @@ def test_camera_stops_giving_frames(mode: str, monkeypatch: pytest.MonkeyPatch, 
     assert s.manifest["stop_reason"] == "the camera stopped giving frames (unplugged?)"
     assert s.frame_times is not None and len(s.frame_times) == 45 == decoded_frames(s.video)
     assert s.audio is not None and s.manifest["audio"]["samples"] > 0
+
+
+def test_a_stalled_process_is_not_taken_for_a_stalled_camera(tmp_path: Path) -> None:
+    """The watchdog judges the camera only when its own thread ran on time: after the whole
+    process was not scheduled for a while (a loaded machine), the camera gets its turn first."""
+    clip = write_test_video(tmp_path / "clip.mp4", seconds=0.5, width=160, height=120)
+    now = [10.0]
+    clock = SimpleNamespace(now=lambda: now[0])
+    rec = Recorder(tmp_path, FileCamera(parse_camera(str(clip))), None,
+                   clock=clock)  # type: ignore[arg-type]
+    rec._threads[0] = SimpleNamespace(is_alive=lambda: True)  # type: ignore[assignment]
+    rec._last_grab = rec._last_check = 10.0
+    try:
+        for _ in range(10):  # checks every 0.2 s, no frame: stalled after 2 s
+            now[0] += 0.2
+            assert not rec.check_stalled()
+        now[0] += 0.2
+        assert rec.check_stalled() and rec.stop_reason == STALLED
+        rec._stop.clear()
+        rec._last_grab = rec._last_check = now[0]
+        now[0] += 3.0  # nothing ran for 3 s, the watchdog included
+        assert not rec.check_stalled()
+        rec._last_grab = now[0] + 0.01  # the camera thread's turn: it had frames queued
+        now[0] += 0.2
+        assert not rec.check_stalled()
+    finally:
+        rec.video.close()
+        rec.frames_log.close()
 
 
 # -- a killed analysis --------------------------------------------------------------------------

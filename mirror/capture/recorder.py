@@ -47,7 +47,7 @@ class RecordOptions:
     crf: int = 23
     preset: str = "ultrafast"
     start_delay_s: float = 0.1  # lets the threads start before the first frame is due
-    stall_s: float = 2.0  # no frame from a live camera for this long: it was unplugged or froze
+    stall_s: float = 2.0  # no frame from the camera for this long: it was unplugged or froze
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ class Recorder:
         self.start_s = 0.0
         self._stopped = False
         self._last_grab = 0.0  # session time the camera last gave a frame (or started)
+        self._last_check = 0.0  # session time of the last stall check
         self._stalled = False
         self.video = VideoWriter(
             session_dir / VIDEO, width=camera.width, height=camera.height, fps=camera.fps,
@@ -187,8 +188,14 @@ class Recorder:
         blocks instead of failing); called by the encoder thread about every 0.2 s."""
         if self._stop.is_set() or not self._threads[0].is_alive():
             return False
+        now = self.clock.now()
+        checked, self._last_check = self._last_check, now
+        if now - checked > 1.0:
+            # This thread was not scheduled either (a loaded machine stalls the whole process):
+            # give the camera thread its turn before judging it.
+            return False
         alive_at = max(self._last_grab, self.camera.waiting_until or 0.0)
-        if self.clock.now() - alive_at <= self.options.stall_s:
+        if now - alive_at <= self.options.stall_s:
             return False
         self._stalled = True
         self.request_stop(STALLED)
