@@ -19,6 +19,8 @@ from typing import IO, Any
 
 from mirror.errors import MirrorError
 
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)  # the disk is full, or the user's quota is
+
 
 class DiskFullError(MirrorError, OSError):
     """No space left for a file mirror writes (also an OSError with errno ENOSPC)."""
@@ -64,7 +66,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
                                    dir=target.parent)
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
+        if exc.errno in NO_SPACE:
             raise DiskFullError(target) from exc
         raise
     try:
@@ -77,7 +79,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC and not isinstance(
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE and not isinstance(
                 exc, DiskFullError):
             raise DiskFullError(target) from exc
         raise

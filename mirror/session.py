@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import fcntl
 import io
 import os
@@ -36,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from mirror.errors import MirrorError
-from mirror.fileio import atomic_open, write_json_atomic
+from mirror.fileio import NO_SPACE, atomic_open, write_json_atomic
 
 SESSION_FORMAT = "mirror.session/1"
 MANIFEST = "manifest.json"
@@ -165,7 +164,7 @@ def reserve_space(session_dir: Path, nbytes: int = RESERVE_BYTES) -> Path:
             try:
                 os.posix_fallocate(fh.fileno(), 0, nbytes)
             except OSError as exc:
-                if exc.errno == errno.ENOSPC:
+                if exc.errno in NO_SPACE:
                     raise
                 fh.write(b"\0" * nbytes)  # a filesystem without fallocate
                 fh.flush()
@@ -173,7 +172,7 @@ def reserve_space(session_dir: Path, nbytes: int = RESERVE_BYTES) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             path.unlink()
-        if exc.errno == errno.ENOSPC:
+        if exc.errno in NO_SPACE:
             free = shutil.disk_usage(session_dir).free
             raise SessionError(
                 f"the disk is full ({free // 1024} KB free in {session_dir.parent}): "
@@ -457,7 +456,7 @@ def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
     try:
         return _remux_video(file)
     except SessionError as exc:
-        if getattr(exc.__cause__, "errno", None) != errno.ENOSPC:
+        if getattr(exc.__cause__, "errno", None) not in NO_SPACE:
             raise
         return _truncate_video_in_place(file)
 

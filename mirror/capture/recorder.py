@@ -15,7 +15,6 @@ mapped onto the session clock (`StreamClockMap`).
 
 from __future__ import annotations
 
-import errno
 import queue
 import threading
 import time
@@ -30,6 +29,7 @@ from mirror.capture.clock import SessionClock, StreamClockMap
 from mirror.capture.live import LiveAnalyzer, LiveCallback, LiveWorker
 from mirror.capture.microphone import DeviceMicrophone, FileMicrophone
 from mirror.capture.writers import CsvLog, VideoWriter, WavWriter
+from mirror.fileio import NO_SPACE
 from mirror.session import AUDIO, AUDIO_BLOCKS, AUDIO_BLOCKS_HEADER, FRAMES, FRAMES_HEADER, VIDEO
 
 __all__ = ["LiveAnalyzer", "RecordOptions", "Recorder", "RecorderStats"]
@@ -243,7 +243,7 @@ class Recorder:
             self.finished.set()
 
     def _fail(self, where: str, exc: BaseException) -> None:
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE:
             self.error = f"the disk is full ({where})"
         else:
             self.error = f"{where}: {type(exc).__name__}: {exc}"
