@@ -91,9 +91,12 @@ def au2(f: np.ndarray) -> np.ndarray:
     return _finish(f, d, b, sigma=0.1, keep=_UPPER_LIDS + L.RIGHT_IRIS + L.LEFT_IRIS)
 
 
-def au4(f: np.ndarray) -> np.ndarray:
+def au4(f: np.ndarray, *, hold_irises: bool = True) -> np.ndarray:
     """Brow lowerer: the whole brow down (its outer part a little more, which is what
-    MediaPipe's browDown follows), the inner ends drawn together, the lid folds pushed down."""
+    MediaPipe's browDown follows), the inner ends drawn together, the lid folds pushed down.
+
+    hold_irises=False lets the iris landmarks follow the lids smoothly (no fold in the mesh
+    where a lid passes over an iris point; see FREE_IRIS_UNITS)."""
     d = np.zeros_like(f)
     b = _brow_points()
     inn = _innerness(f, b)
@@ -105,8 +108,8 @@ def au4(f: np.ndarray) -> np.ndarray:
     creases, lids = list(_LID_CREASES), list(_UPPER_LIDS)
     d[creases, 1] = 0.1
     d[lids, 1] = 0.035 * _lid_profile(f, lids)
-    return _finish(f, d, b + glabella + creases + lids, sigma=0.1,
-                   keep=L.RIGHT_IRIS + L.LEFT_IRIS + _LOWER_LIDS)
+    irises = L.RIGHT_IRIS + L.LEFT_IRIS if hold_irises else ()
+    return _finish(f, d, b + glabella + creases + lids, sigma=0.1, keep=irises + _LOWER_LIDS)
 
 
 def _lid_profile(f: np.ndarray, idx: list[int]) -> np.ndarray:
@@ -138,13 +141,15 @@ def au6(f: np.ndarray) -> np.ndarray:
                    keep=_UPPER_LIDS + L.RIGHT_IRIS + L.LEFT_IRIS + tuple(_LIPS_ALL))
 
 
-def au7(f: np.ndarray) -> np.ndarray:
-    """Lid tightener: lower lids up and straightened, upper lids slightly down."""
+def au7(f: np.ndarray, *, hold_irises: bool = True) -> np.ndarray:
+    """Lid tightener: lower lids up and straightened, upper lids slightly down (hold_irises:
+    as in au4)."""
     d = np.zeros_like(f)
     lo, up = list(_LOWER_LIDS), list(_UPPER_LIDS)
     d[lo, 1] = -0.05 * _lid_profile(f, lo)
     d[up, 1] = 0.02 * _lid_profile(f, up)
-    return _finish(f, d, lo + up, sigma=0.05, floor=0.8, keep=L.RIGHT_IRIS + L.LEFT_IRIS)
+    return _finish(f, d, lo + up, sigma=0.05, floor=0.8,
+                   keep=L.RIGHT_IRIS + L.LEFT_IRIS if hold_irises else ())
 
 
 def au9(f: np.ndarray) -> np.ndarray:
@@ -311,6 +316,19 @@ def au43(f: np.ndarray) -> np.ndarray:
                    keep=L.RIGHT_IRIS + L.LEFT_IRIS + tuple(_brow_points()) + _UPPER_LIDS)
 
 
+def lid_drop(f: np.ndarray) -> np.ndarray:
+    """Upper lids lowered, as when the eyes look down (the lid follows the eye): the lid margin
+    and the fold above it come down, the lower lids stay. The eye's contents (and the iris
+    landmarks) follow smoothly so that the mesh does not fold; the renderer keeps the iris
+    landmarks still and repaints the iris (paint.paint_gaze)."""
+    d = np.zeros_like(f)
+    lids, creases = list(_UPPER_LIDS), list(_LID_CREASES)
+    d[lids, 1] = 0.07 * _lid_profile(f, lids)
+    d[creases, 1] = 0.045 * _lid_profile(f, creases)
+    return _finish(f, d, lids + creases, sigma=0.05, floor=0.8,
+                   keep=_LOWER_LIDS + tuple(_brow_points()))
+
+
 def _sorted_xy(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     o = np.argsort(p[:, 0])
     return p[o, 0], p[o, 1]
@@ -356,8 +374,17 @@ def compute_au_displacements(f: np.ndarray, z: np.ndarray) -> dict[str, np.ndarr
         "AU12R": au12(f, "right"), "AU14L": au14(f, "left"), "AU14R": au14(f, "right"),
         "AU15": au15(f), "AU17": au17(f), "AU20": au20(f), "AU23": au23(f), "AU24": au24(f),
         "AU25": au25(f), "AU26": au26(f), "AU43": au43(f), "ROUND": lip_round(f),
-        "YAW": yaw(f, z), "PITCH": pitch(f, z),
+        "YAW": yaw(f, z), "PITCH": pitch(f, z), "LIDDROP": lid_drop(f),
+        "AU4~": au4(f, hold_irises=False), "AU7~": au7(f, hold_irises=False),
     }
+
+
+# Units whose warp lets the iris landmarks follow the lids (so the mesh does not fold where a
+# lid passes over an iris point and the iris keeps its shape); the renderer keeps those
+# landmarks still in the landmark rig. The cues use them (LIDDROP for a downward gaze, AU4~ and
+# AU7~ for tension); the emotion prototypes keep AU4/AU7, so that existing clips stay exactly
+# as they were.
+FREE_IRIS_UNITS = ("LIDDROP", "AU4~", "AU7~")
 
 
 # EMFACS-style prototypes: action unit -> weight at full intensity. `S` marks sided units.
@@ -415,7 +442,7 @@ def split_sides(f: np.ndarray, disp: dict[str, np.ndarray]) -> dict[str, np.ndar
     left = 1 / (1 + np.exp(-f[:, 0] / 0.04))
     out: dict[str, np.ndarray] = {}
     for k, d in disp.items():
-        if k in SIDED or k in MIDLINE or k in ("YAW", "PITCH"):
+        if k in SIDED or k in MIDLINE or k in ("YAW", "PITCH") or k in FREE_IRIS_UNITS:
             continue
         out[f"{k}@L"] = d * left[:, None]
         out[f"{k}@R"] = d * (1 - left)[:, None]

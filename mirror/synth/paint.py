@@ -196,3 +196,61 @@ def compute_aperture_mask(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray
         cv2.fillPoly(m, [np.round(poly).astype(np.int32)], 1.0)
     m = cv2.dilate(m, np.ones((3, 3), np.uint8))
     return cv2.GaussianBlur(m, (0, 0), 0.8)[..., None]
+
+
+def paint_gaze(img: np.ndarray, lm: np.ndarray, shift: np.ndarray, colours: EyeColours,
+               base: np.ndarray, base_pts: np.ndarray) -> None:
+    """Move both irises by `shift` (2,) pixels within the eye openings, in place: sclera where
+    the iris was, the iris where it goes (the base image's own iris pixels where they were
+    visible in the base, else its colour, with the pupil), all clipped to the openings and
+    shaded under the upper lid. `lm` (478, 2) are the frame's landmarks, the irises already
+    moved; `base` (H, W, 3) and `base_pts` (478, 2) the neutral image and its landmarks."""
+    h, w = img.shape[:2]
+    shift = np.asarray(shift, dtype=np.float64)
+    if float(np.hypot(*shift)) < 0.3:
+        return
+    r = colours.iris_radius
+    for (up, lo), iris in zip(_EYES, (L.RIGHT_IRIS, L.LEFT_IRIS), strict=True):
+        upper, lower = lm[list(up)], lm[list(lo)]
+        poly = np.concatenate([upper, lower[::-1][1:-1]])
+        box = polygon_mask(poly, w=w, h=h, shift=4)
+        if box is None:
+            continue
+        x0, y0, x1, y1, m = box
+        # the opening, pulled in a little so that nothing is painted over the lid margins
+        ap = cv2.erode(m, np.ones((2, 2), np.uint8)).astype(np.float32)[..., None] / 255
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        new = lm[iris[0]]
+        old = new - shift
+        roi = img[y0:y1, x0:x1].astype(np.float32)
+        # sclera where the iris was: filled in from the sclera and lids around it, toned
+        # towards the sclera colour, darker under the upper lid
+        top = np.interp(xx[0], upper[:, 0], upper[:, 1])[None, :]
+        shade = np.clip((yy - top) / 3.5, 0, 1)[..., None]
+        d_old = np.hypot(xx - old[0], yy - old[1])[..., None]
+        a_old = np.clip(1.12 * r + 1.0 - d_old, 0, 1)
+        hole = ((a_old[..., 0] > 0) & (ap[..., 0] > 0.02)).astype(np.uint8) * 255
+        filled = cv2.inpaint(img[y0:y1, x0:x1], hole, 4, cv2.INPAINT_TELEA).astype(np.float32)
+        sclera = 0.5 * filled + 0.5 * colours.sclera * (0.7 + 0.3 * shade)
+        out = roi * (1 - a_old) + sclera * a_old
+        # the iris: the base's iris pixels (where the base showed them), centred on `new`
+        bc = base_pts[iris[0]]
+        mx = (xx - new[0] + bc[0]).astype(np.float32)
+        my = (yy - new[1] + bc[1]).astype(np.float32)
+        tex = cv2.remap(base, mx, my, cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REFLECT).astype(np.float32)
+        bpoly = np.concatenate([base_pts[list(up)], base_pts[list(lo[::-1])[1:-1]]])
+        bbox = polygon_mask(bpoly, w=w, h=h, shift=4)
+        seen = np.zeros_like(ap)
+        if bbox is not None:
+            bx0, by0, _, _, bm = bbox
+            bm = cv2.erode(bm, np.ones((3, 3), np.uint8)).astype(np.float32) / 255
+            seen = cv2.remap(bm, mx - bx0, my - by0, cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=0)[..., None]
+        d_new = np.hypot(xx - new[0], yy - new[1])[..., None]
+        flat = colours.iris * (1 - 0.25 * np.clip(d_new / r, 0, 1) ** 4)
+        flat = np.where(d_new < 0.45 * r, colours.pupil, flat)
+        iris_px = tex * seen + flat * (1 - seen)
+        a_new = np.clip(r + 0.5 - d_new, 0, 1)
+        out = out * (1 - a_new) + iris_px * (0.8 + 0.2 * shade) * a_new
+        img[y0:y1, x0:x1] = (roi * (1 - ap) + out * ap).astype(np.uint8)

@@ -11,9 +11,10 @@ import cv2
 import numpy as np
 
 from mirror.synth import landmarks as L
-from mirror.synth.aus import compute_au_displacements, split_sides
+from mirror.synth.aus import FREE_IRIS_UNITS, compute_au_displacements, split_sides
 from mirror.synth.face import BaseFace, load_base_face
 from mirror.synth.motion import (
+    compute_cue_tracks,
     compute_expression_tracks,
     compute_lighting,
     compute_pose_tracks,
@@ -26,6 +27,7 @@ from mirror.synth.paint import (
     compute_eye_colours,
     make_closed_eyes,
     paint_eyelids,
+    paint_gaze,
     paint_mouth,
     paint_widened_eyes,
 )
@@ -100,6 +102,11 @@ def build_rig(base: BaseFace) -> Rig:
     for k in ("AU5", "AU5@L", "AU5@R"):
         fields[k] = fields[k] * (1 - aperture)
     patches = {k: crop_field(v) for k, v in fields.items()}
+    # A lowered or tightened lid squeezes the eye's contents in the image, but the eyeball does
+    # not move: the iris landmarks stay (a gaze repaints the iris where it puts it).
+    for k in FREE_IRIS_UNITS:
+        disp[k] = disp[k].copy()
+        disp[k][list(L.RIGHT_IRIS + L.LEFT_IRIS)] = 0.0
     centre = pts.mean(axis=0)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     span = pts.max(axis=0) - pts.min(axis=0)
@@ -145,10 +152,21 @@ class Renderer:
         self.tracks = compute_expression_tracks(t, spec)
         for k, v in compute_speech_tracks(t, spec.talking, seed=spec.seed).items():
             self.tracks[k] = self.tracks.get(k, np.zeros_like(t)) + v
+        self.pose = compute_pose_tracks(t, spec)
+        self.gaze = None  # (n, 2) eye widths, when a cue moves the eyes
+        if spec.cues:
+            cue_aus, cue_pose, gaze = compute_cue_tracks(t, spec)
+            for k, v in cue_aus.items():
+                self.tracks[k] = self.tracks.get(k, np.zeros_like(t)) + v
+            for k, v in cue_pose.items():
+                self.pose[k] = self.pose[k] + v
+            if np.abs(gaze).max() > 0:
+                self.gaze = gaze
+            if "AU43" in self.tracks:
+                self.tracks["AU43"] = np.clip(self.tracks["AU43"], 0, 1)
         for k in ("AU25", "AU26", "ROUND"):  # speech and an expression share one jaw
             if k in self.tracks:
                 self.tracks[k] = np.minimum(self.tracks[k], 1.0)
-        self.pose = compute_pose_tracks(t, spec)
         self.tracks["YAW"] = self.pose["yaw"]
         self.tracks["PITCH"] = self.pose["pitch"]
         self.gain, self.gamma = compute_lighting(t, spec)
@@ -160,6 +178,18 @@ class Renderer:
             self.noise_pos.append(np.clip(n, 0, 255).astype(np.uint8))
             self.noise_neg.append(np.clip(-n, 0, 255).astype(np.uint8))
         self.rng = rng
+        pts = rig.base.landmarks[:, :2]
+        fr = L.compute_face_frame(pts)
+        eye_w = float(np.mean([np.linalg.norm(pts[up[0]] - pts[up[-1]])
+                               for up in (L.RIGHT_EYE_UPPER, L.LEFT_EYE_UPPER)]))
+        # pixels per eye width along the face's x (person's left) and y (down) axes
+        self.gaze_axes = np.stack([fr.ex, fr.ey]) * eye_w
+
+    def gaze_shift(self, i: int) -> np.ndarray | None:
+        """How far the irises move in frame i before the head pose, in pixels (2,), or None."""
+        if self.gaze is None or not np.abs(self.gaze[i]).max() > 1e-4:
+            return None
+        return self.gaze[i] @ self.gaze_axes
 
     def weights(self, i: int) -> dict[str, float]:
         return {k: float(v[i]) for k, v in self.tracks.items() if abs(v[i]) > 1e-4}
@@ -173,6 +203,9 @@ class Renderer:
         lm = rig.base.landmarks[:, :2].copy()
         for k, w in self.weights(i).items():
             lm += w * rig.vertex_disp[k]
+        g = self.gaze_shift(i)
+        if g is not None:
+            lm[list(L.RIGHT_IRIS + L.LEFT_IRIS)] += g
         m = self.pose_matrix(i)
         return lm + lm @ m[:, :2].T + m[:, 2]
 
@@ -192,6 +225,11 @@ class Renderer:
         img = apply_map(rig.base.image, src)
         lm = self.landmarks(i)
         paint_mouth(img, lm, rig.iod)
+        g = self.gaze_shift(i)
+        if g is not None:
+            m = self.pose_matrix(i)
+            paint_gaze(img, lm, g + m[:, :2] @ g, rig.eye_colours, rig.base.image,
+                       rig.base.landmarks[:, :2])
         lift = np.zeros_like(lm)
         for k in ("AU5", "AU5@L", "AU5@R"):
             if k in self.tracks and self.tracks[k][i] > 0.02:
