@@ -136,8 +136,8 @@ GAZE_HEAD = {"left": ("yaw", 1.0), "right": ("yaw", -1.0), "down": ("pitch", 1.0
 NOD_PITCH = 1.6  # 0.16 rad (9 degrees) down at the bottom of a full nod
 NOD_DROP_PX = 5.0  # and the face comes down a little
 HEAD_TILT_ROLL = {"left": 1.0, "right": -1.0}  # sign of the roll track (positive: top to the
-# person's left); a cue's intensity 1 is 0.2 rad (11.5 degrees)
-HEAD_TILT_FULL = 2.0
+# person's left); a cue's intensity 1 is 15 degrees
+HEAD_TILT_FULL = np.radians(15.0) * 10
 
 
 def _nod_curve(t: np.ndarray, cue: CueEpisode) -> np.ndarray:

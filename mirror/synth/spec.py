@@ -391,3 +391,168 @@ def demo_spec() -> ClipSpec:
     return ClipSpec(duration_s=duration, seed=2024, episodes=episodes, blinks=blinks,
                     talking=phrases, brow_flashes=flashes, head_motion=0.5,
                     lighting=Lighting(step_s=20.0, step_gain=0.06), noise=2.0, crf=23)
+
+
+HEAD_TILT_FULL_DEG = 15.0  # a head tilt of intensity 1 (motion.HEAD_TILT_FULL)
+
+
+def _cue(cue: str, start: float, rise: float, hold: float, fall: float, **kw: object
+         ) -> CueEpisode:
+    return CueEpisode(cue=cue, onset_s=round(start, 4), apex_s=round(start + rise, 4),
+                      apex_end_s=round(start + rise + hold, 4),
+                      offset_s=round(start + rise + hold + fall, 4),
+                      **kw)  # type: ignore[arg-type]
+
+
+def make_masking(rng: np.random.Generator, start: float, *, max_total: float = 4.5,
+                 mask: str | None = None) -> CueEpisode:
+    """A negative expression replaced by a smile (within 0-0.3 s of its fall) or squelched to a
+    neutral face (a fall of <= 0.12 s), starting at `start`."""
+    expr = str(rng.choice(NEGATIVE_EXPRESSIONS))
+    side = "left" if rng.random() < 0.5 else "right"
+    mask = mask or ("happiness" if rng.random() < 0.6 else "neutral")
+    rise = float(rng.uniform(0.1, 0.25))
+    hold = float(rng.uniform(0.15, 0.6))
+    fall = float(rng.uniform(0.06, SQUELCH_MAX_S)) if mask == "neutral" else float(
+        rng.uniform(0.1, 0.3))
+    neg = Episode(expression=expr, onset_s=round(start, 4), apex_s=round(start + rise, 4),
+                  apex_end_s=round(start + rise + hold, 4),
+                  offset_s=round(start + rise + hold + fall, 4),
+                  intensity=round(float(rng.uniform(0.6, 1.0)), 3),
+                  side=side if expr == "contempt" else "both")
+    if mask == "neutral":
+        return CueEpisode(cue="masking", onset_s=neg.onset_s, apex_s=neg.apex_s,
+                          apex_end_s=neg.apex_end_s, offset_s=neg.offset_s, masked=neg,
+                          intensity=neg.intensity)
+    s0 = neg.apex_end_s + float(rng.uniform(0.0, fall + MASK_MAX_DELAY_S))
+    s_rise, s_fall = float(rng.uniform(0.2, 0.4)), float(rng.uniform(0.3, 0.6))
+    room = max_total - (s0 - start) - s_rise - s_fall
+    s_hold = float(rng.uniform(0.8, max(0.8, min(2.5, room))))
+    smile = Episode(expression="happiness", onset_s=round(s0, 4), apex_s=round(s0 + s_rise, 4),
+                    apex_end_s=round(s0 + s_rise + s_hold, 4),
+                    offset_s=round(s0 + s_rise + s_hold + s_fall, 4),
+                    intensity=round(float(rng.uniform(0.6, 0.9)), 3),
+                    with_eyes=bool(rng.random() < 0.3))
+    return CueEpisode(cue="masking", onset_s=neg.onset_s, apex_s=neg.apex_s,
+                      apex_end_s=neg.apex_end_s, offset_s=smile.offset_s, masked=neg,
+                      mask=smile, intensity=neg.intensity)
+
+
+def make_cue(rng: np.random.Generator, cue: str, start: float, *, max_total: float = 5.0,
+             direction: str | None = None) -> CueEpisode:
+    """A random cue of type `cue` starting at `start`, lasting at most `max_total` s (if its
+    minimum allows)."""
+
+    def length(lo: float, hi: float) -> float:
+        return float(rng.uniform(lo, max(lo, min(hi, max_total))))
+
+    def intensity(lo: float = 0.6, hi: float = 1.0) -> float:
+        return round(float(rng.uniform(lo, hi)), 3)
+
+    if cue == "masking":
+        return make_masking(rng, start, max_total=max_total)
+    if cue == "nod":
+        nods = 1 if rng.random() < 0.5 else 2
+        each = float(rng.uniform(0.3, 0.8))
+        if nods == 2 and 2 * each > max_total:
+            nods = 1
+        total = nods * each
+        return CueEpisode(cue="nod", onset_s=round(start, 4),
+                          apex_s=round(start + each / 2, 4), apex_end_s=round(start + each / 2, 4),
+                          offset_s=round(start + total, 4), nods=nods, intensity=intensity())
+    if cue == "lip_press":
+        total = length(0.4, 2.5)
+        rise, fall = min(float(rng.uniform(0.1, 0.25)), 0.3 * total), min(
+            float(rng.uniform(0.1, 0.3)), 0.3 * total)
+        return _cue(cue, start, rise, total - rise - fall, fall, intensity=intensity())
+    if cue == "gaze_aversion":
+        total = length(0.4, 3.0)
+        rise, fall = float(rng.uniform(0.05, 0.1)), float(rng.uniform(0.06, 0.15))
+        d = direction or str(rng.choice(["left", "right", "down", "up"], p=[0.3, 0.3, 0.3, 0.1]))
+        head = round(float(rng.uniform(0.4, 1.0)), 3) if rng.random() < 0.5 else 0.0
+        return _cue(cue, start, rise, total - rise - fall, fall, direction=d, head=head,
+                    intensity=intensity(0.7, 1.0))
+    if cue == "head_tilt":
+        total = length(0.6, 3.0)
+        rise, fall = min(float(rng.uniform(0.2, 0.4)), 0.3 * total), min(
+            float(rng.uniform(0.2, 0.4)), 0.3 * total)
+        d = direction or ("left" if rng.random() < 0.5 else "right")
+        deg = float(rng.uniform(8.0, 15.0))
+        return _cue(cue, start, rise, total - rise - fall, fall, direction=d,
+                    intensity=round(deg / HEAD_TILT_FULL_DEG, 3))
+    if cue == "brow_flash":
+        total = length(0.25, 0.8)
+        rise, fall = total * float(rng.uniform(0.3, 0.4)), total * float(rng.uniform(0.3, 0.4))
+        return _cue(cue, start, rise, total - rise - fall, fall, intensity=intensity())
+    if cue == "tension":
+        total = length(1.5, 5.0)
+        rise, fall = float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.3, 0.7))
+        return _cue(cue, start, rise, total - rise - fall, fall, intensity=intensity())
+    raise ValueError(f"unknown cue {cue!r}")
+
+
+def _cut(spans: tuple[tuple[float, float], ...], holes: list[tuple[float, float]], *,
+         min_len: float = 0.5) -> tuple[tuple[float, float], ...]:
+    """`spans` with the `holes` cut out; pieces shorter than `min_len` dropped."""
+    out = []
+    for a, b in spans:
+        pieces = [(a, b)]
+        for ha, hb in holes:
+            nxt = []
+            for pa, pb in pieces:
+                if hb <= pa or ha >= pb:
+                    nxt.append((pa, pb))
+                    continue
+                if ha > pa:
+                    nxt.append((pa, ha))
+                if hb < pb:
+                    nxt.append((hb, pb))
+            pieces = nxt
+        out += [(round(pa, 4), round(pb, 4)) for pa, pb in pieces if pb - pa >= min_len]
+    return tuple(out)
+
+
+def random_cue_spec(seed: int, *, duration_s: float = 30.0, n_cues: int = 5,
+                    distractors: bool = True) -> ClipSpec:
+    """A clip with `n_cues` random, non-overlapping cues (gaps >= 1 s), their types taken in
+    turn from a shuffled list of all seven (so n_cues >= 7 has every type), and, if asked, the
+    usual distractors: blinks, talking (kept 0.3 s away from lip presses, nods and brow
+    flashes) with conversational brow flashes and nods, head drift, lighting and noise."""
+    rng = np.random.default_rng(seed + 7_000_003)
+    order: list[str] = []
+    while len(order) < n_cues:
+        order += [str(c) for c in rng.permutation(CUES)]
+    cues: list[CueEpisode] = []
+    t = float(rng.uniform(1.0, 2.0))
+    end = duration_s - 0.5
+    for k in range(n_cues):
+        reserve = (n_cues - k - 1) * 1.8
+        avail = end - t - reserve
+        kind = order[k]
+        minimum = {"tension": 1.6, "masking": 1.6, "head_tilt": 0.7}.get(kind, 0.5)
+        if avail < minimum:
+            kind = "brow_flash" if avail >= 0.3 else ""
+        if not kind:
+            break
+        c = make_cue(rng, kind, t, max_total=avail - 0.1)
+        cues.append(c)
+        slack = end - c.offset_s - reserve  # spread the cues over the clip
+        t = c.offset_s + float(rng.uniform(1.0, float(np.clip(
+            2 * slack / max(n_cues - k, 1), 1.0, 5.0))))
+    blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
+    quiet = [(c.onset_s - 0.3, c.offset_s + 0.3) for c in cues if c.cue in SILENT_CUES]
+    phrases = _cut(phrases, quiet)
+    busy = [(c.onset_s - 0.3, c.offset_s + 0.3) for c in cues]
+    flashes = tuple(
+        f for f in flashes
+        if any(a <= f.start_s and f.start_s + f.duration_s <= b for a, b in phrases)
+        and not any(a < f.start_s + f.duration_s and f.start_s < b for a, b in busy))
+    if not distractors:
+        blinks = ()
+    return ClipSpec(
+        duration_s=duration_s, seed=seed, cues=tuple(cues), blinks=blinks, talking=phrases,
+        brow_flashes=flashes, head_motion=0.6 if distractors else 0.0,
+        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
+        else Lighting(gain_drift=0.0, gamma_drift=0.0),
+        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
+    )
