@@ -381,7 +381,17 @@ def test_killed_analysis(clip_cache: Path, tmp_path: Path) -> None:
                f"{'whole' if (out / 'tracks.npz').exists() else 'absent'}, no events.json, "
                f"temp files {strays}")
 
-    # 2. a --reuse run killed the moment events.json appears (writing the report): it is whole
+    # 2. killed the moment tracks.npz appears: it is whole; events.json is not written yet
+    with contextlib.suppress(FileNotFoundError):
+        (out / "tracks.npz").unlink()  # (if the first kill came after the rename)
+    a = Analysis(clip, out, "--reuse")  # no tracks to reuse: a full run
+    at = a.kill_when(lambda: (out / "tracks.npz").exists())
+    strays = check_after_kill(out, None)
+    assert not (out / "events.json").exists()
+    assert load_tracks(out / "tracks.npz").t.size == round(CLIP_S * 30)
+    log.append(f"tracks.npz appeared ({at:.1f} s): whole, no events.json, temp files {strays}")
+
+    # 3. a --reuse run killed the moment events.json appears (writing the report): it is whole
     a = Analysis(clip, out, "--reuse")
     at = a.kill_when(lambda: (out / "events.json").exists())
     killed_doc = json.loads((out / "events.json").read_text())
@@ -393,7 +403,7 @@ def test_killed_analysis(clip_cache: Path, tmp_path: Path) -> None:
     assert check_after_kill(out, None) == []
     assert {p.name for p in out.iterdir()} == RESULTS
 
-    # 3. a full run killed during the face stage, over those results: they are untouched
+    # 4. a full run killed during the face stage, over those results: they are untouched
     before = {n: (out / n).read_bytes() for n in ("events.json", "tracks.npz")}
     a = Analysis(clip, out)
     at = a.kill_when(lambda: a.face_progress() >= 20)
