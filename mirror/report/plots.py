@@ -190,7 +190,7 @@ def _draw_cues(cue_axes: dict[str, Any], cues: list[dict[str, Any]], rank: dict[
         if c["reading"]:
             note += " notes"
         if note:
-            ax.text(end + duration * 0.002, 0.5, note, fontsize=8, va="center", ha="left",
+            ax.text(end + duration * 0.008, 0.5, note, fontsize=8, va="center", ha="left",
                     color=CUE_INK if c["problem"] else "#7a8590", clip_on=True, zorder=5)
         if c["id"] in rank:
             ax.annotate(str(rank[c["id"]]), (c["apex_s"], 0.5), fontsize=7.5, color="white",
