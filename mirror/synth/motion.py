@@ -127,7 +127,7 @@ TENSION_AUS = {"AU7~": 1.0, "AU23": 0.45, "AU24": 0.45, "AU4~": 0.3}
 BROW_FLASH_AUS = {"AU1": 0.85, "AU2": 1.0}
 # Gaze: where the irises go (x to the person's left, y down, in eye widths) and what the lids
 # do: looking down lowers the upper lids (LIDDROP).
-GAZE_SHIFT = {"left": (0.19, 0.0), "right": (-0.19, 0.0), "down": (0.0, 0.16),
+GAZE_SHIFT = {"left": (0.21, 0.0), "right": (-0.21, 0.0), "down": (0.0, 0.16),
               "up": (0.0, -0.1)}
 GAZE_LIDS = {"down": {"LIDDROP": 0.6}}
 # An accompanying head turn, per unit of CueEpisode.head, on the pose tracks.

@@ -9,13 +9,18 @@ the eyes go away (left, right or down) 0.2-0.6 s after the word ends (labelled
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mirror.fileio import atomic_open
 from mirror.synth.spec import ClipSpec, CueEpisode, Lighting, make_distractors
 from mirror.synth.truth import Truth, save_truth
+
+if TYPE_CHECKING:
+    from mirror.speech.synth import SynthSpeech
 
 TRIGGER = "price"
 TRIGGER_SECTION = "The price"
@@ -40,6 +45,15 @@ def script_phrases(text: str = NOTES_SCRIPT) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+@functools.lru_cache(maxsize=4)
+def notes_speech(seed: int = 1) -> SynthSpeech:
+    """The spoken script (espeak-ng) with its word and phrase times; cached per process."""
+    from mirror.speech.synth import synthesize_speech
+
+    return synthesize_speech(script_phrases(), speed=165, word_gap_s=0.05, phrase_gap_s=1.5,
+                             lead_s=1.0, tail_s=1.0, seed=seed)
+
+
 def notes_spec(seed: int = 1) -> tuple[ClipSpec, str]:
     """The notes clip's spec (with its speech audio) and its script (Markdown).
 
@@ -47,11 +61,8 @@ def notes_spec(seed: int = 1) -> tuple[ClipSpec, str]:
     longer phrases, and one aversion (left, right or down, 0.5-1.2 s, within the 1.5 s pause)
     starting 0.2-0.6 s after the trigger word "price" (the last word of its phrase, in section
     "The price"). About 30 s. Needs espeak-ng."""
-    from mirror.speech.synth import synthesize_speech
-
     rng = np.random.default_rng(seed + 31_337)
-    speech = synthesize_speech(script_phrases(), speed=165, word_gap_s=0.05, phrase_gap_s=1.5,
-                               lead_s=1.0, tail_s=1.0, seed=seed)
+    speech = notes_speech(seed)
     duration = round(len(speech.audio) / speech.sr, 3)
     trig_end = next(end for word, _, end in speech.words if word.lower() == TRIGGER)
     start = trig_end + float(rng.uniform(0.2, 0.6))
