@@ -2,7 +2,7 @@
 
 Acceptance (issue 2): event F1 >= 0.8 at IoU >= 0.5 over all clips together, the emotion label of
 matched events right >= 80 %, leak vs held right >= 95 %; clips with only blinks, talking, head
-motion and lighting changes produce no events.
+motion and lighting changes produce no events (and, issue 8, no cues).
 """
 
 from pathlib import Path
@@ -60,6 +60,8 @@ def test_no_expression_means_no_events(clip_cache: Path, seed: int):
     assert truth.episodes == ()
     assert {d.kind for d in truth.distractors} >= {"blink", "talking"}
     assert events == [], [(e.expression, e.start_s, e.end_s, e.intensity) for e in events]
+    # issue 8: talking with conversational brow flashes and nods, blinks, head drift: no cues
+    assert doc["cues"] == [], [(c["cue"], c["start_s"], c["end_s"]) for c in doc["cues"]]
     assert doc["face_found_ratio"] > 0.95
 
 

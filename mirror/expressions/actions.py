@@ -69,6 +69,7 @@ class ActionUnitOptions:
     max_gap_s: float = 0.2  # face lost or blinking up to this long is bridged by interpolation
     blink_rise: float = 0.25  # eyeBlink above neutral by this much marks a blink
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
+    blink_reopen_frames: int = 3  # frames after a blink still bridged (the lids reopen late)
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
     noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral
     speech_window_s: float = 0.5  # window of the articulation measure (jaw movement)
@@ -147,7 +148,8 @@ def suppress_speech(t: np.ndarray, level: np.ndarray, talking: np.ndarray, *,
 
 
 def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptions) -> np.ndarray:
-    """(n,) bool: eyes closing or closed, dilated by one frame on each side."""
+    """(n,) bool: eyes closing or closed, widened by a frame before and `blink_reopen_frames`
+    after (the landmark model's lids lag behind as the eyes reopen)."""
     blink_bs = np.fmax(tracks.bs("eyeBlinkLeft") - neutral.blendshapes[BS["eyeBlinkLeft"]],
                        tracks.bs("eyeBlinkRight") - neutral.blendshapes[BS["eyeBlinkRight"]])
     i_r = tracks.geometry_names.index("eye_open_r")
@@ -157,8 +159,9 @@ def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptio
     blink = (np.nan_to_num(blink_bs) > options.blink_rise) | (
         np.nan_to_num(ratio, nan=1.0) < options.blink_close)
     out = blink.copy()
-    out[1:] |= blink[:-1]
     out[:-1] |= blink[1:]
+    for k in range(1, options.blink_reopen_frames + 1):  # the model's lids lag as they reopen
+        out[k:] |= blink[:-k]
     return out
 
 
