@@ -81,6 +81,11 @@ def new_session_dir(
             path.mkdir(mode=0o700)
         except FileExistsError:
             continue
+        except OSError as exc:
+            if exc.errno in NO_SPACE:
+                raise SessionError(f"the disk is full: cannot create a session folder in {root} "
+                                   "(free some space before recording)") from exc
+            raise
         os.chmod(path, 0o700)
         return path
     raise SessionError(f"cannot create a session folder in {root}")
