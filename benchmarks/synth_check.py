@@ -3,8 +3,11 @@
 Renders each emotion at full and at 0.4 intensity, and each distractor, runs the real
 FaceLandmarker (VIDEO mode) over the frames, and prints the blendshape deltas from neutral at the
 apex (top 8) and a few landmark geometry deltas (in units of the inter-ocular distance).
+`--cues` does the same for the cue episodes (through libx264): the iris shift within the eyes
+(eye widths), head pose, geometry and blendshapes; `--cue-sheet PATH` writes a contact sheet.
 
     .venv/bin/python benchmarks/synth_check.py [--encode] [--only happiness,fear]
+    .venv/bin/python benchmarks/synth_check.py --cues [--only gaze_left,nod] [--cue-sheet s.png]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from mirror.synth.spec import (
     Blink,
     BrowFlash,
     ClipSpec,
+    CueEpisode,
     Episode,
     Lighting,
 )
@@ -159,15 +163,138 @@ def check_clip(spec: ClipSpec, rig: object, model: Path) -> None:
     sys.stdout.flush()
 
 
+def _cue_specs() -> dict[str, tuple[ClipSpec, tuple[float, float]]]:
+    """name -> (a 2 s clip with one cue starting at 0.6 s, the window to average)."""
+    base = {"duration_s": 2.0, "head_motion": 0.0, "noise": 2.0, "lighting": STILL}
+
+    def one(cue: str, level: float = 1.0, **kw: object) -> ClipSpec:
+        return ClipSpec(cues=(CueEpisode(cue=cue, onset_s=0.6, apex_s=0.8, apex_end_s=1.6,
+                                         offset_s=1.8, intensity=level, **kw),),  # type: ignore
+                        **base)  # type: ignore[arg-type]
+
+    out: dict[str, tuple[ClipSpec, tuple[float, float]]] = {}
+    for d in ("left", "right", "down", "up"):
+        for level in (1.0, 0.6):
+            out[f"gaze_{d}@{level}"] = (one("gaze_aversion", level, direction=d), (0.85, 1.6))
+    out["gaze_left+head"] = (one("gaze_aversion", direction="left", head=1.0), (0.95, 1.6))
+    out["gaze_down+head"] = (one("gaze_aversion", direction="down", head=1.0), (0.95, 1.6))
+    for d in ("left", "right"):
+        out[f"head_tilt_{d}"] = (one("head_tilt", direction=d), (0.9, 1.6))
+    for level in (1.0, 0.6):
+        out[f"lip_press@{level}"] = (one("lip_press", level), (0.85, 1.6))
+        out[f"tension@{level}"] = (one("tension", level), (0.85, 1.6))
+    nod = CueEpisode(cue="nod", onset_s=0.6, apex_s=0.8, apex_end_s=0.8, offset_s=1.0)
+    out["nod"] = (ClipSpec(cues=(nod,), **base), (0.75, 0.85))  # type: ignore[arg-type]
+    flash = CueEpisode(cue="brow_flash", onset_s=0.6, apex_s=0.75, apex_end_s=0.85,
+                       offset_s=1.0)
+    out["brow_flash"] = (ClipSpec(cues=(flash,), **base), (0.75, 0.85))  # type: ignore[arg-type]
+    neg = Episode(expression="anger", onset_s=0.6, apex_s=0.75, apex_end_s=1.0, offset_s=1.2)
+    smile = Episode(expression="happiness", onset_s=1.1, apex_s=1.3, apex_end_s=2.2,
+                    offset_s=2.5)
+    mask = CueEpisode(cue="masking", onset_s=0.6, apex_s=0.75, apex_end_s=1.0, offset_s=2.5,
+                      masked=neg, mask=smile)
+    spec = ClipSpec(cues=(mask,), **{**base, "duration_s": 2.8})  # type: ignore[arg-type]
+    out["masking:anger"] = (spec, (0.75, 1.0))
+    out["masking:smile"] = (spec, (1.4, 2.2))
+    return out
+
+
+def _iris_offset(lm: np.ndarray) -> np.ndarray:
+    """(n, 2) iris centre against the middle of its eye's corners, along the corner line (to the
+    person's left) and across it (down), in eye widths; mean of both eyes. lm: (n, 478, >=2)
+    in pixels."""
+    out = []
+    for a, b, c in ((33, 133, 468), (362, 263, 473)):
+        ax = lm[:, b, :2] - lm[:, a, :2]
+        w = np.linalg.norm(ax, axis=1)
+        ex = ax / w[:, None]
+        ey = np.stack([-ex[:, 1], ex[:, 0]], axis=1)
+        rel = lm[:, c, :2] - (lm[:, a, :2] + lm[:, b, :2]) / 2
+        out.append(np.stack([(rel * ex).sum(1) / w, (rel * ey).sum(1) / w], axis=1))
+    return np.mean(out, axis=0)
+
+
+def check_cues(rig: object, model: Path, only: set[str], sheet: str) -> None:
+    """Each cue through libx264 and the real model (VIDEO mode, with transformation matrices)."""
+    import mediapipe as mp
+
+    from mirror.face.features import GEOMETRY_NAMES, compute_pose
+    from mirror.face.features import compute_geometry as face_geometry
+    from mirror.face.landmarker import LandmarkerOptions
+    from mirror.face.landmarker import create_landmarker as create_face_landmarker
+
+    tiles = []
+    for name, (spec, (a, b)) in _cue_specs().items():
+        if only and name not in only:
+            continue
+        r = Renderer(rig, spec)  # type: ignore[arg-type]
+        frames = [r.frame(i) for i in range(len(r.times))]
+        with tempfile.TemporaryDirectory() as tmp:
+            p = Path(tmp) / "c.mp4"
+            encode_video(frames, p, fps=spec.fps, size=spec.size, crf=spec.crf)
+            frames = decode(p)
+        lmk = create_face_landmarker(LandmarkerOptions(model_path=str(model)), video=True)
+        lms, bss, mats, names = [], [], [], []
+        for i, f in enumerate(frames):
+            res = lmk.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=f),
+                                       round(i * 1000 / spec.fps))
+            lms.append([(q.x, q.y, q.z) for q in res.face_landmarks[0]])
+            names = [c.category_name for c in res.face_blendshapes[0]]
+            bss.append([c.score for c in res.face_blendshapes[0]])
+            mats.append(np.asarray(res.facial_transformation_matrixes[0]))
+        lmk.close()
+        lm = np.array(lms)
+        h, w = frames[0].shape[:2]
+        geo = face_geometry(lm, aspect=h / w, width_px=w)
+        pose = compute_pose(np.array(mats))
+        t = r.times
+        base, top = t < 0.45, (t >= a) & (t <= b)
+
+        def d(x: np.ndarray, top: np.ndarray = top, base: np.ndarray = base) -> np.ndarray:
+            return np.mean(x[top], axis=0) - np.mean(x[base], axis=0)
+
+        io = d(_iris_offset(lm * [w, h, w]))
+        pd = d(pose[:, :3])
+        gd = d(geo)
+        bd = d(np.array(bss))
+        order = np.argsort(-np.abs(bd))[:6]
+        gorder = np.argsort(-np.abs(gd[:-1]))[:5]
+        print(f"{name:16s} iris {io[0]:+.3f} {io[1]:+.3f} ew | yaw {pd[0]:+.1f} pitch "
+              f"{pd[1]:+.1f} roll {pd[2]:+.1f} deg\n{'':16s} "
+              + "  ".join(f"{names[k]}{bd[k]:+.2f}" for k in order) + "\n" + " " * 17
+              + "geo: " + "  ".join(f"{GEOMETRY_NAMES[k]}{gd[k]:+.3f}" for k in gorder))
+        sys.stdout.flush()
+        if sheet:
+            import cv2
+
+            k = int(np.flatnonzero(top)[len(np.flatnonzero(top)) // 2])
+            tile = frames[k][40:440, 150:490].copy()
+            cv2.putText(tile, name, (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 0), 2)
+            tiles.append(tile)
+    if sheet and tiles:
+        import cv2
+
+        while len(tiles) % 6:
+            tiles.append(np.zeros_like(tiles[0]))
+        rows = [np.concatenate(tiles[k:k + 6], axis=1) for k in range(0, len(tiles), 6)]
+        cv2.imwrite(sheet, np.concatenate(rows, axis=0)[..., ::-1])
+        print(f"contact sheet: {sheet}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--encode", action="store_true", help="go through libx264 and back")
     ap.add_argument("--only", default="", help="comma-separated names")
     ap.add_argument("--levels", default="1.0,0.4")
     ap.add_argument("--clips", default="", help="comma-separated seeds of random clips to check, or demo")
+    ap.add_argument("--cues", action="store_true", help="check the cue episodes instead")
+    ap.add_argument("--cue-sheet", default="", help="with --cues: write a contact sheet PNG")
     args = ap.parse_args()
     model = resolve_model_path()
     rig = rig_for(model)
+    if args.cues:
+        check_cues(rig, model, set(filter(None, args.only.split(","))), args.cue_sheet)
+        return
     if args.clips:
         from mirror.synth.spec import demo_spec, random_spec
 
