@@ -257,7 +257,7 @@ def test_camera_stops_giving_frames(mode: str, monkeypatch: pytest.MonkeyPatch, 
         cams[0].unblock.set()
     out, err = capsys.readouterr()
     print(f"\ncamera stall ({mode}): the recording ended {noticed:.2f} s after the last frame")
-    assert rc == 0 and err == "", err
+    assert rc == 0 and [ln for ln in err.splitlines() if not ln.startswith("warning: only")] == []
     assert out.count("\n") == 1 and "the camera stopped giving frames" in out, out
     assert noticed < 3.0
     s = load_session(list_sessions(tmp_path / "sessions")[0])
@@ -306,7 +306,7 @@ class Analysis:
     def __init__(self, clip: Path, out: Path, *extra: str, workers: str = "1") -> None:
         self.proc = subprocess.Popen(
             mirror_cmd("analyse", str(clip), "--out", str(out), "--workers", workers, *extra),
-            cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -332,7 +332,7 @@ class Analysis:
         return time.monotonic() - t0
 
     def finish(self) -> None:
-        _out, _err = self.proc.communicate(timeout=120)
+        self.proc.wait(timeout=120)
         self._reader.join(timeout=5)
         assert self.proc.returncode == 0, self.lines
 
