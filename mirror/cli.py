@@ -4,6 +4,7 @@ so `mirror --help` stays fast and a broken optional stage cannot take the others
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -63,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not args_list:
             return _open_app()
+        for stream in (sys.stdout, sys.stderr):  # paths that are not UTF-8 print as \udcNN
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         parser = build_parser()
         args = parser.parse_args(args_list)
         if getattr(args, "_run", None) is None:

@@ -13,3 +13,19 @@ class InputError(MirrorError):
 
 class ModelMissingError(MirrorError):
     """The face model file is not available."""
+
+
+def shown_path(path: object, keep: int = 300) -> str:
+    """A path for a one-line message: bytes that are not UTF-8 as \\xNN, a very long path cut
+    in the middle."""
+    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text if len(text) <= keep else f"{text[:40]}...{text[-(keep - 43):]}"
+
+
+def require_utf8_name(path: object) -> None:
+    """InputError unless `path` is valid UTF-8 (mirror records paths in its JSON files)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{shown_path(path)}: the name is not valid UTF-8 (mirror records it in "
+                         "its JSON files); rename it and try again") from None

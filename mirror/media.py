@@ -7,6 +7,7 @@ downscaled for the face model when large (4K). Times are float seconds from the 
 from __future__ import annotations
 
 import math
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from mirror.errors import InputError
+from mirror.errors import InputError, shown_path
 
 MAX_MODEL_SIDE = 1280  # longer side of the frames given to the face model
 
@@ -33,18 +34,28 @@ class VideoInfo:
     codec: str
 
 
+MIN_FRAMES = 10  # fewer frames give no neutral face to measure expressions against
+STILL_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe",
+                 "heif", "jpegxl_pipe", "qoi_pipe")
+
+
 def _fail(path: str | Path, what: str) -> InputError:
-    return InputError(f"{path}: {what}")
+    return InputError(f"{shown_path(path)}: {what}")
 
 
 def probe_video(path: str | Path) -> VideoInfo:
     """Open `path` and describe its video stream; InputError with one line if it has none."""
     p = Path(path)
-    if not p.exists():
-        raise _fail(path, "no such file")
-    if p.is_dir():
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
+    except OSError as exc:  # a path too long, a loop of links, no permission on a folder
+        raise _fail(path, f"cannot be opened ({exc.strerror}); move it to a shorter, readable "
+                    "path") from None
+    if stat.S_ISDIR(st.st_mode):
         raise _fail(path, "is a folder, not a video file")
-    if p.stat().st_size == 0:
+    if st.st_size == 0:
         raise _fail(path, "the file is empty; record again or choose another file")
     try:
         with av.open(str(p)) as c:
@@ -70,6 +81,29 @@ def probe_video(path: str | Path) -> VideoInfo:
     except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
         raise _fail(path, f"cannot be read as a video ({type(exc).__name__}): "
                     "is it a complete mp4/mov/mkv/webm/avi file?") from None
+
+
+def probe_for_analysis(path: str | Path) -> VideoInfo:
+    """probe_video, and refuse what cannot be analysed: a still image, or a video of fewer than
+    MIN_FRAMES frames (there is no neutral face to measure expressions against)."""
+    info = probe_video(path)
+    still, n = False, 0
+    try:
+        with av.open(str(path)) as c:
+            still = c.format.name in STILL_FORMATS
+            for packet in c.demux(c.streams.video[0]):
+                n += packet.size > 0
+                if n >= MIN_FRAMES:
+                    break
+    except (av.FFmpegError, OSError):
+        pass  # a damaged tail: what was counted stands
+    if still or n < 2:
+        kind = f"a still image ({info.codec})" if still else "a video of one frame"
+        raise _fail(path, f"{kind}, not a video: give a recording of your face (a few seconds "
+                    "or more)")
+    if n < MIN_FRAMES:
+        raise _fail(path, f"only {n} frames: too short to analyse; record at least a few seconds")
+    return info
 
 
 def _first_frame(c: av.container.InputContainer, s: av.video.stream.VideoStream):  # type: ignore[no-untyped-def]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
-from mirror.errors import InputError, MirrorError
+from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
+from mirror.media import probe_for_analysis
 from mirror.pipeline import SpeechInput, analyse_video
+from mirror.profiles import load_profile
 from mirror.session import is_session_dir, load_session
+from mirror.speech.audio import probe_audio
+from mirror.speech.script import load_script
 
 HELP = ("Analyse a recording: find expression episodes (leaks and held expressions) of your "
         "face, and write events.json into --out.")
@@ -52,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     audio = Path(args.audio) if args.audio else None
     script = Path(args.script) if args.script else None
     speech = SpeechInput(audio=audio, script=script, av_offset_s=args.av_offset)
-    if video.is_dir() and is_session_dir(video):
+    if _is_folder(video) and is_session_dir(video):
         session = load_session(video)
         out = Path(args.out) if args.out else session.analysis_dir
         video, frame_times = session.video, session.frame_times
@@ -62,13 +68,19 @@ def run(args: argparse.Namespace) -> int:
                              audio_start_s=None if audio else session.audio_start_s,
                              use_video_audio=False)
     else:
-        out = Path(args.out) if args.out else video.with_name(video.name + ".mirror")
-    for extra in (audio, script):
-        if extra is not None and not extra.is_file():
-            raise InputError(f"{extra}: no such file")
-    doc = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
-                        workers=args.workers, calibration=args.calibration,
-                        frame_times=frame_times, speech=speech, progress=_progress(args.quiet))
+        out = Path(args.out) if args.out else default_out_dir(video)
+    created = preflight(video, out, profile=profile, audio=audio, script=script,
+                        reuse=args.reuse)
+    try:
+        doc = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
+                            workers=args.workers, calibration=args.calibration,
+                            frame_times=frame_times, speech=speech,
+                            progress=_progress(args.quiet))
+    except BaseException:
+        if created:  # leave no empty folder behind a refused input
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     s = doc["summary"]
     for w in doc["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
@@ -81,6 +93,46 @@ def run(args: argparse.Namespace) -> int:
         if report:
             print(f"report: {report}")
     return 0
+
+
+NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
+
+
+def default_out_dir(video: Path) -> Path:
+    """VIDEO's name + '.mirror' beside it, the name shortened to fit NAME_MAX."""
+    name = video.name
+    while name and len(os.fsencode(name + ".mirror")) > NAME_MAX:
+        name = name[:-1]
+    return video.with_name(name + ".mirror")
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a path too long to look at: probe_video says so in one line
+        return False
+
+
+def preflight(video: Path, out: Path, *, profile: str | None, audio: Path | None,
+              script: Path | None, reuse: bool) -> bool:
+    """Refuse unusable inputs in one line before the face model runs (minutes on a long video),
+    then create the output folder; returns whether it was created here."""
+    load_profile(profile)
+    require_utf8_name(video)
+    require_utf8_name(out)
+    if not (reuse and (out / "tracks.npz").is_file()):
+        probe_for_analysis(video)
+    if audio is not None:
+        probe_audio(audio)
+    if script is not None:
+        load_script(script)
+    try:
+        existed = out.is_dir()
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {shown_path(out)} ({exc.strerror}); "
+                         "choose another with --out DIR") from None
+    return not existed
 
 
 def write_report_safely(out: Path) -> Path | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import webbrowser
 
-from mirror.errors import InputError
+from mirror.errors import InputError, require_utf8_name
 
 HELP = ("Write the rehearsal report of an analysed session: a self-contained report.html "
         "(opens offline, prints well), report.md and report.json in the analysis folder.")
@@ -24,6 +24,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mirror.report import FORMATS, write_report
 
+    require_utf8_name(args.target)
     written = write_report(args.target, formats=args.formats or FORMATS, profile=args.profile)
     for fmt, path in written.items():
         print(f"{fmt:>4}: {path}")

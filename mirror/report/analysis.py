@@ -108,15 +108,65 @@ def find_video(doc: dict[str, Any], directory: Path) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+MAX_SECONDS = 7 * 24 * 3600.0  # no recording is longer than a week: larger times are damage
+
+
 def load_events_doc(directory: Path) -> dict[str, Any]:
     path = directory / "events.json"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: cannot be read as JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{path}: cannot be read as JSON (nested too deeply)") from None
     if not isinstance(doc, dict) or doc.get("schema") != EVENTS_SCHEMA:
         raise InputError(f"{path}: not a {EVENTS_SCHEMA} document")
+    check_events_doc(doc, path)
     return doc
+
+
+def check_events_doc(doc: dict[str, Any], path: Path) -> None:
+    """The fields the report computes with have the right types and sane values; else one line
+    naming the field (a hand-edited or damaged events.json)."""
+
+    def fail(key: str, what: str) -> InputError:
+        return InputError(f"{path}: '{key}' {what}; run `mirror analyse` again to rewrite it")
+
+    def seconds(key: str, value: Any, *, optional: bool = False) -> None:
+        if optional and value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not abs(value) <= MAX_SECONDS:
+            raise fail(key, f"must be a time in seconds, not {str(value)[:40]!r}")
+
+    for key in ("duration_s", "fps"):
+        if key in doc:
+            seconds(key, doc[key], optional=True)
+    seconds("neutral_s", doc.get("neutral_s"), optional=True)
+    for key, kind, name in (("events", list, "a list"), ("warnings", list, "a list"),
+                            ("summary", dict, "a mapping"), ("speech", dict, "a mapping")):
+        if doc.get(key) is not None and not isinstance(doc[key], kind):
+            raise fail(key, f"must be {name}")
+    for i, event in enumerate(doc.get("events") or []):
+        if not isinstance(event, dict):
+            raise fail(f"events[{i}]", "must be a mapping")
+        for key in ("start_s", "apex_s", "end_s"):
+            if key in event:
+                seconds(f"events[{i}].{key}", event[key])
+        regions = event.get("regions", [])
+        if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+            raise fail(f"events[{i}].regions", "must be a list of face regions")
+    speech = doc.get("speech") or {}
+    for key in ("segments", "words"):
+        items = speech.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            raise fail(f"speech.{key}", "must be a list of mappings")
+        for i, item in enumerate(items):
+            for end in ("start", "end"):
+                if end in item:
+                    seconds(f"speech.{key}[{i}].{end}", item[end])
 
 
 def load_analysis(path: str | Path) -> Analysis:
@@ -127,7 +177,7 @@ def load_analysis(path: str | Path) -> Analysis:
     try:
         raw = sorted(doc.get("events") or [], key=lambda d: float(d["start_s"]))
         events = tuple(Event.from_json(d) for d in raw)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{directory / 'events.json'}: an event is malformed ({exc})") from None
     context = tuple(context_of(d) for d in raw)
 

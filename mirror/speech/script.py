@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mirror.errors import InputError
+from mirror.errors import InputError, shown_path
 
 
 @dataclass(frozen=True)
@@ -145,14 +145,31 @@ def parse_script(text: str) -> Script:
     return Script(sections=tuple(s for s in sections if s.words))
 
 
+MAX_SCRIPT_BYTES = 1_000_000  # a pitch script is a few pages; 1 MB is hundreds of them
+
+
 def load_script(path: str | Path) -> Script:
-    """Read and parse a Markdown pitch script; InputError when it is missing or has no words."""
+    """Read and parse a Markdown pitch script; InputError when it is missing, larger than
+    MAX_SCRIPT_BYTES, not UTF-8 text, or has no words."""
     p = Path(path)
+    not_text = InputError(f"{shown_path(p)}: not a text file; give the pitch as Markdown or "
+                          "plain text (UTF-8)")
     try:
+        size = p.stat().st_size
+        if size > MAX_SCRIPT_BYTES:
+            raise InputError(f"{shown_path(p)}: the script is {size / 1e6:.1f} MB; a pitch "
+                             f"script is Markdown text under {MAX_SCRIPT_BYTES // 1_000_000} MB")
         text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{p}: cannot read the script ({e.__class__.__name__})") from e
+    except UnicodeDecodeError:
+        raise not_text from None
+    except FileNotFoundError:
+        raise InputError(f"{shown_path(p)}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{shown_path(p)}: cannot read the script "
+                         f"({e.strerror or type(e).__name__})") from None
+    if "\0" in text:
+        raise not_text
     script = parse_script(text)
     if not script.words:
-        raise InputError(f"{p}: the script has no words to align")
+        raise InputError(f"{shown_path(p)}: the script has no words to align")
     return script
