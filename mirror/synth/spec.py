@@ -407,10 +407,11 @@ def _cue(cue: str, start: float, rise: float, hold: float, fall: float, **kw: ob
 def make_masking(rng: np.random.Generator, start: float, *, max_total: float = 4.5,
                  mask: str | None = None) -> CueEpisode:
     """A negative expression replaced by a smile (within 0-0.3 s of its fall) or squelched to a
-    neutral face (a fall of <= 0.12 s), starting at `start`."""
+    neutral face (a fall of <= 0.12 s), starting at `start`, within `max_total` s (a smile
+    needs 2.6 s; with less room the mask is neutral)."""
     expr = str(rng.choice(NEGATIVE_EXPRESSIONS))
     side = "left" if rng.random() < 0.5 else "right"
-    mask = mask or ("happiness" if rng.random() < 0.6 else "neutral")
+    mask = mask or ("happiness" if rng.random() < 0.6 and max_total >= 2.6 else "neutral")
     rise = float(rng.uniform(0.1, 0.25))
     hold = float(rng.uniform(0.15, 0.6))
     fall = float(rng.uniform(0.06, SQUELCH_MAX_S)) if mask == "neutral" else float(
@@ -427,7 +428,7 @@ def make_masking(rng: np.random.Generator, start: float, *, max_total: float = 4
     s0 = neg.apex_end_s + float(rng.uniform(0.0, fall + MASK_MAX_DELAY_S))
     s_rise, s_fall = float(rng.uniform(0.2, 0.4)), float(rng.uniform(0.3, 0.6))
     room = max_total - (s0 - start) - s_rise - s_fall
-    s_hold = float(rng.uniform(0.8, max(0.8, min(2.5, room))))
+    s_hold = float(rng.uniform(min(0.8, room), min(2.5, room))) if room > 0.3 else 0.3
     smile = Episode(expression="happiness", onset_s=round(s0, 4), apex_s=round(s0 + s_rise, 4),
                     apex_end_s=round(s0 + s_rise + s_hold, 4),
                     offset_s=round(s0 + s_rise + s_hold + s_fall, 4),
