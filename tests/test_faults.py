@@ -197,6 +197,7 @@ def test_repair_on_a_full_disk_cuts_the_torn_fragment_in_place(
     with open(video, "r+b") as fh:  # a crash mid-fragment
         fh.truncate(size - 3000)
     update_manifest(d, status="recording")
+    (d / RESERVE).write_bytes(b"\0" * 4096)  # a killed recorder's reserve: freed by the repair
 
     def no_room(file: Path) -> Any:
         raise session_mod.SessionError("cannot repair") from OSError(errno.ENOSPC, "full")
@@ -208,6 +209,7 @@ def test_repair_on_a_full_disk_cuts_the_torn_fragment_in_place(
     assert s.status == "interrupted" and s.frame_times is not None
     assert 0 < kept < whole and kept == len(s.frame_times) == report.video_frames
     assert video.stat().st_size < size - 3000  # cut at a fragment boundary
+    assert not (d / RESERVE).exists()
 
 
 # -- a camera that stops giving frames -------------------------------------------------------------
