@@ -441,10 +441,6 @@ def _running(pid: int) -> bool:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(strict=True, reason=(
-    "mirror/face/landmarker.py: the spawned face-model workers outlive a killed `mirror analyse` "
-    "(they block for good writing to the result queue); fix: at the start of _worker, a daemon "
-    "thread that joins multiprocessing.parent_process() and then calls os._exit(1)"))
 def test_killed_analysis_leaves_no_face_workers(tmp_path: Path) -> None:
     if not Path("/proc/self/stat").exists():
         pytest.skip("needs /proc to find the worker processes")

@@ -166,8 +166,25 @@ def extract_range(
             counter.close()
 
 
+def _exit_with_parent() -> None:
+    """In a worker: end this process when the parent dies (a killed analysis must not leave
+    face-model workers blocked on a full queue, holding the model in memory)."""
+    import threading
+
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _worker(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
             start_s: float, end_s: float, q: Any) -> None:
+    _exit_with_parent()
     try:
         vi = VideoInfo(**info)
         for chunk in extract_range(path, vi, LandmarkerOptions(**options), start_s, end_s):
