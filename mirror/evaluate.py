@@ -13,10 +13,14 @@ from typing import Protocol
 
 
 class Interval(Protocol):
-    start_s: float
-    end_s: float
-    expression: str
-    kind: str
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def expression(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
 
 
 def interval_iou(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -108,7 +112,7 @@ class TimedCue(Protocol):
     def direction(self) -> str | None: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class _AsEpisode:
     start_s: float
     end_s: float

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from mirror.commands.analyse import write_report_safely
-from mirror.evaluate import score_events
+from mirror.cues.model import Cue
+from mirror.evaluate import score_cues, score_events
 from mirror.events.model import Event
 from mirror.pipeline import SpeechInput, analyse_video
 
@@ -37,10 +38,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {e.start_s:6.2f}-{e.end_s:6.2f} s  {flag}{e.kind:4s}  {e.expression:9s} "
               f"intensity {e.intensity:.2f}" + (f"  posed cues: {cues}" if cues else "")
               + _said(raw))
+    for raw in doc.get("cues", []):
+        where = f" {raw['direction']}" if raw.get("direction") else ""
+        note = " (at your notes)" if raw.get("reading") else ""
+        flag = "  ! a problem for this profile" if raw.get("problem") else ""
+        print(f"  {raw['start_s']:6.2f}-{raw['end_s']:6.2f} s  cue   {raw['label']}{where}{note}"
+              + _said(raw) + flag)
     truth_path = video.with_suffix(".truth.json")
     if truth_path.is_file():
         truth = load_truth(truth_path)
         print(f"against the demo's ground truth: {score_events(events, truth.episodes).summary()}")
+        if truth.cues:
+            found = [Cue.from_json(c) for c in doc.get("cues", [])]
+            s = score_cues(found, truth.cues)
+            print(f"cues against the ground truth: F1 {s.f1:.3f} (P {s.precision:.3f}, "
+                  f"R {s.recall:.3f}; tp {s.tp}, fp {s.fp}, fn {s.fn})")
     report = write_report_safely(out / "analysis")
     if report:
         print(f"report: {report}")
