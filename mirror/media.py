@@ -98,7 +98,7 @@ def probe_for_analysis(path: str | Path) -> VideoInfo:
     except (av.FFmpegError, OSError):
         pass  # a damaged tail: what was counted stands
     if still or n < 2:
-        kind = f"a still image ({info.codec})" if still else "a video of one frame"
+        kind = f"a still image ({info.codec})" if still else "a single frame"
         raise _fail(path, f"{kind}, not a video: give a recording of your face (a few seconds "
                     "or more)")
     if n < MIN_FRAMES:

@@ -96,7 +96,9 @@ def load_audio(path: str | Path, *, sr: int = ANALYSIS_RATE) -> AudioTrack:
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1))
         except (av.error.FFmpegError, ValueError) as e:  # type: ignore[attr-defined]
-            raise InputError(f"{shown_path(p)}: the audio track cannot be decoded ({e})") from e
+            why = getattr(e, "strerror", None) or str(e)
+            raise InputError(f"{shown_path(p)}: the audio track is damaged and cannot be decoded "
+                             f"({why})") from None
     samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
     np.clip(samples, -1.0, 1.0, out=samples)
     return AudioTrack(samples=samples, sr=sr, start_s=max(0.0, start_s or 0.0), source=str(p))
