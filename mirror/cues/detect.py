@@ -44,6 +44,7 @@ class CueOptions:
     gaze_min_s: float = 0.3  # ... for this long is an aversion
     narrowed_max: float = 0.25  # AU7 above this: an upward gaze reading is the lids, not the eyes
     gaze_low_fraction: float = 0.5  # eyes move in saccades: an aversion's flanks are steep
+    gaze_merge_s: float = 0.6  # away, back for less than this, away again: one aversion
     iris_settle_s: float = 0.25  # after a blink the model's irises take this long to settle
     rest_window_s: float = 8.0  # "rest" follows slow drifts: the rolling median over this window
     tilt_deg: float = 6.0
@@ -128,7 +129,7 @@ def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[C
     thr = _threshold(mag, opts.gaze_deg, opts.noise_k)
     out = []
     for iv in _runs(au.t, mag, thr, opts.gaze_min_s, low_fraction=opts.gaze_low_fraction,
-                    merge_gap_s=0.1):
+                    merge_gap_s=opts.gaze_merge_s):
         hh, vv = float(h[iv.apex]), float(v[iv.apex])
         direction = gaze_direction(hh, vv)
         eye = float(np.hypot(g["eye_h"][iv.apex], g["eye_v"][iv.apex]))

@@ -21,6 +21,11 @@ EYE_WIDTHS_PER_RADIUS = 2.5
 # vertically as it does sideways for the same turn (measured on generated clips: a sideways
 # shift shows at 0.68 of its size, a downward one at 0.2-0.3): vertical offsets count double.
 VERTICAL_GAIN = 2.0
+# The face model's own gaze blendshapes (eyeLookDown / eyeLookUp) see vertical gaze better than
+# its iris points: the vertical gaze is a mix of both, the blendshapes scaled so that a change of
+# 0.2 reads as 10 degrees.
+LOOK_DEGREES = 50.0
+VERTICAL_MIX = 0.5
 
 
 def _points(tracks: FaceTracks, ids: tuple[int, ...]) -> np.ndarray:
@@ -59,6 +64,13 @@ def compute_eye_gaze(tracks: FaceTracks) -> tuple[np.ndarray, np.ndarray]:
         hs.append(np.sum(d * x, axis=-1) / np.maximum(width, 1e-9))
         vs.append(np.sum(d * y, axis=-1) / np.maximum(width, 1e-9))
     return np.mean(hs, axis=0), np.mean(vs, axis=0)
+
+
+def compute_look_down(tracks: FaceTracks) -> np.ndarray:
+    """(n,) the gaze blendshapes' downward reading: eyeLookDown minus eyeLookUp, both eyes."""
+    down = tracks.bs("eyeLookDownLeft") + tracks.bs("eyeLookDownRight")
+    up = tracks.bs("eyeLookUpLeft") + tracks.bs("eyeLookUpRight")
+    return np.asarray(0.5 * (down - up), dtype=np.float64)
 
 
 def compute_head_roll(tracks: FaceTracks) -> np.ndarray:
@@ -108,7 +120,9 @@ def compute_gaze(tracks: FaceTracks, ok: np.ndarray, blink: np.ndarray, *,
     """
     eh, ev = compute_eye_gaze(tracks)
     eye_h = eye_to_degrees(relative_to_rest(eh, ok & ~blink))
-    eye_v = eye_to_degrees(VERTICAL_GAIN * relative_to_rest(ev, ok & ~blink))
+    iris_v = eye_to_degrees(VERTICAL_GAIN * relative_to_rest(ev, ok & ~blink))
+    look_v = LOOK_DEGREES * relative_to_rest(compute_look_down(tracks), ok & ~blink)
+    eye_v = VERTICAL_MIX * iris_v + (1.0 - VERTICAL_MIX) * look_v
     head_h = yaw_sign * relative_to_rest(tracks.pose[:, 0].astype(np.float64), ok)
     head_v = pitch_sign * relative_to_rest(tracks.pose[:, 1].astype(np.float64), ok)
     bad = ~ok | blink
