@@ -3,7 +3,9 @@
 The pitch script is a Markdown file with sections; the face talks while the voice speaks, and its
 expression episodes are placed relative to the words, as a coach would look for them: a held smile
 without the eyes through the greeting, a flash of fear just after the price, a one-sided lip pull
-after the competitor is named, and so on. Without espeak-ng the demo falls back to a silent clip.
+after the competitor is named, and so on. Its cues: a head tilt with the greeting, a glance down
+at the notes while describing the offer, eye contact broken in the pause after the price, and
+pressed lips after the greeting. Without espeak-ng the demo falls back to a silent clip.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from mirror.fileio import atomic_open
 from mirror.synth.render import render_clip, write_demo
-from mirror.synth.spec import ClipSpec, Episode, Lighting, make_distractors
+from mirror.synth.spec import ClipSpec, CueEpisode, Episode, Lighting, make_distractors
 from mirror.synth.truth import save_truth
 
 PITCH = """# Opening
@@ -25,7 +27,7 @@ Your team loses hours every week on manual reports
 
 # The offer
 Our platform writes those reports for you
-The price is twelve thousand a year
+Twelve thousand a year is our price
 
 # Objections
 Our competitor is cheaper but they offer no support
@@ -50,6 +52,30 @@ def _flash(expression: str, at: float, length: float, **kw: object) -> Episode:
                    **kw)  # type: ignore[arg-type]
 
 
+def _cue(cue: str, at: float, length: float, ramp: float = 0.1, **kw: object) -> CueEpisode:
+    return CueEpisode(cue=cue, onset_s=round(at, 3), apex_s=round(at + ramp, 3),
+                      apex_end_s=round(at + length - ramp, 3), offset_s=round(at + length, 3),
+                      **kw)  # type: ignore[arg-type]
+
+
+def pitch_demo_cues(words: tuple[tuple[str, float, float], ...],
+                    phrases: tuple[tuple[float, float], ...]) -> tuple[CueEpisode, ...]:
+    """The demo's cues, placed by the words: see the module docstring."""
+    first_a, first_b = phrases[0]
+    offer = next(p for p in phrases if p[0] <= _after(words, "platform") <= p[1])
+    price = _after(words, "price")
+    second = phrases[1][0]
+    return (
+        _cue("head_tilt", first_a + 0.3, min(1.6, first_b - first_a - 0.4), ramp=0.3,
+             direction="left", intensity=0.9),
+        _cue("lip_press", second - 0.9, 0.6, ramp=0.12, intensity=0.9),
+        _cue("gaze_aversion", offer[0] + 0.4, 1.4, direction="down", reading=True),
+        # after the flash of fear at the price, in the pause before the objection
+        _cue("gaze_aversion", price + 0.8, 0.55, ramp=0.07, direction="right",
+             after_trigger="price"),
+    )
+
+
 def pitch_demo_spec() -> tuple[ClipSpec, str]:
     """The demo clip's spec (with its audio) and its pitch script."""
     from mirror.speech.synth import synthesize_speech
@@ -68,9 +94,10 @@ def pitch_demo_spec() -> tuple[ClipSpec, str]:
         _flash("surprise", _after(w, "deadline") + 0.2, 0.4, intensity=0.9),
     )
     duration = round(len(speech.audio) / speech.sr, 3)
+    cues = pitch_demo_cues(speech.words, speech.phrases)
     rng = np.random.default_rng(2026)
     blinks, _, flashes = make_distractors(rng, duration, talking=True)
-    spec = ClipSpec(duration_s=duration, seed=2026, episodes=episodes, blinks=blinks,
+    spec = ClipSpec(duration_s=duration, seed=2026, episodes=episodes, cues=cues, blinks=blinks,
                     talking=speech.phrases, brow_flashes=flashes, head_motion=0.5,
                     lighting=Lighting(step_s=round(duration * 0.55, 3), step_gain=0.06),
                     noise=2.0, crf=23, audio=speech.audio, audio_rate=speech.sr)
