@@ -203,11 +203,14 @@ def test_still_image_is_refused(frames: list[np.ndarray], tmp_path: Path, name: 
     assert not (tmp_path / "out").exists()
 
 
-def test_one_frame_video_is_refused(frames: list[np.ndarray], tmp_path: Path):
+@pytest.mark.parametrize("n, what", [(1, "a single frame, not a video"),
+                                     (5, "only 5 frames: too short to analyse")])
+def test_video_of_a_few_frames_is_refused(frames: list[np.ndarray], tmp_path: Path, n: int,
+                                          what: str):
     f = tmp_path / "blink.mp4"
-    write_video(f, np.stack(frames[:1]))
+    write_video(f, np.stack(frames[:n]))
     line = error_line(analyse(f, "--out", tmp_path / "out"))
-    assert "a single frame, not a video" in line
+    assert what in line
 
 
 def test_8k_frames_are_scaled_down(frames: list[np.ndarray], tmp_path: Path):

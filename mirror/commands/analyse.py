@@ -128,7 +128,7 @@ def preflight(video: Path, out: Path, *, profile: str | None, audio: Path | None
         load_script(script)
     try:
         existed = out.is_dir()
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the pipeline makes it
     except OSError as exc:
         raise InputError(f"cannot create the output folder {shown_path(out)} ({exc.strerror}); "
                          "choose another with --out DIR") from None
