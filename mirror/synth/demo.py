@@ -68,7 +68,7 @@ def pitch_demo_cues(words: tuple[tuple[str, float, float], ...],
     return (
         _cue("head_tilt", first_a + 0.3, min(1.6, first_b - first_a - 0.4), ramp=0.3,
              direction="left", intensity=0.9),
-        _cue("lip_press", second - 0.9, 0.6, ramp=0.12, intensity=0.9),
+        _cue("lip_press", second - 1.1, 0.85, ramp=0.15),
         _cue("gaze_aversion", offer[0] + 0.4, 1.4, direction="down", reading=True),
         # after the flash of fear at the price, in the pause before the objection
         _cue("gaze_aversion", price + 0.8, 0.55, ramp=0.07, direction="right",
