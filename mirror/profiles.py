@@ -187,6 +187,28 @@ def _cue_rules(path: Path, raw: Any) -> dict[str, CueRule]:
     return rules
 
 
+def _coaching(path: Path, key: str, raw: Any, depth: int = 0) -> dict[str, Any]:
+    """Coaching lines: texts, or mappings of texts (per emotion, per posed cue), two levels at
+    most. Checking the types first also refuses a YAML alias bomb before anything expands it."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(path, key, "must be a mapping of texts")
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        full = f"{key}.{k}"
+        if isinstance(v, str):
+            if len(v) > 2000:
+                raise _fail(path, full, "is longer than 2000 characters")
+            out[str(k)] = v
+        elif isinstance(v, dict) and depth == 0:
+            out[str(k)] = _coaching(path, full, v, depth + 1)
+        else:
+            raise _fail(path, full, "must be a text" if depth else "must be a text or a mapping "
+                        "of texts")
+    return out
+
+
 def parse_profile(data: Any, path: Path) -> Profile:
     """Validate a profile's YAML data; raises InputError naming the file and key."""
     if not isinstance(data, dict):
@@ -204,9 +226,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
     triggers = data.get("triggers") or []
     if not isinstance(triggers, list) or not all(isinstance(t, str) for t in triggers):
         raise _fail(path, "triggers", "must be a list of words")
-    coaching = data.get("coaching") or {}
-    if not isinstance(coaching, dict):
-        raise _fail(path, "coaching", "must be a mapping")
+    coaching = _coaching(path, "coaching", data.get("coaching"))
     name = data.get("name", path.stem)
     if not isinstance(name, str):
         raise _fail(path, "name", "must be a string")
