@@ -239,7 +239,7 @@ def test_8k_frames_are_scaled_down(frames: list[np.ndarray], tmp_path: Path):
 
 
 def test_variable_frame_rate_keeps_real_times(frames: list[np.ndarray], tmp_path: Path):
-    gaps = [33, 33, 50, 20, 100, 33, 41, 33, 66, 33] * 6  # ms, 60 gaps: 61 frames would need 61
+    gaps = [33, 33, 50, 20, 100, 33, 41, 33, 66, 33] * 6  # ms between frames: 20-100, irregular
     pts = [0, *np.cumsum(gaps[: len(frames) - 1]).tolist()]
     f = tmp_path / "vfr.mkv"
     write_timed(f, frames, [int(p) for p in pts])
