@@ -86,9 +86,15 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
+    """JSON as UTF-8; text that cannot be UTF-8 (a file name of undecodable bytes, kept by
+    Python as surrogates) is written as escapes instead of failing."""
+    try:
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=1, ensure_ascii=True)
     with atomic_open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, ensure_ascii=False)
-        fh.write("\n")
+        fh.write(text + "\n")
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:

@@ -36,7 +36,7 @@ from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_j
 from mirror.face.landmarker import LandmarkerOptions, extract_tracks
 from mirror.face.model import resolve_model_path
 from mirror.fileio import atomic_open, write_json_atomic
-from mirror.media import probe_video
+from mirror.media import probe_for_analysis
 from mirror.profiles import Profile, load_profile
 from mirror.tracks import FaceTracks, load_tracks, save_tracks
 
@@ -288,7 +288,7 @@ def analyse_video(
     tracks_path = out / "tracks.npz"
     tracks = load_tracks(tracks_path) if reuse and tracks_path.is_file() else None
     if tracks is None:
-        info = probe_video(video)
+        info = probe_for_analysis(video)  # a still image or a few frames: one clear line
         opts = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=workers)
 
         def face_progress(x: float) -> None:
