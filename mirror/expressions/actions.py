@@ -10,6 +10,7 @@ for AU6. Sided AUs keep the person's right (`_r`) and left (`_l`) apart; contemp
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,7 +123,9 @@ def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
     if fn == "max":
         return np.asarray(win.max(axis=1))
     if fn == "median":
-        return np.asarray(np.nanmedian(win, axis=1))
+        with warnings.catch_warnings():  # a window with no face at all is NaN, as it should be
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(np.nanmedian(win, axis=1))
     return np.asarray(win.std(axis=1))
 
 
