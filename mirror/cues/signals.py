@@ -29,23 +29,9 @@ VERTICAL_MIX = 0.5
 
 
 def _points(tracks: FaceTracks, ids: tuple[int, ...]) -> np.ndarray:
-    """(n, len(ids), 3) landmarks with y scaled to x's units (isotropic)."""
+    """(n, len(ids), 3) stored landmarks, isotropic (y in x's units)."""
     aspect = float(tracks.meta.get("height", 1)) / float(tracks.meta.get("width", 1) or 1)
-    pts = np.stack([tracks.landmark(i) for i in ids], axis=1).astype(np.float64)
-    pts[..., 1] *= aspect
-    return pts
-
-
-def _face_axes(pts: np.ndarray, r_out: int, r_in: int, l_in: int, l_out: int, chin: int
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Unit x (person's right eye -> left eye) and y (down the face) axes (n, 3) each."""
-    xv = 0.5 * (pts[:, l_out] + pts[:, l_in]) - 0.5 * (pts[:, r_out] + pts[:, r_in])
-    x = xv / np.maximum(np.linalg.norm(xv, axis=-1, keepdims=True), 1e-9)
-    origin = 0.25 * (pts[:, l_out] + pts[:, l_in] + pts[:, r_out] + pts[:, r_in])
-    down = pts[:, chin] - origin
-    y = down - np.sum(down * x, axis=-1, keepdims=True) * x
-    y /= np.maximum(np.linalg.norm(y, axis=-1, keepdims=True), 1e-9)
-    return x, y
+    return F.to_isotropic(np.stack([tracks.landmark(i) for i in ids], axis=1), aspect=aspect)
 
 
 def compute_eye_gaze(tracks: FaceTracks) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +41,8 @@ def compute_eye_gaze(tracks: FaceTracks) -> tuple[np.ndarray, np.ndarray]:
     """
     ids = (F.R_EYE_OUT, F.R_EYE_IN, F.L_EYE_IN, F.L_EYE_OUT, F.CHIN, F.R_IRIS, F.L_IRIS)
     pts = _points(tracks, ids)
-    x, y = _face_axes(pts, 0, 1, 2, 3, 4)
+    _, rot, _ = F.compute_face_axes(*(pts[:, k] for k in range(5)))
+    x, y = rot[:, 0], rot[:, 1]
     hs, vs = [], []
     for out, inn, iris in ((0, 1, 5), (3, 2, 6)):
         mid = 0.5 * (pts[:, out] + pts[:, inn])

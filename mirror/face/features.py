@@ -58,18 +58,28 @@ def to_isotropic(landmarks: np.ndarray, *, aspect: float) -> np.ndarray:
 
 
 def compute_face_frame(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Origin (n, 3), rotation (n, 3, 3) with rows = face axes, and IOD (n,), from isotropic points.
+    """Origin (n, 3), rotation (n, 3, 3) with rows = face axes, and IOD (n,), from isotropic
+    points (n, 478, 3); see `compute_face_axes`."""
+    return compute_face_axes(pts[:, R_EYE_OUT], pts[:, R_EYE_IN], pts[:, L_EYE_IN],
+                             pts[:, L_EYE_OUT], pts[:, CHIN])
+
+
+def compute_face_axes(r_eye_out: np.ndarray, r_eye_in: np.ndarray, l_eye_in: np.ndarray,
+                      l_eye_out: np.ndarray, chin: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The face frame from the four eye corners and the chin, isotropic points (n, 3) each:
+    origin (n, 3), rotation (n, 3, 3) with rows = face axes, and IOD (n,).
 
     x runs from the person's right eye centre to the left one, y down the face (towards the
     chin, made orthogonal to x), z completes a right-handed frame.
     """
-    r_eye = 0.5 * (pts[:, R_EYE_OUT] + pts[:, R_EYE_IN])
-    l_eye = 0.5 * (pts[:, L_EYE_OUT] + pts[:, L_EYE_IN])
+    r_eye = 0.5 * (r_eye_out + r_eye_in)
+    l_eye = 0.5 * (l_eye_out + l_eye_in)
     origin = 0.5 * (r_eye + l_eye)
     xv = l_eye - r_eye
     iod = np.linalg.norm(xv, axis=-1)
     x = xv / np.maximum(iod, 1e-9)[:, None]
-    down = pts[:, CHIN] - origin
+    down = chin - origin
     y = down - np.sum(down * x, axis=-1, keepdims=True) * x
     y /= np.maximum(np.linalg.norm(y, axis=-1, keepdims=True), 1e-9)
     z = np.cross(x, y)
