@@ -28,8 +28,8 @@ import numpy as np
 from mirror.cues.model import Cue, CuePart
 from mirror.cues.signals import compute_gaze, compute_head_roll, eyes_closed
 from mirror.events.model import Event
-from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals
-from mirror.expressions.actions import ActionUnits, rolling
+from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals, runs
+from mirror.expressions.actions import ActionUnits, dilate, rolling
 from mirror.expressions.emotions import EmotionScores
 from mirror.tracks import FaceTracks
 
@@ -72,7 +72,7 @@ def _frame(t: np.ndarray) -> float:
     return float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
 
 
-def _runs(t: np.ndarray, s: np.ndarray, threshold: float, min_s: float, *,
+def _episodes(t: np.ndarray, s: np.ndarray, threshold: float, min_s: float, *,
           low_fraction: float, max_s: float | None = None, merge_gap_s: float = 0.2
           ) -> list[Interval]:
     opts = SpotterOptions(low_fraction=low_fraction, min_duration_s=min_s,
@@ -120,7 +120,8 @@ def _detrend(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
 
 
 def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[Cue]:
-    unseen = after(au.t, short_blinks(au.t, au.blink, 0.5), opts.iris_settle_s) | eyes_closed(
+    settle = round(opts.iris_settle_s / _frame(au.t))
+    unseen = dilate(short_blinks(au.t, au.blink, 0.5), after=settle) | eyes_closed(
         tracks, au.reliable)
     g = compute_gaze(tracks, au.reliable, unseen)
     h = _detrend(au.t, g["h"], opts.rest_window_s)
@@ -128,7 +129,7 @@ def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[C
     mag = np.nan_to_num(np.hypot(h, v))
     thr = _threshold(mag, opts.gaze_deg, opts.noise_k)
     out = []
-    for iv in _runs(au.t, mag, thr, opts.gaze_min_s, low_fraction=opts.gaze_low_fraction,
+    for iv in _episodes(au.t, mag, thr, opts.gaze_min_s, low_fraction=opts.gaze_low_fraction,
                     merge_gap_s=opts.gaze_merge_s):
         hh, vv = float(h[iv.apex]), float(v[iv.apex])
         direction = gaze_direction(hh, vv)
@@ -150,24 +151,14 @@ def gaze_direction(h: float, v: float) -> str:
     return "down" if v > 0 else "up"
 
 
-def after(t: np.ndarray, mask: np.ndarray, seconds: float) -> np.ndarray:
-    """`mask` extended by `seconds` past the end of each of its runs."""
-    k = round(seconds / _frame(t))
-    out = mask.copy()
-    for j in range(1, k + 1):
-        out[j:] |= mask[:-j]
-    return out
-
-
 def short_blinks(t: np.ndarray, blink: np.ndarray, max_s: float) -> np.ndarray:
     """The blink frames in runs no longer than `max_s`: longer "blinks" are lowered lids
     (looking down), during which the iris is still measured."""
     out = np.zeros_like(blink)
-    idx = np.flatnonzero(np.diff(np.r_[0, blink.astype(np.int8), 0]))
     fr = _frame(t)
-    for a, b in zip(idx[::2], idx[1::2], strict=True):
-        if (b - a) * fr <= max_s:
-            out[a:b] = True
+    for a, b in runs(blink):
+        if (b - a + 1) * fr <= max_s:
+            out[a:b + 1] = True
     return out
 
 
@@ -179,7 +170,7 @@ def detect_head_tilt(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> l
     for sign, direction in ((1.0, "left"), (-1.0, "right")):
         s = sign * roll
         thr = _threshold(s, opts.tilt_deg, opts.noise_k)
-        for iv in _runs(au.t, s, thr, opts.tilt_min_s, low_fraction=opts.low_fraction):
+        for iv in _episodes(au.t, s, thr, opts.tilt_min_s, low_fraction=opts.low_fraction):
             out.append(_cue("head_tilt", au.t, iv, thr, 20.0, direction=direction,
                             evidence={"roll_deg": float(iv.peak)}))
     return out
@@ -190,7 +181,7 @@ def detect_nods(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[C
     dip = np.nan_to_num(_detrend(au.t, pitch, 2.5))
     thr = _threshold(dip, opts.nod_deg, opts.noise_k)
     out = []
-    for iv in _runs(au.t, dip, thr, opts.nod_min_s, low_fraction=opts.low_fraction,
+    for iv in _episodes(au.t, dip, thr, opts.nod_min_s, low_fraction=opts.low_fraction,
                     max_s=opts.nod_max_s):
         if _mean(au.talking, iv) > opts.talking_max:
             continue
@@ -203,7 +194,7 @@ def detect_brow_flash(au: ActionUnits, events: list[Event], opts: CueOptions) ->
     s = np.minimum(au["AU1"], au["AU2"])
     thr = _threshold(s, opts.brow, opts.noise_k)
     out = []
-    for iv in _runs(au.t, s, thr, opts.brow_min_s, low_fraction=opts.low_fraction,
+    for iv in _episodes(au.t, s, thr, opts.brow_min_s, low_fraction=opts.low_fraction,
                     max_s=opts.brow_max_s):
         c = _cue("brow_flash", au.t, iv, thr, 1.0,
                  evidence={"AU1": float(au["AU1"][iv.apex]), "AU2": float(au["AU2"][iv.apex]),
@@ -220,7 +211,7 @@ def detect_lip_press(au: ActionUnits, events: list[Event], opts: CueOptions) -> 
     s = au["AU24"] * (1.0 - np.clip(au["AU26"] / 0.3, 0.0, 1.0))
     thr = _threshold(s, opts.lip_press, opts.noise_k)
     out = []
-    for iv in _runs(au.t, s, thr, opts.lip_min_s, low_fraction=opts.low_fraction):
+    for iv in _episodes(au.t, s, thr, opts.lip_min_s, low_fraction=opts.low_fraction):
         c = _cue("lip_press", au.t, iv, thr, 1.0,
                  evidence={"AU24": float(au["AU24"][iv.apex]),
                            "AU24_r": float(au["AU24_r"][iv.apex]),
@@ -238,7 +229,7 @@ def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions) -> li
     s = np.where(au["AU12"] > opts.smile_max, 0.0, s)
     thr = _threshold(s, opts.tension, opts.noise_k)
     out = []
-    for iv in _runs(au.t, s, thr, opts.tension_min_s, low_fraction=opts.low_fraction,
+    for iv in _episodes(au.t, s, thr, opts.tension_min_s, low_fraction=opts.low_fraction,
                     merge_gap_s=0.5):
         c = _cue("tension", au.t, iv, thr, 1.0,
                  evidence={"AU7": float(au["AU7"][iv.apex]), "AU4": float(au["AU4"][iv.apex]),

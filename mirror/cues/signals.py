@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.expressions.actions import fill_gaps
+from mirror.expressions.actions import dilate, fill_gaps
 from mirror.face import features as F
 from mirror.tracks import FaceTracks
 
@@ -81,12 +81,7 @@ def eyes_closed(tracks: FaceTracks, ok: np.ndarray, *, ratio: float = 0.5) -> np
     too, but less."""
     a = np.fmax(tracks.geo("eye_open_r"), tracks.geo("eye_open_l")).astype(np.float64)
     usual = np.nanmedian(a[ok]) if ok.any() else np.nan
-    shut = np.nan_to_num(a / usual, nan=1.0) < ratio
-    out = shut.copy()
-    for k in (1, 2):
-        out[k:] |= shut[:-k]
-        out[:-k] |= shut[k:]
-    return out
+    return dilate(np.nan_to_num(a / usual, nan=1.0) < ratio, before=2, after=2)
 
 
 def relative_to_rest(x: np.ndarray, ok: np.ndarray) -> np.ndarray:

@@ -41,7 +41,8 @@ def compute_noise(score: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) frame indices, inclusive, of each run of True in `mask` (n,)."""
     idx = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
     return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2], strict=True)]
 
@@ -54,7 +55,7 @@ def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float | np.
     """
     s = np.nan_to_num(score, nan=0.0)
     found: list[Interval] = []
-    for a, b in _runs(s >= threshold):
+    for a, b in runs(s >= threshold):
         apex = a + int(np.argmax(s[a:b + 1]))
         low = options.low_fraction * s[apex]
         first, last = a, b

@@ -161,10 +161,16 @@ def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptio
                     tracks.geometry[:, i_l] / max(neutral.geometry[i_l], 1e-6))
     blink = (np.nan_to_num(blink_bs) > options.blink_rise) | (
         np.nan_to_num(ratio, nan=1.0) < options.blink_close)
-    out = blink.copy()
-    out[:-1] |= blink[1:]
-    for k in range(1, options.blink_reopen_frames + 1):  # the model's lids lag as they reopen
-        out[k:] |= blink[:-k]
+    return dilate(blink, before=1, after=options.blink_reopen_frames)
+
+
+def dilate(mask: np.ndarray, *, before: int = 0, after: int = 0) -> np.ndarray:
+    """(n,) bool: `mask` widened by `before` frames ahead of each run and `after` behind it."""
+    out = mask.copy()
+    for k in range(1, before + 1):
+        out[:-k] |= mask[k:]
+    for k in range(1, after + 1):
+        out[k:] |= mask[:-k]
     return out
 
 
