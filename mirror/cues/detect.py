@@ -242,8 +242,10 @@ def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions) -> li
     return out
 
 
-def _masked_part(scores: EmotionScores, ratio: np.ndarray, lo: int, hi: int) -> CuePart | None:
-    """The strongest negative expression standing above its threshold in frames lo..hi."""
+def _masked_part(scores: EmotionScores, ratio: np.ndarray, lo: int, hi: int
+                 ) -> tuple[CuePart, float] | None:
+    """The strongest negative expression standing above its threshold in frames lo..hi, and
+    its score at the apex."""
     best: tuple[float, int, int] | None = None
     for k, name in enumerate(scores.names):
         if name in NEGATIVE and hi > lo:
@@ -259,8 +261,9 @@ def _masked_part(scores: EmotionScores, ratio: np.ndarray, lo: int, hi: int) -> 
     while last + 1 < ratio.shape[0] and ratio[last + 1, k] >= 0.3:
         last += 1
     t = scores.t
-    return CuePart(role="masked", expression=scores.names[k], start_s=float(t[first]),
+    part = CuePart(role="masked", expression=scores.names[k], start_s=float(t[first]),
                    apex_s=float(t[apex]), end_s=float(t[last]) + _frame(t))
+    return part, float(scores.scores[apex, k])
 
 
 def detect_masking(events: list[Event], scores: EmotionScores, thresholds: np.ndarray,
@@ -277,21 +280,18 @@ def detect_masking(events: list[Event], scores: EmotionScores, thresholds: np.nd
         rising = np.flatnonzero(ratio[first:apex + 1, hap] >= 1.0)
         takeover = first + int(rising[0]) if rising.size else apex
         lo = _index(scores.t, sm.start_s - opts.mask_gap_s - 1.0)
-        masked = _masked_part(scores, ratio, lo, takeover + 1)
-        if masked is None or masked.apex_s >= scores.t[takeover] + 0.05:
+        found = _masked_part(scores, ratio, lo, takeover + 1)
+        if found is None:
             continue
-        if scores.t[takeover] - masked.end_s > opts.mask_gap_s:
+        masked, intensity = found
+        at = float(scores.t[takeover])
+        if masked.apex_s >= at + 0.05 or at - masked.end_s > opts.mask_gap_s:
             continue
-        mask = CuePart(role="mask", expression="happiness", start_s=float(scores.t[takeover]),
-                       apex_s=sm.apex_s, end_s=sm.end_s)
-        out.append(Cue(cue="masking", start_s=masked.start_s, apex_s=float(scores.t[takeover]),
-                       end_s=sm.end_s, intensity=float(scores.scores[_index(scores.t,
-                                                                            masked.apex_s),
-                                                                     scores.names.index(
-                                                                         masked.expression)]),
-                       confidence=sm.confidence, parts=(masked, mask),
-                       evidence={"gap_s": float(scores.t[takeover]) - masked.end_s,
-                                 "smile_intensity": sm.intensity}))
+        mask = CuePart(role="mask", expression="happiness", start_s=at, apex_s=sm.apex_s,
+                       end_s=sm.end_s)
+        out.append(Cue(cue="masking", start_s=masked.start_s, apex_s=at, end_s=sm.end_s,
+                       intensity=intensity, confidence=sm.confidence, parts=(masked, mask),
+                       evidence={"gap_s": at - masked.end_s, "smile_intensity": sm.intensity}))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from mirror.profiles import DEFAULT_CUE_RULES, CueRule
@@ -47,8 +48,5 @@ def finish_cue(cue: dict[str, Any], context: dict[str, Any], rules: dict[str, Cu
 
 def cue_summary(cues: list[dict[str, Any]]) -> dict[str, Any]:
     """The events.json summary's cue fields: cues, cue_problems, cue_counts {cue: n}."""
-    counts: dict[str, int] = {}
-    for c in cues:
-        counts[str(c["cue"])] = counts.get(str(c["cue"]), 0) + 1
     return {"cues": len(cues), "cue_problems": sum(bool(c.get("problem")) for c in cues),
-            "cue_counts": counts}
+            "cue_counts": dict(Counter(str(c["cue"]) for c in cues))}
