@@ -188,30 +188,43 @@ def _card(e: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> 
         tags.append('<span class="tag problem">problem for this profile</span>')
     alt = (f"Your face at your neutral, at the onset, apex and offset of the {e['expression']} "
            f"{e['label']} at {mmss(e['start_s'])}")
-    rows = [("intensity", f'<span class="bar"><span style="width:{e["intensity"] * 100:.0f}%">'
-             f'</span></span>{e["intensity"]:.2f} (confidence {e["confidence"]:.2f})'),
-            ("when", f"{mmss(e['start_s'])} → {mmss(e['end_s'])}, apex {mmss(e['apex_s'])}"),
+    rows = [*_timing_rows(e),
             ("face", escape(", ".join(e["regions"]) or "—") + f" · side: {escape(e['side'])}")]
     if e["posed_cues"]:
         rows.append(("posed cues", "<br>".join(escape(cue_text(c)) for c in e["posed_cues"])))
-    said = _said(e)
-    if said:
-        rows.append(("said", said))
-    if e["section"]:
-        rows.append(("section", escape(e["section"])))
+    return _article(e, f"ep emo-{e['expression']}", escape(e["label"]), tags, alt,
+                    [*rows, *_context_rows(e)], images)
+
+
+def _timing_rows(x: dict[str, Any]) -> list[tuple[str, str]]:
+    """An episode's or a cue's intensity bar and its onset, offset and apex."""
+    return [("intensity", f'<span class="bar"><span style="width:{x["intensity"] * 100:.0f}%">'
+             f'</span></span>{x["intensity"]:.2f} (confidence {x["confidence"]:.2f})'),
+            ("when", f"{mmss(x['start_s'])} → {mmss(x['end_s'])}, apex {mmss(x['apex_s'])}")]
+
+
+def _context_rows(x: dict[str, Any]) -> list[tuple[str, str]]:
+    """What was said around an episode or a cue, and the script section."""
+    said = _said(x)
+    rows = [("said", said)] if said else []
+    if x["section"]:
+        rows.append(("section", escape(x["section"])))
+    return rows
+
+
+def _article(x: dict[str, Any], cls: str, title: str, tags: list[str], alt: str,
+             rows: list[tuple[str, str]], images: dict[str, bytes]) -> str:
+    """One card: heading, filmstrip, the rows as a definition list, the coaching line."""
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return (f'<article class="ep emo-{e["expression"]}" id="{e["id"]}">'
-            f'<h3>{mmss(e["start_s"])} {_badge(e)} {escape(e["label"])} · '
-            f'{seconds(e["duration_s"])} {" ".join(tags)}</h3>'
-            f'{_img(images, e["filmstrip"], alt, "strip")}<dl>{dl}</dl>'
-            f'<p class="coach">{escape(e["coaching"])}</p></article>')
+    return (f'<article class="{cls}" id="{x["id"]}">'
+            f'<h3>{mmss(x["start_s"])} {_badge(x)} {title} · '
+            f'{seconds(x["duration_s"])} {" ".join(tags)}</h3>'
+            f'{_img(images, x["filmstrip"], alt, "strip")}<dl>{dl}</dl>'
+            f'<p class="coach">{escape(x["coaching"])}</p></article>')
 
 
 def _cue_rows(c: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = [("intensity", f'<span class="bar"><span style="width:{c["intensity"] * 100:.0f}%">'
-             f'</span></span>{c["intensity"]:.2f} (confidence {c["confidence"]:.2f})'),
-            ("when", f"{mmss(c['start_s'])} → {mmss(c['end_s'])}, apex {mmss(c['apex_s'])}"),
-            ("reads as", escape(c["meaning"]))]
+    rows = [*_timing_rows(c), ("reads as", escape(c["meaning"]))]
     if c["parts"]:
         rows.append(("parts", escape(cue_parts_text(c))))
     if c["direction"]:
@@ -233,21 +246,11 @@ def _cue_card(c: dict[str, Any], images: dict[str, bytes], rank: dict[str, int])
     tags = [f'<span class="tag problem">#{rank[c["id"]]} worst</span>'] if c["id"] in rank else []
     tags.append('<span class="tag problem">problem for this profile</span>' if c["problem"]
                 else '<span class="tag">not a problem</span>')
-    rows = _cue_rows(c)
-    said = _said(c)
-    if said:
-        rows.append(("said", said))
-    if c["section"]:
-        rows.append(("section", escape(c["section"])))
-    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     alt = f"Your face at your neutral, at the onset, apex and offset of the {c['label']} at " \
           f"{mmss(c['start_s'])}"
     soft = "" if c["problem"] else " soft"
-    return (f'<article class="ep cue{soft}" id="{c["id"]}">'
-            f'<h3>{mmss(c["start_s"])} {_badge(c)} {escape(_what(c))} · '
-            f'{seconds(c["duration_s"])} {" ".join(tags)}</h3>'
-            f'{_img(images, c["filmstrip"], alt, "strip")}<dl>{dl}</dl>'
-            f'<p class="coach">{escape(c["coaching"])}</p></article>')
+    return _article(c, f"ep cue{soft}", escape(_what(c)), tags, alt,
+                    [*_cue_rows(c), *_context_rows(c)], images)
 
 
 def _key_moments(f: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> str:

@@ -50,17 +50,26 @@ def _episode(e: dict[str, Any], rank: dict[str, int]) -> list[str]:
     if e["filmstrip"]:
         out += [f"![Your face at your neutral, onset, apex and offset of the {e['expression']} "
                 f"{e['label']} at {mmss(e['start_s'])}]({e['filmstrip']})", ""]
-    out.append(f"- intensity {e['intensity']:.2f} (confidence {e['confidence']:.2f}); "
-               f"{mmss(e['start_s'])} → {mmss(e['end_s'])}, apex {mmss(e['apex_s'])}")
+    out.append(_timing_line(e))
     out.append(f"- face: {', '.join(e['regions']) or '—'} · side: {e['side']}")
     if e["posed_cues"]:
         out.append("- posed cues: " + "; ".join(cue_text(c) for c in e["posed_cues"]))
-    said = _said(e)
-    if said:
-        out.append(f"- said: {said}")
-    if e["section"]:
-        out.append(f"- section: {e['section']}")
-    return [*out, "", f"> {e['coaching']}", ""]
+    return [*out, *_context_lines(e), "", f"> {e['coaching']}", ""]
+
+
+def _timing_line(x: dict[str, Any]) -> str:
+    """An episode's or a cue's intensity and its onset, offset and apex."""
+    return (f"- intensity {x['intensity']:.2f} (confidence {x['confidence']:.2f}); "
+            f"{mmss(x['start_s'])} → {mmss(x['end_s'])}, apex {mmss(x['apex_s'])}")
+
+
+def _context_lines(x: dict[str, Any]) -> list[str]:
+    """What was said around an episode or a cue, and the script section."""
+    said = _said(x)
+    out = [f"- said: {said}"] if said else []
+    if x["section"]:
+        out.append(f"- section: {x['section']}")
+    return out
 
 
 def _what(e: dict[str, Any]) -> str:
@@ -76,8 +85,7 @@ def _cue(c: dict[str, Any], rank: dict[str, int]) -> list[str]:
     if c["filmstrip"]:
         out += [f"![Your face at your neutral, onset, apex and offset of the {c['label']} at "
                 f"{mmss(c['start_s'])}]({c['filmstrip']})", ""]
-    out.append(f"- intensity {c['intensity']:.2f} (confidence {c['confidence']:.2f}); "
-               f"{mmss(c['start_s'])} → {mmss(c['end_s'])}, apex {mmss(c['apex_s'])}")
+    out.append(_timing_line(c))
     out.append(f"- reads as: {c['meaning']}")
     if c["parts"]:
         out.append(f"- parts: {cue_parts_text(c)}")
@@ -92,12 +100,7 @@ def _cue(c: dict[str, Any], rank: dict[str, int]) -> list[str]:
         out.append(f"- after you said **{c['after_trigger']}**")
     if c["evidence"]:
         out.append(f"- measured: {evidence_text(c['evidence'])}")
-    said = _said(c)
-    if said:
-        out.append(f"- said: {said}")
-    if c["section"]:
-        out.append(f"- section: {c['section']}")
-    return [*out, "", f"> {c['coaching']}", ""]
+    return [*out, *_context_lines(c), "", f"> {c['coaching']}", ""]
 
 
 def _cues(f: dict[str, Any]) -> list[str]:
