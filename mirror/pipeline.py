@@ -73,8 +73,8 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     scores = compute_emotion_scores(au)
     lightly_gated = compute_emotion_scores(
         compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
-    events = detect_events(scores, au, profile.spot, bounds=lightly_gated)
     thresholds = compute_thresholds(scores, spotter_options(profile.spot))
+    events = detect_events(scores, au, profile.spot, bounds=lightly_gated, thresholds=thresholds)
     cues = detect_cues(tracks, au, scores, thresholds, events)
     return Expressions(neutral, au, scores, events, warnings, cues)
 

@@ -95,14 +95,16 @@ def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
 
 
 def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
-                  bounds: EmotionScores | None = None, min_run_s: float = 0.6) -> list[Event]:
+                  bounds: EmotionScores | None = None, min_run_s: float = 0.6,
+                  thresholds: np.ndarray | None = None) -> list[Event]:
     """Every expression episode, sorted by start time.
 
     `bounds`: the same scores computed with a lower noise floor, used only to place onsets and
-    offsets (see `extend_bounds`).
+    offsets (see `extend_bounds`). `thresholds`: `compute_thresholds` of these scores, when the
+    caller has them already.
     """
     opts = spotter_options(spot)
-    thr = compute_thresholds(scores, opts)
+    thr = compute_thresholds(scores, opts) if thresholds is None else thresholds
     ratio = scores.scores / thr
     activity = ratio.max(axis=1)
     events: list[Event] = []
