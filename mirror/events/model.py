@@ -9,6 +9,9 @@ EVENTS_SCHEMA = "mirror.events/1"
 EMOTIONS: tuple[str, ...] = (
     "happiness", "surprise", "fear", "anger", "disgust", "sadness", "contempt",
 )
+# A strong facial movement that fits none of the seven prototypes: reported with what moved
+# (`description`, `regions`, `evidence`), never dropped.
+UNNAMED = "unnamed"
 KINDS: tuple[str, ...] = ("leak", "held")
 SIDES: tuple[str, ...] = ("both", "left", "right")
 REGIONS: tuple[str, ...] = ("brows", "lids", "cheeks", "nose", "mouth", "jaw")
@@ -32,7 +35,7 @@ class Event:
     start_s: float
     apex_s: float
     end_s: float
-    expression: str
+    expression: str  # one of EMOTIONS, or UNNAMED
     kind: str  # leak | held
     micro: bool
     intensity: float  # 0..1 at the apex, relative to the person's neutral face
@@ -41,6 +44,9 @@ class Event:
     regions: tuple[str, ...] = ()
     confidence: float = 0.0  # 0..1: how far the evidence stands above the noise
     evidence: dict[str, float] = field(default_factory=dict)  # action-unit levels at the apex
+    # What moved, in words ("brows raised and lips stretched"): every episode has it; for an
+    # UNNAMED one it is the whole description.
+    description: str = ""
 
     @property
     def duration_s(self) -> float:
@@ -66,4 +72,5 @@ class Event:
             posed_cues=cues, regions=tuple(d.get("regions", ())),
             confidence=float(d.get("confidence", 0.0)),
             evidence={k: float(v) for k, v in d.get("evidence", {}).items()},
+            description=str(d.get("description", "")),
         )
