@@ -30,6 +30,7 @@ from mirror.face.features import (
     compute_geometry,
     compute_pose,
 )
+from mirror.face.native import native_logs_silenced, quiet_native_env, silence_native_logs_for_process
 from mirror.media import MAX_MODEL_SIDE, VideoInfo, iter_frames, probe_video
 from mirror.tracks import FaceTracks
 
@@ -56,9 +57,11 @@ def available_cores() -> int:
 
 
 def create_landmarker(options: LandmarkerOptions, *, video: bool = True, num_faces: int = 1):  # type: ignore[no-untyped-def]
-    """A MediaPipe FaceLandmarker with blendshapes and transformation matrices."""
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """A MediaPipe FaceLandmarker with blendshapes and transformation matrices.
+
+    Its native logs reach the terminal unless the caller silences them (`native_logs_silenced`,
+    as `extract_tracks` and its workers do)."""
+    quiet_native_env()
     from mediapipe.tasks.python import vision
     from mediapipe.tasks.python.core.base_options import BaseOptions
 
@@ -185,6 +188,7 @@ def _exit_with_parent() -> None:
 def _worker(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
             start_s: float, end_s: float, q: Any) -> None:
     _exit_with_parent()
+    silence_native_logs_for_process()
     try:
         vi = VideoInfo(**info)
         for chunk in extract_range(path, vi, LandmarkerOptions(**options), start_s, end_s):
@@ -226,11 +230,12 @@ def extract_tracks(
             progress(min(1.0, done / info.n_frames_hint))
 
     if len(segs) == 1:
-        for chunk in extract_range(str(path), info, options, 0.0, math.inf):
-            chunks[0].append(chunk)
-            report(chunk)
-            if cancelled and cancelled():
-                raise MirrorError("analysis cancelled")
+        with native_logs_silenced():
+            for chunk in extract_range(str(path), info, options, 0.0, math.inf):
+                chunks[0].append(chunk)
+                report(chunk)
+                if cancelled and cancelled():
+                    raise MirrorError("analysis cancelled")
     else:
         _run_parallel(str(path), info, options, segs, chunks, report, cancelled)
     return _assemble(chunks, info, options)

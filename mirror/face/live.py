@@ -19,6 +19,7 @@ from mirror.expressions.emotions import compute_emotion_scores
 from mirror.expressions.neutral import Neutral, estimate_neutral
 from mirror.face.features import GEOMETRY_NAMES, KEPT_LANDMARKS, compute_bbox, compute_geometry, compute_pose
 from mirror.face.landmarker import LandmarkerOptions, _to_image, create_landmarker
+from mirror.face.native import native_logs_silenced
 from mirror.tracks import FaceTracks
 
 
@@ -37,16 +38,26 @@ class LiveFaceAnalyzer:
         self._last_ms = -1
         self._neutral: Neutral | None = calibration
         self._neutral_at = -1e9
+        self._quiet_frames = 3
 
     def _model(self):  # type: ignore[no-untyped-def]
         if self._landmarker is None:
             self._landmarker = create_landmarker(self.options, video=True, num_faces=1)
         return self._landmarker
 
+    def _detect(self, image: object, ms: int):  # type: ignore[no-untyped-def]
+        """The model's result; its creation and first frames (when the native logs come) with
+        fd 2 silenced (the recorder's meter thread keeps its own stderr)."""
+        if self._quiet_frames <= 0:
+            return self._model().detect_for_video(image, ms)
+        self._quiet_frames -= 1
+        with native_logs_silenced(keep_python_stderr=False):
+            return self._model().detect_for_video(image, ms)
+
     def process(self, frame_rgb: np.ndarray, t: float) -> dict[str, float]:
         ms = max(self._last_ms + 1, round(t * 1000))
         self._last_ms = ms
-        result = self._model().detect_for_video(_to_image(frame_rgb), ms)
+        result = self._detect(_to_image(frame_rgb), ms)
         if not result.face_landmarks:
             return {"face": 0.0, **dict.fromkeys(EMOTIONS, 0.0)}
         lm = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], np.float32)[None]

@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from mirror.face.native import native_logs_silenced
 from mirror.synth import landmarks as L
 from mirror.synth.aus import spread
 from mirror.synth.mp_runner import FaceReading, create_landmarker, read_face
@@ -116,6 +117,11 @@ def build_base_face(model_path: Path) -> BaseFace:
     from skimage import data
 
     photo = np.ascontiguousarray(data.astronaut())
+    with native_logs_silenced():
+        return _read_base_face(photo, model_path)
+
+
+def _read_base_face(photo: np.ndarray, model_path: Path) -> BaseFace:
     landmarker = create_landmarker(model_path, video=False)
     try:
         first = read_face(landmarker, photo)

@@ -1,0 +1,103 @@
+"""`mirror analyse` as a user runs it (a subprocess, the real model, real files): on the demo
+rehearsal with its script, and on real clips.
+
+- no native log line of MediaPipe/TFLite/absl reaches the terminal; a clip without a face gives
+  one line and exit code 2;
+- the episodes are the ones main found before the pipeline was refactored
+  (tests/data/episodes_before.json, written by benchmarks/record_episodes.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import real_file
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "MIRROR_CALIBRATION": "none"}
+ENV.pop("MIRROR_DEBUG", None)
+ENV.pop("GLOG_minloglevel", None)  # the command must silence the model by itself
+BEFORE = json.loads((ROOT / "tests" / "data" / "episodes_before.json").read_text())
+PROGRESS = re.compile(r"^\s+\w+\s+\d+%$")
+NATIVE = re.compile(r"^[IWEF]\d{4} |InitGoogle|absl::|TensorFlow Lite|XNNPACK|feedback tensors")
+
+
+def mirror(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mirror", *args], capture_output=True,
+                          text=True, env=env or ENV, timeout=900)
+
+
+def episodes_of(doc: dict[str, Any]) -> list[list[Any]]:
+    return sorted([round(float(e["start_s"]), 3), round(float(e["end_s"]), 3),
+                   str(e["expression"]), str(e["kind"])] for e in doc["events"])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The demo rehearsal analysed with its script by `mirror analyse` (report included)."""
+    from mirror.synth.demo import write_pitch_demo
+
+    d = tmp_path_factory.mktemp("demo")
+    video, script = write_pitch_demo(d)
+    if script is None:
+        pytest.skip("espeak-ng is missing: the demo is silent")
+    out = d / "analysis"
+    proc = mirror("analyse", str(video), "--script", str(script), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_no_face_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    clip = real_file("faces/no_face.mp4")
+    proc = mirror("analyse", str(clip), "--out", str(tmp_path / "a"), "-q")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("mirror: error: ") and "no face" in lines[0]
+    # with progress shown, the only other lines are mirror's own progress lines
+    proc = mirror("analyse", str(clip), "--out", str(tmp_path / "b"))
+    assert proc.returncode == 2
+    rest = [ln for ln in proc.stderr.splitlines() if not PROGRESS.match(ln)]
+    assert len(rest) == 1 and rest[0].startswith("mirror: error: "), proc.stderr
+
+
+def test_mirror_debug_shows_the_native_logs(tmp_path: Path) -> None:
+    clip = real_file("faces/no_face.mp4")
+    proc = mirror("analyse", str(clip), "--out", str(tmp_path / "a"), "-q",
+                  env={**ENV, "MIRROR_DEBUG": "1"})
+    assert proc.returncode == 2
+    assert any(NATIVE.search(ln) for ln in proc.stderr.splitlines()), proc.stderr
+
+
+def test_demo_prints_no_native_log_line(demo: tuple[Path, subprocess.CompletedProcess[str]]
+                                        ) -> None:
+    _, proc = demo
+    for line in proc.stderr.splitlines():
+        assert not NATIVE.search(line), line
+        assert PROGRESS.match(line) or line.startswith("warning: "), line
+    assert "episodes" in proc.stdout and "report:" in proc.stdout
+
+
+def test_demo_episodes_are_unchanged(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, _ = demo
+    doc = json.loads((out / "events.json").read_text(encoding="utf-8"))
+    assert episodes_of(doc) == BEFORE["clips"]["demo"], (
+        "the demo's episodes changed; if the spotter changed on purpose, run "
+        "benchmarks/record_episodes.py on main and commit tests/data/episodes_before.json")
+
+
+@pytest.mark.parametrize("name", [k for k in BEFORE["clips"] if k != "demo"])
+def test_real_clip_episodes_are_unchanged(name: str, tmp_path: Path) -> None:
+    clip = real_file(f"faces/{name}")
+    proc = mirror("analyse", str(clip), "--out", str(tmp_path / "a"), "-q", "--no-report")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "a" / "events.json").read_text(encoding="utf-8"))
+    assert episodes_of(doc) == BEFORE["clips"][name]
