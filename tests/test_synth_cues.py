@@ -221,7 +221,10 @@ def test_old_frames_are_unchanged(rig):
 
     base = hashlib.sha256(rig.base.image.tobytes() + rig.base.landmarks.tobytes()).hexdigest()
     if base[:16] != BASE_DIGEST:
-        pytest.skip("a different neutral base (another MediaPipe model or build)")
+        # The base face is warped from the model's landmarks on a photo: with the versions pinned
+        # (constraints.txt) it still differs on a CPU whose vector units round differently.
+        pytest.skip(f"a different neutral base (digest {base[:16]}, not {BASE_DIGEST}): the face "
+                    "model computes slightly different landmarks on this CPU")
     r = Renderer(rig, random_spec(11))
     h = hashlib.sha256()
     for i in range(75):

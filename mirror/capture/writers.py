@@ -14,6 +14,7 @@ from typing import IO, Any
 import av
 import numpy as np
 
+from mirror.media import ENCODER_THREADS
 from mirror.session import WAV_HEADER_BYTES, create_private, wav_header
 
 VIDEO_TIME_BASE = Fraction(1, 90000)  # pts from session-clock times (MP4 counts from frame 0)
@@ -41,7 +42,7 @@ class VideoWriter:
         if "libx264" in av.codecs_available:
             codec, opts = "libx264", {
                 "preset": preset, "tune": "zerolatency", "crf": str(crf),
-                "g": str(gop), "keyint_min": str(gop), "bf": "0",
+                "g": str(gop), "keyint_min": str(gop), "bf": "0", "threads": ENCODER_THREADS,
             }
         else:  # a PyAV build without x264: MPEG-4 part 2 still fragments and decodes everywhere
             codec, opts = "mpeg4", {"g": str(gop), "bf": "0", "qscale": "3"}

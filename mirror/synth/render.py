@@ -265,11 +265,14 @@ def encode_video(frames: object, path: Path, *, fps: float, size: tuple[int, int
     mono float32 audio muxed as AAC. Returns the number of frames written."""
     import av
 
+    from mirror.media import ENCODER_THREADS
+
     rate = Fraction(fps).limit_denominator(1001)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     with av.open(str(path), "w") as out:
-        vs = out.add_stream("libx264", rate=rate, options={"crf": str(crf), "preset": "veryfast"})
+        vs = out.add_stream("libx264", rate=rate, options={"crf": str(crf), "preset": "veryfast",
+                                                       "threads": ENCODER_THREADS})
         vs.width, vs.height = size
         vs.pix_fmt = "yuv420p"
         vs.codec_context.time_base = 1 / rate
