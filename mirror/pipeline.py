@@ -129,14 +129,13 @@ def default_calibration_path() -> Path:
 def store_calibration(session_dir: str | Path, *, profile: str | None = None,
                       model: str | None = None, path: str | Path | None = None) -> Path:
     """Measure the neutral face of a calibration recording and store it as the user's baseline."""
+    from mirror.calibration import require_calm_face
     from mirror.session import load_session
 
     session = load_session(session_dir)
     opts = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=1)
     tracks = extract_tracks(session.video, opts)
-    if tracks.found.mean() < 0.8:
-        raise InputError(f"{session_dir}: the face was visible in only {tracks.found.mean():.0%} "
-                         "of the calibration; face the camera and try again")
+    require_calm_face(tracks)  # the one quality gate (app and CLI): raises, stores nothing
     neutral = estimate_neutral(tracks, calm_fraction=0.6)
     assert neutral is not None
     target = Path(path) if path else default_calibration_path()

@@ -173,6 +173,28 @@ async def test_calibrate_checks_the_face(clip: tuple[Path, Path], tmp_path: Path
 
 
 @pilot_test
+async def test_a_refused_calibration_stores_nothing_and_removes_its_clip(
+        clip_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_calibration_session import _smiley
+
+    baseline = tmp_path / "calibration.json"
+    monkeypatch.setenv("MIRROR_CALIBRATION", str(baseline))
+    app = app_for(tmp_path / "s", camera=str(_smiley(clip_cache)), countdown_s=1, calibration_s=2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.sources is not None)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CalibrateScreen))
+        await wait_for(pilot, lambda: "Calibration" in text_of(app, "#calibrate-result"),
+                       timeout=30)
+        result = text_of(app, "#calibrate-result")
+        assert "Calibration refused: not a calm, neutral face" in result, result
+        assert "mouth corners pulled up" in result and "clip was deleted" in result
+        assert "stored in" not in result
+    assert not baseline.exists()  # the next rehearsal will not use it
+    assert list_sessions(tmp_path / "s", kind="calibration") == []
+
+
+@pilot_test
 async def test_analyse_a_file_shows_progress_then_the_review(clip: tuple[Path, Path],
                                                              tmp_path: Path) -> None:
     video, _ = clip

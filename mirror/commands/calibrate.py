@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
             samplerate=args.samplerate, kind="calibration", stop_event=stop,
         )
     print(describe(result))
-    from mirror import pipeline
+    from mirror.calibration import calibrate_from
 
-    print(f"baseline stored: {pipeline.store_calibration(result.session_dir, profile=args.profile)}")
+    # A clip that is not a calm, neutral face: one line, exit 2, nothing stored, clip deleted.
+    print(f"baseline stored: {calibrate_from(result.session_dir, profile=args.profile)}")
     return 0

@@ -79,6 +79,7 @@ class CalibrateScreen(Screen[None]):
         self.check = FaceCheck()
         self.count = options.countdown_s
         self.done = False
+        self.rejected = ""
 
     def compose(self) -> ComposeResult:
         yield TitleBar("calibrate")
@@ -98,6 +99,7 @@ class CalibrateScreen(Screen[None]):
 
     def start(self) -> None:
         self.done = False
+        self.rejected = ""  # why the clip was refused (the shared gate), "" when it was kept
         self.check = FaceCheck()
         self.stop_event = threading.Event()
         self.count = self.options.countdown_s
@@ -122,7 +124,7 @@ class CalibrateScreen(Screen[None]):
 
     @work(thread=True, group="recording", exclusive=True, exit_on_error=False)
     def record(self) -> None:
-        from mirror import pipeline
+        from mirror.calibration import CalibrationRejected, calibrate_from
         from mirror.capture.recording import record_session
         from mirror.commands.record import describe
 
@@ -146,10 +148,14 @@ class CalibrateScreen(Screen[None]):
         summary = describe(result)
         self.post_message(AnalysisProgressed("baseline", 0.0))
         try:
-            stored = pipeline.store_calibration(result.session_dir, profile=self.profile_name)
+            stored = calibrate_from(result.session_dir, profile=self.profile_name)
             summary += f"\nbaseline stored in {stored}"
+        except CalibrationRejected as exc:  # the shared gate: nothing stored, the clip deleted
+            self.rejected = exc.reason
+            summary = "Nothing was stored and the clip was deleted."
         except MirrorError as exc:
-            summary += f"\nthe baseline was not stored: {exc}"
+            self.rejected = str(exc)
+            summary += "\nthe baseline was not stored"
         self.post_message(RecordingFinished(result.session_dir, summary))
 
     @on(AnalysisProgressed)
@@ -168,9 +174,9 @@ class CalibrateScreen(Screen[None]):
     @on(RecordingFinished)
     def finished(self, message: RecordingFinished) -> None:
         self.done = True
-        ok, verdict = self.check.verdict()
+        ok, verdict = (False, self.rejected) if self.rejected else (True, self.check.verdict()[1])
         self.query_one("#countdown", Static).update("■ Done")
-        result = Text(f"{'✓ Calibration kept' if ok else '✗ Calibration not good enough'}: "
+        result = Text(f"{'✓ Calibration kept' if ok else '✗ Calibration refused'}: "
                       f"{verdict}.\n", style="bold")
         result.append(f"{message.summary}\n", style="dim")
         result.append("\nEsc: back home · c: again")
