@@ -37,8 +37,9 @@ def scored(clip_cache: Path) -> Score:
 
 
 # F1 on these 3 clips (15 cues) moves with the pixels the model sees: 0.903 on this 2-core
-# machine, 0.800 with the clips encoded on 1 x264 thread instead of 2, 0.759 on another CPU whose
-# face model gave a slightly different base face. One miss or false alarm moves it by about 0.04,
+# machine; with the clips encoded on 1, 3 or 4 x264 threads instead of 2 (the same frames, other
+# rounding) 0.800, 0.786 and 0.839; 0.759 on another CPU whose face model gave a slightly
+# different base face. One miss or false alarm moves it by about 0.04,
 # so the floor sits about two errors below the worst measured: it catches a cue type that stops
 # being found, not the noise of a build. The accuracy claim (F1 0.86 on 10 held-out clips) is in
 # docs/cues.md; issue 8's target F1 >= 0.8 is met here and there, not on 3 clips everywhere.
