@@ -69,6 +69,8 @@ def make_session(root: Path, name: str, *, events: list[dict], duration: float =
     t = np.arange(0, duration, 1 / 30)
     scores = np.zeros((t.size, 7), np.float32)
     for e in events:
+        if e["expression"] not in EMOTIONS:  # an unnamed movement has no emotion score
+            continue
         j = EMOTIONS.index(e["expression"])
         scores[(t >= e["start_s"]) & (t <= e["end_s"]), j] = e["intensity"]
     np.savez(d / "analysis" / "expressions.npz", t=t, scores=scores, names=np.array(EMOTIONS))

@@ -183,6 +183,8 @@ def build_analysis(folder: Path, *, events: list[dict[str, Any]] | None = None,
     t = np.arange(int(duration * fps)) / fps
     scores = np.full((t.size, len(EMOTIONS)), 0.03)
     for e in events:
+        if e["expression"] not in EMOTIONS:  # an unnamed movement has no emotion score
+            continue
         j = EMOTIONS.index(e["expression"])
         width = max((e["end_s"] - e["start_s"]) / 2.5, 0.05)
         scores[:, j] = np.maximum(scores[:, j],

@@ -12,18 +12,26 @@ import numpy as np
 from rich.text import Text
 
 from mirror.errors import MirrorError
-from mirror.events.model import EMOTIONS, Event
+from mirror.events.model import EMOTIONS, UNNAMED, Event
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, SpeechContext, load_analysis
 from mirror.report.coaching import coaching_line, is_problem, label_of
 from mirror.report.cues import CUE_SHORT, cue_facts, cue_order, read_cues
 from mirror.report.facts import section_at, speech_words
-from mirror.report.fmt import cue_parts_text, cue_text, evidence_text, mmss, plural
+from mirror.report.fmt import (
+    UNNAMED_COLOR,
+    cue_parts_text,
+    cue_text,
+    evidence_text,
+    expression_name,
+    mmss,
+    plural,
+)
 
 LEVEL_BLOCKS = " ▁▂▃▄▅▆▇█"
 EMOTION_COLORS = {"happiness": "#e0b000", "surprise": "#3fa7d6", "fear": "#9b5de5",
                   "anger": "#e63946", "disgust": "#2a9d8f", "sadness": "#457b9d",
-                  "contempt": "#f4a261"}
+                  "contempt": "#f4a261", UNNAMED: UNNAMED_COLOR}
 KINDS = ("leak", "micro", "held")
 # Cues are drawn in neutral ink, not an emotion's colour: bright when a problem, dim when not.
 CUE_COLOR, CUE_SOFT = "#eceff1", "#78909c"
@@ -57,7 +65,7 @@ class Episode:
 
     @property
     def what(self) -> str:
-        return self.event.expression
+        return expression_name(self.event.expression, self.event.description)
 
     @property
     def kind_text(self) -> str:
@@ -247,7 +255,7 @@ def details_text(ep: Episode) -> Text:
     ev, ctx = ep.event, ep.context
     color = EMOTION_COLORS.get(ev.expression, "white")
     out = Text()
-    out.append(f"#{ep.number} {ev.expression} · {ep.label}\n", style=f"bold {color}")
+    out.append(f"#{ep.number} {ep.what} · {ep.label}\n", style=f"bold {color}")
     out.append(f"{mmss(ev.start_s)} – {mmss(ev.end_s)} · {ev.end_s - ev.start_s:.2f} s · "
                f"intensity {ev.intensity:.2f} · side {ev.side}\n")
     said = " ".join([*ctx.words_before, *ctx.words])
@@ -334,9 +342,10 @@ def timeline_text(review: Review, *, width: int) -> Text:
     if a.expr_t is not None and a.expr_scores is not None:
         levels = compute_levels(a.expr_t, a.expr_scores, duration_s=dur, width=cols)
     out = Text(no_wrap=True)
-    for emo in EMOTIONS:
+    rows = [*EMOTIONS, *([UNNAMED] if any(e.expression == UNNAMED for e in a.events) else [])]
+    for emo in rows:
         color = EMOTION_COLORS[emo]
-        out.append(f"{emo[:label_w]:<{label_w}} ", style=color)
+        out.append(f"{('movement' if emo == UNNAMED else emo)[:label_w]:<{label_w}} ", style=color)
         row = [" "] * cols
         if levels is not None and emo in names:
             lv = levels[names.index(emo)]
@@ -436,4 +445,4 @@ def transcript_text(review: Review) -> Text:
 def _marker(item: Item) -> str:
     if isinstance(item, CueRow):
         return item.label
-    return f"{item.event.expression} {item.label}"
+    return f"{item.what} {item.label}"

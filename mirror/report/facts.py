@@ -19,7 +19,7 @@ from mirror.report.coaching import (
     label_of,
 )
 from mirror.report.cues import cue_facts, cue_focus, cue_summary, read_cues
-from mirror.report.fmt import flatten_figures
+from mirror.report.fmt import expression_name, flatten_figures
 
 REPORT_SCHEMA = "mirror.report/1"
 N_WORST = 5
@@ -196,7 +196,8 @@ def compute_transcript(words: list[dict[str, Any]], episodes: list[dict[str, Any
     for e in items:
         t = e["start_s"]
         i = next((k for k, w in enumerate(words) if w["end"] >= t), len(words))
-        mark = {"event": e["id"], "expression": e.get("expression"), "label": e["label"],
+        mark = {"event": e["id"], "expression": e.get("expression"), "name": e.get("name"),
+                "label": e["label"],
                 "t": round(t, 2), "problem": e["problem"]}
         if "cue" in e:
             mark["cue"] = e["cue"]
@@ -223,7 +224,8 @@ def episode_facts(analysis: Analysis, profile: Profile,
             "id": f"e{i + 1:03d}", "index": i,
             "start_s": round(e.start_s, 3), "apex_s": round(e.apex_s, 3),
             "end_s": round(e.end_s, 3), "duration_s": round(e.duration_s, 3),
-            "expression": e.expression, "kind": e.kind, "micro": e.micro, "label": label_of(e),
+            "expression": e.expression, "name": expression_name(e.expression, e.description),
+            "description": e.description, "kind": e.kind, "micro": e.micro, "label": label_of(e),
             "intensity": round(e.intensity, 3), "side": e.side,
             "confidence": round(e.confidence, 3), "regions": list(e.regions),
             "posed_cues": [{"name": c.name, "value": round(c.value, 3),

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from mirror.events.model import UNNAMED
+
+# A clear movement that fits none of the seven emotions: shown in grey, never as an emotion.
+UNNAMED_COLOR = "#8a8f98"
+
+
+def expression_name(expression: str, description: str = "") -> str:
+    """What to call an episode: its emotion, or "facial movement: brows raised" for an unnamed one."""
+    if expression == UNNAMED:
+        return f"facial movement: {description}" if description else "facial movement"
+    return expression
+
 
 def mmss(t: float) -> str:
     """Seconds as m:ss.s (the report's one way to show a time)."""
@@ -53,7 +65,7 @@ def cue_text(cue: dict[str, Any]) -> str:
 
 
 def episode_title(e: dict[str, Any]) -> str:
-    return f"{mmss(e['start_s'])} · {e['expression']} · {e['label']} · {seconds(e['duration_s'])}"
+    return f"{mmss(e['start_s'])} · {e['name']} · {e['label']} · {seconds(e['duration_s'])}"
 
 
 def plural(n: int, word: str) -> str:

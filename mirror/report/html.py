@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mirror.events.model import EMOTIONS
+from mirror.events.model import EMOTIONS, UNNAMED
 from mirror.report.facts import clean_word
 from mirror.report.fmt import (
     cue_parts_text,
@@ -53,7 +53,7 @@ def _badge(e: dict[str, Any]) -> str:
     if "cue" in e:
         soft = "" if e["problem"] else " soft"
         return f'<span class="badge cue{soft}">{escape(e["label"])}</span>'
-    return f'<span class="badge emo-{e["expression"]}">{escape(e["expression"])}</span>'
+    return f'<span class="badge emo-{e["expression"]}">{escape(e["name"])}</span>'
 
 
 def _what(e: dict[str, Any]) -> str:
@@ -186,7 +186,7 @@ def _card(e: dict[str, Any], images: dict[str, bytes], rank: dict[str, int]) -> 
     tags = [f'<span class="tag problem">#{rank[e["id"]]} worst</span>'] if e["id"] in rank else []
     if e["problem"]:
         tags.append('<span class="tag problem">problem for this profile</span>')
-    alt = (f"Your face at your neutral, at the onset, apex and offset of the {e['expression']} "
+    alt = (f"Your face at your neutral, at the onset, apex and offset of the {e['name']} "
            f"{e['label']} at {mmss(e['start_s'])}")
     rows = [*_timing_rows(e),
             ("face", escape(", ".join(e["regions"]) or "—") + f" · side: {escape(e['side'])}")]
@@ -320,12 +320,14 @@ def _all_episodes(f: dict[str, Any]) -> str:
     if not eps:
         return ""
     out = [f'<h2 id="episodes">All {len(eps)} episodes, by emotion</h2>']
-    for emo in EMOTIONS:
+    for emo in (*EMOTIONS, UNNAMED):  # unnamed movements last, in their own grey group
         group = [e for e in eps if e["expression"] == emo]
         if not group:
             continue
         opened = " open" if len(eps) <= OPEN_GROUP_MAX else ""
-        out.append(f'<details class="emo-{emo}"{opened}><summary>{_badge(group[0])} '
+        badge = (f'<span class="badge emo-{emo}">facial movements (no emotion)</span>'
+                 if emo == UNNAMED else _badge(group[0]))
+        out.append(f'<details class="emo-{emo}"{opened}><summary>{badge} '
                    f"{group_summary(group)}</summary><div class=inner>"
                    "<table><tr><th>time</th><th>type</th><th class=num>length</th>"
                    "<th class=num>intensity</th><th>posed cues</th><th>section</th>"
@@ -361,7 +363,7 @@ def _transcript(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
                 parts.append(f'<a class="mk {kind}{soft}" '
                              f'href="{_href(by_id[m["event"]])}" '
                              f'title="{escape(m["label"])} at {mmss(m["t"])}">'
-                             f'{escape(m["label"] if m.get("cue") else m["expression"])}</a>')
+                             f'{escape(m["label"] if m.get("cue") else m["name"])}</a>')
             elif clean_word(tok["text"]) in triggers:
                 parts.append(f'<span class="trigger">{escape(tok["text"])}</span>')
             else:

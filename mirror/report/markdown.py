@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mirror.events.model import EMOTIONS
+from mirror.events.model import EMOTIONS, UNNAMED
 from mirror.report.facts import clean_word
 from mirror.report.fmt import (
     cue_parts_text,
@@ -48,7 +48,7 @@ def _episode(e: dict[str, Any], rank: dict[str, int]) -> list[str]:
         tags.append("problem for this profile")
     out = [f"### {episode_title(e)}" + (f" ({', '.join(tags)})" if tags else ""), ""]
     if e["filmstrip"]:
-        out += [f"![Your face at your neutral, onset, apex and offset of the {e['expression']} "
+        out += [f"![Your face at your neutral, onset, apex and offset of the {e['name']} "
                 f"{e['label']} at {mmss(e['start_s'])}]({e['filmstrip']})", ""]
     out.append(_timing_line(e))
     out.append(f"- face: {', '.join(e['regions']) or '—'} · side: {e['side']}")
@@ -75,7 +75,7 @@ def _context_lines(x: dict[str, Any]) -> list[str]:
 def _what(e: dict[str, Any]) -> str:
     if "cue" in e:
         return e["label"] + (f": {e['text']}" if e["text"] != e["label"] else "")
-    return f"{e['expression']} {e['label']}"
+    return f"{e['name']} {e['label']}"
 
 
 def _cue(c: dict[str, Any], rank: dict[str, int]) -> list[str]:
@@ -197,11 +197,12 @@ def render_markdown(facts: dict[str, Any]) -> str:
             out += _cue(e, rank) if "cue" in e else _episode(e, rank)
     if f["episodes"]:
         out += [f"## All {len(f['episodes'])} episodes, by emotion", ""]
-        for emo in EMOTIONS:
+        for emo in (*EMOTIONS, UNNAMED):  # unnamed movements last, in their own group
             group = [e for e in f["episodes"] if e["expression"] == emo]
             if not group:
                 continue
-            out += [f"<details><summary>{emo}: {group_summary(group)}</summary>", ""]
+            title = "facial movements (no emotion)" if emo == UNNAMED else emo
+            out += [f"<details><summary>{title}: {group_summary(group)}</summary>", ""]
             out += _table(["time", "type", "length", "intensity", "posed cues", "section", "said",
                            "coaching"],
                           [[mmss(e["start_s"]), e["label"] + (" ⚑" if e["problem"] else ""),
@@ -221,7 +222,7 @@ def render_markdown(facts: dict[str, Any]) -> str:
             for tok in g["tokens"]:
                 if "marker" in tok:
                     m = tok["marker"]
-                    what = m["label"] if m.get("cue") else f"{m['expression']} {m['label']}"
+                    what = m["label"] if m.get("cue") else f"{m['name']} {m['label']}"
                     parts.append(f"`[{what} {mmss(m['t'])}]`")
                 elif clean_word(tok["text"]) in triggers:
                     parts.append(f"**{tok['text']}**")

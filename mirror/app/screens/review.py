@@ -26,7 +26,7 @@ from mirror.app.review_data import (
 )
 from mirror.app.widgets.timeline import Timeline
 from mirror.app.widgets.title_bar import TitleBar
-from mirror.events.model import EMOTIONS
+from mirror.events.model import EMOTIONS, UNNAMED
 from mirror.report.fmt import mmss
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ class ReviewScreen(Screen[None]):
         if warnings:
             yield Static("\n".join(f"⚠ {w}" for w in warnings), id="review-warnings", markup=False)
         with Horizontal(id="filters"):
-            yield Select([(e, e) for e in EMOTIONS], prompt="all emotions", id="f-emotion")
+            yield Select([*((e, e) for e in EMOTIONS), ("facial movement", UNNAMED)],
+                         prompt="all emotions", id="f-emotion")
             yield Select([(k, k) for k in KINDS], prompt="all kinds", id="f-kind")
             yield Select([(s, s) for s in r.sections], prompt="all sections", id="f-section",
                          disabled=not r.sections)
@@ -196,7 +197,7 @@ class ReviewScreen(Screen[None]):
         select = self.query_one(f"#f-{name}", Select)
         if select.disabled:
             return
-        options = {"emotion": list(EMOTIONS), "kind": list(KINDS),
+        options = {"emotion": [*EMOTIONS, UNNAMED], "kind": list(KINDS),
                    "show": [v for _, v in self.show_options()]}[name]
         value = select.value
         i = options.index(value) if isinstance(value, str) and value in options else -1
