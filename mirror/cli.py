@@ -27,6 +27,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+ENVIRONMENT = """environment:
+  MIRROR_SESSIONS     folder of recorded sessions (default ./sessions)
+  MIRROR_CAMERA       the app's camera: an index, a /dev/video path or a video file
+  MIRROR_MICROPHONE   the app's microphone: a device, an audio file, or none
+  MIRROR_PROFILE      the app's profile;  MIRROR_SCRIPT  the app's pitch script
+  MIRROR_CALIBRATION  your neutral-face baseline file (none: do not use one)
+  MIRROR_FACE_MODEL   the face model file;  MIRROR_DEBUG=1  tracebacks and native logs
+"""
+
+
 def _available() -> dict[str, tuple[str, str]]:
     found = {}
     for name, (module, help_) in COMMANDS.items():
@@ -38,7 +48,11 @@ def _available() -> dict[str, tuple[str, str]]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mirror",
-        description="A self-coaching mirror: find the moments your face betrayed you.",
+        description="A self-coaching mirror: find the moments your face betrayed you. "
+                    "`mirror` alone opens the terminal app (rehearse, calibrate, analyse a "
+                    "file, review); the commands below do the same from a shell.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"mirror {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

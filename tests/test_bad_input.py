@@ -100,3 +100,22 @@ def test_unknown_profile(tmp_path: Path, out: Path):
 def test_folder_instead_of_file(tmp_path: Path, out: Path):
     line = one_line_error(mirror("analyse", str(tmp_path), "--out", str(out)))
     assert "folder" in line or "session" in line
+
+
+def test_help_introduces_the_app_the_environment_and_every_default():
+    top = mirror("--help")
+    assert top.returncode == 0
+    text = " ".join(top.stdout.split())
+    assert "`mirror` alone opens the terminal app" in text
+    for var in ("MIRROR_SESSIONS", "MIRROR_CAMERA", "MIRROR_MICROPHONE"):
+        assert var in text
+    analyse = " ".join(mirror("analyse", "--help").stdout.split())
+    assert "cues" in analyse and "report.html" in analyse
+    from mirror.profiles import available_profiles
+
+    assert all(p in analyse for p in available_profiles())
+    assert "(default: 0, one per core)" in analyse
+    for option in ("--out", "--audio", "--profile", "--script", "--av-offset", "--model",
+                   "--calibration", "--workers"):
+        after = analyse.split(f" {option} ", 2)[-1]  # its help text (after the usage line)
+        assert "default" in after.split(" --", 1)[0], option

@@ -11,29 +11,38 @@ from pathlib import Path
 from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
 from mirror.media import probe_for_analysis
 from mirror.pipeline import SpeechInput, analyse_video
-from mirror.profiles import load_profile
+from mirror.profiles import available_profiles, load_profile
 from mirror.session import is_session_dir, load_session
 from mirror.speech.audio import probe_audio
 from mirror.speech.script import load_script
 
-HELP = ("Analyse a recording: find expression episodes (leaks and held expressions) of your "
-        "face, and write events.json into --out.")
+HELP = ("Analyse a recording: find expression episodes of your face (leaks, micro leaks and "
+        "held expressions of the seven emotions) and cues (gaze aversion, lip press, brow flash, "
+        "head tilt and nods, tension, masking), align them with what you said, and write "
+        "events.json and the report (report.html, report.md) into --out.")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("video", help="a video file (mp4, mov, mkv, webm, avi) or a session folder")
     p.add_argument("--out", help="output folder (default: VIDEO's name + '.mirror', or the "
                                  "session's analysis/ folder)")
-    p.add_argument("--audio", help="a separate audio file for the speech alignment")
-    p.add_argument("--profile", help="scenario profile name or YAML path (default sales-pitch)")
-    p.add_argument("--script", help="the pitch script you rehearse (Markdown; headings = sections)")
+    p.add_argument("--audio", help="a separate audio file for the speech alignment (default: the "
+                                   "video's own audio track, or the session's microphone)")
+    p.add_argument("--profile", help="scenario profile: one of "
+                   f"{', '.join(available_profiles())}, or a YAML path (default: sales-pitch)")
+    p.add_argument("--script", help="the pitch script you rehearse (Markdown; headings = sections); "
+                                    "default: the session's script, else none (words recognised "
+                                    "freely, less reliable)")
     p.add_argument("--av-offset", type=float, metavar="SECONDS",
                    help="audio delay against the video (positive: audio lags); default: estimated")
-    p.add_argument("--model", help="path of face_landmarker.task (else MIRROR_FACE_MODEL, cache)")
-    p.add_argument("--calibration", help="your neutral-face calibration (from `mirror calibrate`)")
+    p.add_argument("--model", help="path of face_landmarker.task (default: MIRROR_FACE_MODEL, "
+                                   "else the cached or installed model)")
+    p.add_argument("--calibration", help="your neutral-face calibration (default: the one "
+                                         "`mirror calibrate` stored, if it fits the recording)")
     p.add_argument("--reuse", action="store_true",
-                   help="reuse the face tracks already in --out (no model run)")
-    p.add_argument("--workers", type=int, default=0, help="face model processes (0: all cores)")
+                   help="reuse the face tracks already in --out (no model run; default: off)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="face model processes (default: 0, one per core)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary line")
     p.add_argument("--no-report", action="store_true", help="do not write the report")
 
