@@ -347,7 +347,7 @@ def test_filters_and_levels(sessions: Path) -> None:
     eps = review.episodes
     assert [e.number for e in filter_episodes(eps, kind="micro")] == [2, 3]
     assert [e.number for e in filter_episodes(eps, emotion="fear", section="Price")] == [2]
-    assert review.sections == ["Close", "Opening", "Price"]
+    assert review.sections == ["Opening", "Price", "Close"]  # in the order they were said
     t = np.array([0.0, 1.0, 2.0])
     lv = compute_levels(t, np.array([[0.0], [1.0], [0.0]]), duration_s=3.0, width=30)
     assert lv.shape == (1, 30) and lv.max() == 1.0 and (lv[0, 5:15] > 0).all()

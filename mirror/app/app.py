@@ -35,6 +35,9 @@ class MirrorApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f2", "choose_sources", "Camera & mic", id="app.sources", show=False),
+        # F1 everywhere, also in modals and over a text input; `?` where it is not typed text.
+        Binding("f1", "help", "Help", id="app.help", priority=True, show=False),
+        Binding("question_mark", "help", "Help", id="app.help_key", key_display="?"),
     ]
 
     def __init__(self, options: AppOptions | None = None) -> None:
@@ -66,6 +69,14 @@ class MirrorApp(App[int]):
         yield SystemCommand("Camera and microphone", "Choose what to record from (a device or "
                             "a file)", self.action_choose_sources)
         yield SystemCommand("Home", "Back to your sessions", self.action_go_home)
+
+    def action_help(self) -> None:
+        """Every key of the current screen (not of the help itself, nor twice)."""
+        from mirror.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            name = type(self.screen).__name__.removesuffix("Screen").removesuffix("Modal")
+            self.push_screen(HelpScreen(self.screen, name.lower() or "mirror"))
 
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 1:

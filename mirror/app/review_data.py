@@ -200,7 +200,15 @@ class Review:
 
     @property
     def sections(self) -> list[str]:
-        return sorted({e.section for e in self.items if e.section})
+        """The sections episodes and cues fell in, in the script's order (when they were said)."""
+        first: dict[str, float] = {}
+        for w in self.words:
+            if w.get("section"):
+                first.setdefault(str(w["section"]), float(w["start"]))
+        for e in self.items:
+            if e.section:
+                first.setdefault(e.section, e.start_s)
+        return sorted({e.section for e in self.items if e.section}, key=lambda s: first[s])
 
     @property
     def words(self) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ class HomeScreen(Screen[None]):
         Binding("a", "app.analyse_file", "Analyse file", id="home.analyse_file"),
         Binding("o", "open_report", "Report", id="home.open_report"),
         Binding("f5", "refresh", "Refresh", id="home.refresh", show=False),
+        Binding("f2", "app.choose_sources", "Camera & mic", id="home.sources"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 

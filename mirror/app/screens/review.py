@@ -53,6 +53,7 @@ class ReviewScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="review.sort"),
         Binding("e", "cycle_filter('emotion')", "Emotion", id="review.filter_emotion"),
         Binding("k", "cycle_filter('kind')", "Kind", id="review.filter_kind"),
+        Binding("n", "cycle_filter('section')", "Section", id="review.filter_section"),
         Binding("c", "cycle_filter('show')", "Cues", id="review.filter_cues"),
         Binding("x", "clear_filters", "Clear filters", id="review.clear_filters"),
         Binding("t", "toggle_tab", "Timeline/Transcript", id="review.tab"),
@@ -198,6 +199,7 @@ class ReviewScreen(Screen[None]):
         if select.disabled:
             return
         options = {"emotion": [*EMOTIONS, UNNAMED], "kind": list(KINDS),
+                   "section": self.review.sections,
                    "show": [v for _, v in self.show_options()]}[name]
         value = select.value
         i = options.index(value) if isinstance(value, str) and value in options else -1
