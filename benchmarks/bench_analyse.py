@@ -1,8 +1,10 @@
 """Throughput and memory of `mirror analyse` against a bare FaceLandmarker loop, in one run.
 
-    python benchmarks/bench_analyse.py [--seconds 60] [--long 180]
+    python benchmarks/bench_analyse.py [--seconds 60] [--long 180] [--demo]
 
-1. Renders a 640x480, 30 fps generated rehearsal clip (talking, blinks, expressions).
+1. Renders a 640x480, 30 fps generated rehearsal clip (talking, blinks, expressions; silent), or
+   with --demo the demo rehearsal (a spoken pitch, 36 s) analysed with its script, so the speech
+   stage runs too (beside the face stage).
 2. Bare: one FaceLandmarker (VIDEO mode) per core over the same frames (PyAV decode -> model),
    nothing else. Pipeline: `mirror analyse` on the same file, as a user runs it.
 3. Prints both times, the pipeline's overhead over bare inference, the real-time factor, and the
@@ -59,13 +61,14 @@ def bare(path: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, frames
 
 
-def pipeline(path: Path, out: Path) -> tuple[float, float, dict]:
+def pipeline(path: Path, out: Path, script: Path | None = None) -> tuple[float, float, dict]:
     code = ("import resource,sys; from mirror.cli import main; rc=main(sys.argv[1:]); "
             "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(rc)")
     t0 = time.perf_counter()
+    extra = ["--script", str(script)] if script else []
     proc = subprocess.run([sys.executable, "-c", code, "analyse", str(path), "--out", str(out),
-                           "-q"], capture_output=True, text=True, check=True)
+                           "-q", *extra], capture_output=True, text=True, check=True)
     dt = time.perf_counter() - t0
     rss = [int(x) for x in proc.stdout.split("MAXRSS")[1].split()]
     doc = json.loads((out / "events.json").read_text())
@@ -76,20 +79,31 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--long", type=float, default=180.0, help="second clip for the memory check")
+    ap.add_argument("--demo", action="store_true",
+                    help="the spoken demo rehearsal with its script instead of a silent clip")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        clip = d / "clip.mp4"
-        render_clip(random_spec(7, duration_s=args.seconds, n_episodes=int(args.seconds / 4)),
-                    clip)
+        clip, script = d / "clip.mp4", None
+        if args.demo:
+            from mirror.synth.demo import write_pitch_demo
+
+            clip, script = write_pitch_demo(d / "demo")
+        else:
+            render_clip(random_spec(7, duration_s=args.seconds,
+                                    n_episodes=int(args.seconds / 4)), clip)
         info = probe_video(clip)
         t_bare, n = bare(clip)
-        t_pipe, rss, doc = pipeline(clip, d / "a")
+        t_pipe, rss, doc = pipeline(clip, d / "a", script)
         print(f"clip: {info.width}x{info.height} {info.fps:.0f} fps {info.duration_s:.1f} s, "
               f"{n} frames, {available_cores()} cores")
         print(f"bare FaceLandmarker loop : {t_bare:6.2f} s  ({info.duration_s / t_bare:.2f}x real time)")
         print(f"mirror analyse           : {t_pipe:6.2f} s  ({info.duration_s / t_pipe:.2f}x real time)")
-        print(f"overhead over bare       : {100 * (t_pipe / t_bare - 1):+.1f} %")
+        print(f"overhead over bare       : {100 * (t_pipe / t_bare - 1):+.1f} % "
+              f"(ratio {t_pipe / t_bare:.3f})")
+        if script:
+            print(f"speech                   : {doc['speech']['method']}, "
+                  f"{len(doc['speech']['words'])} words")
         print(f"events found             : {len(doc['events'])}")
         print(f"peak memory ({info.duration_s:.0f} s clip) : {rss:.0f} MiB")
         if args.long and not math.isclose(args.long, 0):

@@ -10,6 +10,7 @@ import getpass
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -38,6 +39,8 @@ from mirror.face.model import resolve_model_path
 from mirror.fileio import atomic_open, write_json_atomic
 from mirror.media import probe_for_analysis
 from mirror.profiles import Profile, load_profile
+from mirror.speech.analyse import HeardSpeech
+from mirror.speech.model import SpeechAnalysis
 from mirror.tracks import FaceTracks, load_tracks, save_tracks
 
 ProgressFn = Callable[[str, float], None]
@@ -223,43 +226,96 @@ class SpeechInput:
     use_video_audio: bool = True
 
 
-def analyse_speech_for(video: str | Path, tracks: FaceTracks, ex: Expressions, profile: Profile,
-                       speech: SpeechInput
-                       ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The speech stage for one analysis: (top-level additions, per-event and per-cue additions).
+@dataclass(frozen=True)
+class HeardAudio:
+    """The audio-only part of the speech stage (runs beside the face stage): what was heard on
+    the audio's clock, or why nothing was; `start_s` the audio's first sample in its container."""
 
-    A missing or unusable audio track is not an error: the expression analysis stands, and the
-    note says why the speech could not be aligned.
-    """
-    from mirror.align import ContextOptions, align_events, speech_json
-    from mirror.speech import SpeechOptions, analyse_speech, load_script
+    heard: HeardSpeech | SpeechAnalysis | None
+    note: str = ""
+    start_s: float = 0.0
+
+
+def hear_audio(video: str | Path, profile: Profile, speech: SpeechInput) -> HeardAudio:
+    """Decode the audio (a separate file, else the video's own track) and hear it.
+
+    A missing or unusable audio track is not an error (the note says why), except an audio file
+    the user named."""
+    from mirror.speech import SpeechOptions, load_script
+    from mirror.speech.analyse import hear_speech
     from mirror.speech.audio import load_audio
+
+    script = load_script(speech.script) if speech.script else None
+    source = speech.audio or (video if speech.use_video_audio else None)
+    if source is None:
+        return HeardAudio(None, "no audio: speech alignment was not possible")
+    try:
+        track = load_audio(source)
+    except InputError as exc:
+        if speech.audio is not None:
+            raise
+        return HeardAudio(None, f"speech alignment was not possible: {exc}")
+    options = SpeechOptions(triggers=profile.triggers, av_offset_s=speech.av_offset_s)
+    return HeardAudio(hear_speech(track.samples, track.sr, script=script, options=options),
+                      start_s=track.start_s)
+
+
+def place_audio(heard: HeardAudio, tracks: FaceTracks, ex: Expressions, profile: Profile,
+                speech: SpeechInput
+                ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rest of the speech stage, once the face is known: A/V offset from the mouth track,
+    words on the session clock, and the speech context of every episode and cue (top-level
+    additions, per-event and per-cue additions)."""
+    from mirror.align import ContextOptions, align_events, speech_json
+    from mirror.speech import SpeechOptions
+    from mirror.speech.analyse import place_speech
     from mirror.speech.avsync import mouth_track
 
     context = ContextOptions(triggers=profile.triggers, trigger_window_s=profile.trigger_window_s)
-    script = load_script(speech.script) if speech.script else None
-    source = speech.audio or (video if speech.use_video_audio else None)
-    track = None
-    note = "no audio: speech alignment was not possible"
-    if source is not None:
-        try:
-            track = load_audio(source)
-        except InputError as exc:
-            if speech.audio is not None:
-                raise
-            note = f"speech alignment was not possible: {exc}"
-    if track is None:
+    if heard.heard is None:
         top, per_event = speech_json(ex.events, None, options=context)
-        top["speech"]["note"] = note
+        top["speech"]["note"] = heard.note
         return top, per_event, [c.to_json() for c in align_events(ex.cues, None, options=context)]
     start = speech.audio_start_s
     if start is None:
-        start = track.start_s - float(tracks.meta.get("start_s", 0.0)) if speech.audio is None else 0.0
+        start = heard.start_s - float(tracks.meta.get("start_s", 0.0)) \
+            if speech.audio is None else 0.0
     options = SpeechOptions(triggers=profile.triggers, av_offset_s=speech.av_offset_s)
-    result = analyse_speech(track.samples, track.sr, script=script, mouth=mouth_track(tracks),
-                            options=options, audio_start_s=start)
+    result = heard.heard if isinstance(heard.heard, SpeechAnalysis) else place_speech(
+        heard.heard, mouth=mouth_track(tracks), options=options, audio_start_s=start)
     top, per_event = speech_json(ex.events, result, options=context)
     return top, per_event, [c.to_json() for c in align_events(ex.cues, result, options=context)]
+
+
+def analyse_speech_for(video: str | Path, tracks: FaceTracks, ex: Expressions, profile: Profile,
+                       speech: SpeechInput
+                       ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The whole speech stage for one analysis, in this thread (`hear_audio` + `place_audio`)."""
+    return place_audio(hear_audio(video, profile, speech), tracks, ex, profile, speech)
+
+
+class _Beside:
+    """`fn()` in a daemon thread (an abandoned one never holds the process at exit);
+    `result()` waits for it and re-raises what it raised."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._value = fn()
+            except BaseException as exc:
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="mirror-speech", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def analyse_video(
@@ -283,6 +339,8 @@ def analyse_video(
     audio track, no script).
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    speech = speech or SpeechInput()
+    hearing = _Beside(lambda: hear_audio(video, prof, speech))  # needs only the audio
     out = Path(out_dir)
     tracks_path = out / "tracks.npz"
     tracks = load_tracks(tracks_path) if reuse and tracks_path.is_file() else None
@@ -308,7 +366,7 @@ def analyse_video(
     doc = events_document(tracks, ex, prof, str(video))
     if progress:
         progress("speech", 0.0)
-    top, per_event, per_cue = analyse_speech_for(video, tracks, ex, prof, speech or SpeechInput())
+    top, per_event, per_cue = place_audio(hearing.result(), tracks, ex, prof, speech)
     doc.update(top)
     for event, extra in zip(doc["events"], per_event, strict=True):
         event.update(extra)

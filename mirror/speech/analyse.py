@@ -1,7 +1,9 @@
 """The speech stage's entry point: `analyse_speech`.
 
-audio -> A/V offset -> voice activity -> words (free recognition, trigger spotting, and forced
-alignment when a script is given) -> times moved to the session timeline -> figures.
+`hear_speech` needs only the audio (it runs beside the face stage): voice activity -> words (free
+recognition, trigger spotting, and forced alignment when a script is given), on the audio's
+clock. `place_speech` then needs the face's mouth track: A/V offset -> times moved to the session
+timeline -> figures.
 
 It never raises for audio it cannot use (silence, no speech, another language, a decoder failure):
 it returns an empty analysis whose `note` says why, so the expression analysis goes on without it.
@@ -10,6 +12,7 @@ it returns an empty analysis whose `note` says why, so the expression analysis g
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -79,6 +82,26 @@ def _shift(words: list[Word] | tuple[Word, ...], dt: float) -> tuple[Word, ...]:
     return tuple(Word(w.start - dt, w.end - dt, w.text, w.section, w.probability) for w in words)
 
 
+@dataclass(frozen=True)
+class HeardSpeech:
+    """The speech of a recording on the audio's own clock (sample 0 at 0 s), before the A/V
+    offset: what needs only the audio, so it can run beside the face stage.
+
+    x: (n,) mono float32 samples at `sr` (16 kHz), kept for the A/V offset estimate.
+    raw_segments: voice activity (start, end, speaking). empty_note: why there are no words
+    (no speech, nothing recognised, the script does not match), else "".
+    """
+
+    x: np.ndarray
+    sr: int
+    raw_segments: tuple[tuple[float, float, bool], ...]
+    words: tuple[Word, ...] = ()
+    heard: tuple[Word, ...] = ()
+    method: str = "none"
+    notes: tuple[str, ...] = ()
+    empty_note: str = ""
+
+
 def analyse_speech(
     audio: np.ndarray | None,
     sr: int,
@@ -89,7 +112,7 @@ def analyse_speech(
     audio_start_s: float = 0.0,
     recognizer: Recognizer | None = None,
 ) -> SpeechAnalysis:
-    """Analyse the speech of a session.
+    """Analyse the speech of a session (`hear_speech` then `place_speech`).
 
     audio: (n,) mono or (n, channels) samples at sr (any rate; resampled once to 16 kHz), or None
         when the recording has no audio. Sample 0 is at session time audio_start_s (before the A/V
@@ -98,23 +121,35 @@ def analyse_speech(
         to estimate the A/V offset; None to skip the estimate.
     recognizer: a loaded pocketsphinx Recognizer to reuse (one is made when None).
     """
+    heard = hear_speech(audio, sr, script=script, options=options, recognizer=recognizer)
+    if isinstance(heard, SpeechAnalysis):
+        return heard
+    return place_speech(heard, mouth=mouth, options=options, audio_start_s=audio_start_s)
+
+
+def hear_speech(
+    audio: np.ndarray | None, sr: int, *, script: Script | None, options: SpeechOptions,
+    recognizer: Recognizer | None = None,
+) -> HeardSpeech | SpeechAnalysis:
+    """Voice activity and words of `audio`, on the audio's clock; an empty SpeechAnalysis saying
+    why when the audio cannot be used (never raises: the expression analysis goes on)."""
     if audio is None or np.asarray(audio).size == 0:
         return SpeechAnalysis.empty(
             note="speech alignment not possible: the recording has no audio", options=options)
     try:
-        return _analyse(audio, sr, script=script, mouth=mouth, options=options,
-                        audio_start_s=audio_start_s, recognizer=recognizer)
+        return _hear(audio, sr, script=script, options=options, recognizer=recognizer)
     except Exception as e:  # the contract: speech problems never stop the expression analysis
-        log.warning("speech stage failed", exc_info=True)
-        return SpeechAnalysis.empty(
-            note=f"speech alignment not possible: {e.__class__.__name__}: {e}", options=options)
+        return _failed(e, options)
 
 
-def _analyse(
-    audio: np.ndarray, sr: int, *, script: Script | None,
-    mouth: tuple[np.ndarray, np.ndarray] | None, options: SpeechOptions, audio_start_s: float,
-    recognizer: Recognizer | None,
-) -> SpeechAnalysis:
+def _failed(e: Exception, options: SpeechOptions) -> SpeechAnalysis:
+    log.warning("speech stage failed", exc_info=True)
+    return SpeechAnalysis.empty(
+        note=f"speech alignment not possible: {e.__class__.__name__}: {e}", options=options)
+
+
+def _hear(audio: np.ndarray, sr: int, *, script: Script | None, options: SpeechOptions,
+          recognizer: Recognizer | None) -> HeardSpeech:
     raw = np.asarray(audio)
     x = raw.astype(np.float32)
     if raw.dtype.kind in "iu":  # integer PCM: scale to [-1, 1]
@@ -123,35 +158,15 @@ def _analyse(
         x = x.mean(axis=1 if x.shape[1] <= 8 else 0)
     x = resample_audio(x, sr_in=sr, sr_out=ANALYSIS_RATE)
     sr = ANALYSIS_RATE
-    notes: list[str] = []
 
-    # 1. A/V offset (audio clock -> session clock: t_session = t_audio + audio_start_s - offset)
-    offset, confidence = 0.0, 0.0
-    if options.av_offset_s is not None:
-        offset, confidence = float(options.av_offset_s), 1.0
-    elif mouth is not None:
-        mt, mv = mouth
-        est = estimate_av_offset(mouth_t=np.asarray(mt) - audio_start_s, mouth=np.asarray(mv),
-                                 audio=x, sr=sr, search_s=options.av_search_s)
-        confidence = est.confidence
-        if est.confidence >= options.av_min_confidence:
-            offset = est.offset_s
-        else:
-            notes.append(f"A/V offset not applied: estimate {est.offset_s:+.3f} s has low "
-                         f"confidence {est.confidence:.2f}")
-    else:
-        notes.append("A/V offset not estimated (no mouth track): 0 assumed")
-    dt = offset - audio_start_s  # subtract from audio-clock times
-
-    # 2. voice activity
-    raw_segments = detect_speech_segments(x, sr=sr, options=options.vad)
-    segments = tuple(Segment(a - dt, b - dt, v) for a, b, v in raw_segments)
+    # voice activity
+    raw_segments = tuple((float(a), float(b), bool(v))
+                         for a, b, v in detect_speech_segments(x, sr=sr, options=options.vad))
     speech = [(a, b) for a, b, v in raw_segments if v]
     if not speech or float(np.max(np.abs(x))) < 1e-3:
-        return SpeechAnalysis.empty(note="no speech found", options=options, av_offset_s=offset,
-                                    av_offset_confidence=confidence, segments=segments)
+        return HeardSpeech(x, sr, raw_segments, empty_note="no speech found")
 
-    # 3. free recognition (and trigger spotting), one VAD segment at a time
+    # free recognition (and trigger spotting), one VAD segment at a time
     rec = recognizer or Recognizer(RecognizerOptions(sr=sr, kws_threshold=options.kws_threshold))
     pad = options.segment_pad_s
     heard_by_seg: list[list[Word]] = []
@@ -166,35 +181,69 @@ def _analyse(
     heard = [w for ws in heard_by_seg for w in ws]
     probs = [w.probability for w in heard]
     if not heard:
-        return SpeechAnalysis.empty(note="no speech found: nothing was recognised",
-                                    options=options, av_offset_s=offset,
-                                    av_offset_confidence=confidence, segments=segments)
+        return HeardSpeech(x, sr, raw_segments,
+                           empty_note="no speech found: nothing was recognised")
 
-    # 4. words: aligned to the script, or as heard
+    # words: aligned to the script, or as heard
+    notes: tuple[str, ...] = ()
     if script is not None and script.words:
         words, matched = align_script(audio=x, sr=sr, speech=speech, heard=heard_by_seg,
                                       script=script, recognizer=rec, pad_s=pad)
         if matched == 0:
-            return SpeechAnalysis.empty(
-                note="speech alignment not possible: the speech does not match the script "
-                     "(another language, or a different text?)",
-                options=options, av_offset_s=offset, av_offset_confidence=confidence,
-                segments=segments)
+            return HeardSpeech(x, sr, raw_segments, empty_note=(
+                "speech alignment not possible: the speech does not match the script "
+                "(another language, or a different text?)"))
         method = "forced"
     else:
         if float(np.median(probs)) < LOW_MEDIAN_PROBABILITY:
-            notes.append("few words were recognised with confidence: the speech may not be "
-                         "English or the audio is poor; treat the words as unreliable")
+            notes = ("few words were recognised with confidence: the speech may not be "
+                     "English or the audio is poor; treat the words as unreliable",)
         words = heard
         method = "free"
+    return HeardSpeech(x, sr, raw_segments, tuple(words), tuple(heard), method, notes)
 
-    words_t = _shift(words, dt)
-    heard_t = _shift(heard, dt)
+
+def place_speech(heard: HeardSpeech, *, mouth: tuple[np.ndarray, np.ndarray] | None,
+                 options: SpeechOptions, audio_start_s: float = 0.0) -> SpeechAnalysis:
+    """Put heard speech on the session timeline: the A/V offset (given, or estimated from the
+    mouth track), every time moved, the figures. Never raises (as `analyse_speech`)."""
+    try:
+        return _place(heard, mouth=mouth, options=options, audio_start_s=audio_start_s)
+    except Exception as e:
+        return _failed(e, options)
+
+
+def _place(heard: HeardSpeech, *, mouth: tuple[np.ndarray, np.ndarray] | None,
+           options: SpeechOptions, audio_start_s: float) -> SpeechAnalysis:
+    # A/V offset (audio clock -> session clock: t_session = t_audio + audio_start_s - offset)
+    notes: list[str] = []
+    offset, confidence = 0.0, 0.0
+    if options.av_offset_s is not None:
+        offset, confidence = float(options.av_offset_s), 1.0
+    elif mouth is not None:
+        mt, mv = mouth
+        est = estimate_av_offset(mouth_t=np.asarray(mt) - audio_start_s, mouth=np.asarray(mv),
+                                 audio=heard.x, sr=heard.sr, search_s=options.av_search_s)
+        confidence = est.confidence
+        if est.confidence >= options.av_min_confidence:
+            offset = est.offset_s
+        else:
+            notes.append(f"A/V offset not applied: estimate {est.offset_s:+.3f} s has low "
+                         f"confidence {est.confidence:.2f}")
+    else:
+        notes.append("A/V offset not estimated (no mouth track): 0 assumed")
+    dt = offset - audio_start_s  # subtract from audio-clock times
+    segments = tuple(Segment(a - dt, b - dt, v) for a, b, v in heard.raw_segments)
+    if heard.empty_note:
+        return SpeechAnalysis.empty(note=heard.empty_note, options=options, av_offset_s=offset,
+                                    av_offset_confidence=confidence, segments=segments)
+    words_t = _shift(heard.words, dt)
+    heard_t = _shift(heard.heard, dt)
     figures = compute_figures(words=words_t, heard=heard_t, segments=segments,
                               fillers=options.fillers, min_pause_s=options.min_pause_s,
-                              scripted=method == "forced")
+                              scripted=heard.method == "forced")
     return SpeechAnalysis(
         segments=segments, words=words_t, av_offset_s=offset, av_offset_confidence=confidence,
-        method=method, note="; ".join(notes), figures=figures, options=options, heard=heard_t,
+        method=heard.method, note="; ".join([*notes, *heard.notes]), figures=figures,
+        options=options, heard=heard_t,
     )
-
