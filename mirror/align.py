@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from mirror.events.model import Event
 from mirror.speech.model import Segment, SpeechAnalysis, Word
+from mirror.speech.words import find_triggers, section_at, section_readings
 
 
 class Timed(Protocol):
@@ -91,37 +92,11 @@ def _speaking(ev: Timed, segments: Sequence[Segment], min_share: float) -> bool 
     return spoken >= min_share * (ev.end_s - ev.start_s)
 
 
-def _section(ev: Timed, words: Sequence[Word]) -> str | None:
-    """The section of the word at the apex, else of the last word before it, else of the next."""
-    named = [w for w in words if w.section]
-    if not named:
-        return None
-    at = [w for w in named if w.start <= ev.apex_s < w.end]
-    if at:
-        return at[0].section
-    before = [w for w in named if w.end <= ev.apex_s]
-    if before:
-        return max(before, key=lambda w: w.end).section
-    return min(named, key=lambda w: w.start).section
-
-
 def _triggers(ev: Timed, words: Sequence[Word], triggers: tuple[str, ...], window_s: float
               ) -> tuple[TriggerHit, ...]:
-    wanted = {t.strip().lower() for t in triggers if t.strip()}
-    if not wanted:
-        return ()
     lo, hi = ev.start_s - window_s, max(ev.start_s, ev.apex_s)
-    hits = []
-    for i, w in enumerate(words):
-        if not lo <= w.start <= hi:
-            continue
-        text = w.text.lower()
-        pair = f"{text} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
-        for cand in (pair, text):
-            if cand and cand in wanted:
-                hits.append(TriggerHit(text=cand, start=w.start, lag_s=ev.start_s - w.start))
-                break
-    return tuple(hits)
+    return tuple(TriggerHit(text=h.text, start=h.start, lag_s=ev.start_s - h.start)
+                 for h in find_triggers(words, triggers) if lo <= h.start <= hi)
 
 
 def align_events(
@@ -145,7 +120,7 @@ def align_events(
             speaking=_speaking(ev, segments, options.min_speaking_share),
             words=during,
             words_before=tuple(before[-options.last_n:]) if options.last_n > 0 else (),
-            section=_section(ev, words),
+            section=section_at(ev.start_s, words),
             triggers=_triggers(ev, words, options.triggers, options.trigger_window_s),
         ))
     return tuple(out)
@@ -159,14 +134,9 @@ def compute_section_shares(
     A section's time is the union of its readings (first word start to last word end of each run
     of consecutive words in that section). Shares are of that time, 0..1; neutral = no event.
     """
-    runs: list[tuple[str, float, float]] = []
-    for w in sorted(words, key=lambda w: w.start):
-        if not w.section:
-            continue
-        if runs and runs[-1][0] == w.section:
-            runs[-1] = (w.section, runs[-1][1], max(runs[-1][2], w.end))
-        else:
-            runs.append((w.section, w.start, w.end))
+    runs = [(r.section, r.start, r.end)
+            for r in section_readings(sorted((w for w in words if w.section),
+                                             key=lambda w: w.start))]
     order: list[str] = []
     for sec, _, _ in runs:
         if sec not in order:

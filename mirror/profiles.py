@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from mirror.errors import InputError
+from mirror.events.model import EMOTIONS
 
-EMOTIONS = ("happiness", "surprise", "fear", "anger", "disgust", "sadness", "contempt")
 CUE_NAMES = ("no_eye_involvement", "asymmetry", "abrupt_onset", "abrupt_offset", "flat_plateau",
              "too_long")
 

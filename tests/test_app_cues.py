@@ -82,7 +82,11 @@ def test_review_data_lists_cues_with_the_episodes(sessions: Path) -> None:
     assert len(filter_episodes(review.items, show="cues")) == 8
     assert len(filter_episodes(review.items, show="emotions")) == 2
     assert len(filter_episodes(review.items, show="gaze_aversion")) == 2
-    assert len(filter_episodes(review.items, section="Price")) == 4  # fear + 3 cues
+    # Sections come from the aligned words (the transcript's own lookup), not from the hand-made
+    # fields: a cue in the pause after "twelve" is in Price, the speech it follows.
+    assert [c.section for c in review.cues] == ["Opening", "Opening", "Opening", "Price",
+                                                "Price", "Price", "Price", "Close"]
+    assert len(filter_episodes(review.items, section="Price")) == 5  # fear + 4 cues
     assert filter_episodes(review.items, kind="leak") == [review.episodes[1]]
     gaze = review.cues[3]
     assert gaze.kind_text == "cue ↓ “price”" and review.cues[1].kind_text == "cue ↓ notes"

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,58 @@ def test_real_clip_episodes_are_unchanged(name: str, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "a" / "events.json").read_text(encoding="utf-8"))
     assert episodes_of(doc) == BEFORE["clips"][name]
+
+
+def _html_sections(html: str) -> dict[str, str | None]:
+    """Report id (e001, c001) -> the section heading its transcript marker stands under."""
+    part = html[html.index('<h2 id="transcript">'):]
+    out: dict[str, str | None] = {}
+    section = None
+    for m in re.finditer(r'<h3>(.*?) · [0-9:.]+</h3>|<a class="mk [^"]*" href="#(?:row-)?(\w+)"',
+                         part):
+        if m.group(1) is not None:
+            section = unescape(m.group(1))
+        else:
+            out[m.group(2)] = section
+    return out
+
+
+def _markdown_sections(md: str) -> dict[str, str | None]:
+    """`what m:ss.s` of each transcript marker -> the section heading it stands under."""
+    part = md[md.index("## Transcript"):]
+    out: dict[str, str | None] = {}
+    section = None
+    for m in re.finditer(r"^### (.*?) · [0-9:.]+$|`\[([^\]]+)\]`", part, re.MULTILINE):
+        if m.group(1) is not None:
+            section = m.group(1)
+        else:
+            out[m.group(2)] = section
+    return out
+
+
+def test_every_item_has_one_section_in_table_and_transcripts(
+        demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    """The app's Review table, the HTML transcript and the Markdown (transcript and episode
+    table) put every episode and cue of the demo in the same script section."""
+    from mirror.app.review_data import CueRow, load_review
+    from mirror.report.fmt import mmss
+
+    out, _ = demo
+    review = load_review(out)
+    html = _html_sections((out / "report.html").read_text(encoding="utf-8"))
+    md_text = (out / "report.md").read_text(encoding="utf-8")
+    md = _markdown_sections(md_text)
+    facts = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    by_id = {f["id"]: f for f in [*facts["episodes"], *facts["cues"]]}
+    assert review.episodes and review.cues
+    assert len(html) == len(by_id) == len(review.items)
+    sections = {s["name"] for s in facts["sections"]}
+    for item in review.items:
+        rid = f"{item.key[0]}{int(item.key[1:]):03d}"
+        table = item.section or None
+        assert table in sections, (item.key, table)
+        what = item.label if isinstance(item, CueRow) else f"{item.what} {item.kind_text}"
+        shown = {"app table": table, "html transcript": html[rid],
+                 "markdown transcript": md[f"{what} {mmss(item.start_s)}"],
+                 "report facts": by_id[rid]["section"]}
+        assert len(set(shown.values())) == 1, (rid, shown)

@@ -17,9 +17,9 @@ from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, SpeechContext, load_analysis
 from mirror.report.coaching import coaching_line, is_problem, label_of
 from mirror.report.cues import CUE_SHORT, cue_facts, cue_order, read_cues
-from mirror.report.facts import section_at, speech_words
+from mirror.report.facts import speech_words
 from mirror.report.fmt import (
-    UNNAMED_COLOR,
+    EMOTION_COLORS,
     cue_parts_text,
     cue_text,
     evidence_text,
@@ -27,11 +27,10 @@ from mirror.report.fmt import (
     mmss,
     plural,
 )
+from mirror.speech.model import Word
+from mirror.speech.words import marker_slot, section_at
 
 LEVEL_BLOCKS = " ▁▂▃▄▅▆▇█"
-EMOTION_COLORS = {"happiness": "#e0b000", "surprise": "#3fa7d6", "fear": "#9b5de5",
-                  "anger": "#e63946", "disgust": "#2a9d8f", "sadness": "#457b9d",
-                  "contempt": "#f4a261", UNNAMED: UNNAMED_COLOR}
 KINDS = ("leak", "micro", "held")
 # Cues are drawn in neutral ink, not an emotion's colour: bright when a problem, dim when not.
 CUE_COLOR, CUE_SOFT = "#eceff1", "#78909c"
@@ -211,9 +210,8 @@ class Review:
         return sorted({e.section for e in self.items if e.section}, key=lambda s: first[s])
 
     @property
-    def words(self) -> list[dict[str, Any]]:
-        sp = self.analysis.speech or {}
-        return [w for w in sp.get("words") or [] if isinstance(w, dict) and "start" in w]
+    def words(self) -> list[Word]:
+        return speech_words(self.analysis)
 
     def summary(self) -> str:
         doc = self.analysis.doc
@@ -235,16 +233,18 @@ def load_review(analysis_dir: str | Path) -> Review:
     except MirrorError as exc:  # a profile since renamed or deleted: review with the default
         profile = load_profile(None)
         analysis = replace(analysis, notes=(*analysis.notes, f"{exc}; using {profile.name}"))
+    words = speech_words(analysis)
+    contexts = [replace(ctx, section=section_at(ev.start_s, words)) if words else ctx
+                for ev, ctx in zip(analysis.events, analysis.context, strict=True)]
     episodes = tuple(
         Episode(i + 1, ev, ctx, label_of(ev), is_problem(ev, profile),
                 coaching_line(ev, ctx, profile))
-        for i, (ev, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True))
+        for i, (ev, ctx) in enumerate(zip(analysis.events, contexts, strict=True))
     )
     raw, notes = read_cues(analysis.doc)
     if notes:
         analysis = replace(analysis, notes=(*analysis.notes, *notes))
-    words = speech_words(analysis)
-    facts = cue_facts(raw or [], profile, (lambda t: section_at(t, words)) if words else None)
+    facts = cue_facts(raw or [], profile, words)
     cues = tuple(CueRow(i + 1, f) for i, f in enumerate(facts))
     return Review(analysis, profile, episodes, cues, raw is not None)
 
@@ -433,20 +433,24 @@ def transcript_text(review: Review) -> Text:
         for it in sorted(review.items, key=lambda e: e.start_s):
             out.append(f"[{mmss(it.start_s)} {_marker(it)}]\n", style=it.color)
         return out
-    pending = sorted(review.items, key=lambda e: e.start_s)
-    section = None
-    for w in words:
-        sec = str(w.get("section") or "")
-        if sec and sec != section:
-            out.append(f"\n{sec}\n", style="bold underline")
-            section = sec
-        while pending and pending[0].start_s <= float(w.get("end", w["start"])):
-            it = pending.pop(0)
+    marks: dict[tuple[int, bool], list[Item]] = {}
+    for it in sorted(review.items, key=lambda e: e.start_s):
+        marks.setdefault(marker_slot(it.start_s, words), []).append(it)
+
+    def mark(slot: tuple[int, bool]) -> None:
+        for it in marks.get(slot, []):
             out.append(f"⟦{_marker(it)} {mmss(it.start_s)}⟧", style=f"bold reverse {it.color}")
             out.append(" ")
-        out.append(str(w.get("text", "")) + " ")
-    for it in pending:
-        out.append(f"⟦{_marker(it)} {mmss(it.start_s)}⟧ ", style=f"bold reverse {it.color}")
+
+    section = None
+    for i, w in enumerate(words):
+        if w.section != section:
+            section = w.section
+            if section:
+                out.append(f"\n{section}\n", style="bold underline")
+        mark((i, False))
+        out.append(w.text + " ")
+        mark((i, True))
     return out
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from mirror.profiles import Profile
 from mirror.report.analysis import context_of
 from mirror.report.coaching import NON_PROBLEM_WEIGHT, TRIGGER_WEIGHT, Focus
 from mirror.report.fmt import mmss as _mmss
+from mirror.speech.model import Word
+from mirror.speech.words import section_at
 
 # Display order: the headline cues of a pitch first.
 CUES = ("masking", "gaze_aversion", "lip_press", "tension", "head_tilt", "brow_flash", "nod")
@@ -161,9 +163,10 @@ def read_cues(doc: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, list[st
 
 
 def cue_facts(raw: list[dict[str, Any]], profile: Profile,
-              section_at: Callable[[float], str | None] | None = None) -> list[dict[str, Any]]:
+              words: Sequence[Word] = ()) -> list[dict[str, Any]]:
     """One JSON-able fact per cue (ids c001...), with the same speech-context keys as the
-    episodes' facts (section, speaking, said, said_before, triggers) plus the cue's own."""
+    episodes' facts (section, speaking, said, said_before, triggers) plus the cue's own. With
+    the aligned `words`, the section is looked up at the cue's start (`section_at`)."""
     out = []
     for i, d in enumerate(raw):
         cue = str(d["cue"])
@@ -193,7 +196,7 @@ def cue_facts(raw: list[dict[str, Any]], profile: Profile,
                  "apex_s": round(_num(p.get("apex_s"), _num(p.get("start_s"))), 3),
                  "end_s": round(_num(p.get("end_s")), 3)}
                 for p in parts if isinstance(p, dict)],
-            "section": ctx.section or (section_at(apex) if section_at else None),
+            "section": section_at(start, words) if words else ctx.section,
             "speaking": ctx.speaking, "said": " ".join(ctx.words),
             "said_before": " ".join(ctx.words_before),
             "triggers": list(dict.fromkeys(ctx.triggers)),

@@ -3,7 +3,6 @@ and the HTML and Markdown renderers only format it, so the three formats carry t
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -20,22 +19,17 @@ from mirror.report.coaching import (
 )
 from mirror.report.cues import cue_facts, cue_focus, cue_summary, read_cues
 from mirror.report.fmt import expression_name, flatten_figures
+from mirror.speech.model import Word
+from mirror.speech.words import find_triggers, marker_slot, section_at, section_readings
 
 REPORT_SCHEMA = "mirror.report/1"
 N_WORST = 5
-_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
-
-
-def clean_word(text: str) -> str:
-    return _PUNCT.sub("", text).lower()
-
-
 def per_minute(count: int, duration_s: float) -> float:
     return round(count / (duration_s / 60.0), 2) if duration_s > 0 else 0.0
 
 
-def speech_words(analysis: Analysis) -> list[dict[str, Any]]:
-    """The aligned words as {start, end, text, section}, in time order; [] without speech."""
+def speech_words(analysis: Analysis) -> list[Word]:
+    """The aligned words in time order; [] without speech (malformed entries are left out)."""
     sp = analysis.speech
     out = []
     for w in (sp or {}).get("words") or []:
@@ -47,23 +41,14 @@ def speech_words(analysis: Analysis) -> list[dict[str, Any]]:
         except (KeyError, TypeError, ValueError):
             continue
         section = w.get("section")
-        out.append({"start": start, "end": end, "text": str(w["text"]).strip(),
-                    "section": str(section) if section not in (None, "") else None})
-    return sorted(out, key=lambda w: w["start"])
+        out.append(Word(start, end, str(w["text"]).strip(),
+                        str(section) if section not in (None, "") else ""))
+    return sorted(out, key=lambda w: w.start)
 
 
-def find_triggers(words: list[dict[str, Any]], triggers: tuple[str, ...]) -> list[dict[str, Any]]:
+def trigger_facts(words: list[Word], triggers: tuple[str, ...]) -> list[dict[str, Any]]:
     """Where the profile's trigger words (or two-word phrases) were said."""
-    wanted = {t.lower() for t in triggers}
-    clean = [clean_word(w["text"]) for w in words]
-    hits = []
-    for i, word in enumerate(clean):
-        pair = f"{word} {clean[i + 1]}" if i + 1 < len(clean) else ""
-        if pair in wanted:
-            hits.append({"t": words[i]["start"], "word": pair})
-        elif word in wanted:
-            hits.append({"t": words[i]["start"], "word": word})
-    return hits
+    return [{"t": h.start, "word": h.text} for h in find_triggers(words, triggers)]
 
 
 def _by_section(items: Any, key: str = "section") -> dict[str, dict[str, Any]]:
@@ -72,7 +57,7 @@ def _by_section(items: Any, key: str = "section") -> dict[str, dict[str, Any]]:
     return {str(d[key]): d for d in items if isinstance(d, dict) and d.get(key) is not None}
 
 
-def compute_sections(words: list[dict[str, Any]], episodes: list[dict[str, Any]],
+def compute_sections(words: list[Word], episodes: list[dict[str, Any]],
                      duration_s: float, figures: dict[str, Any] | None = None
                      ) -> list[dict[str, Any]]:
     """Script sections in order, each with its time span, speech rate and episode counts.
@@ -85,16 +70,13 @@ def compute_sections(words: list[dict[str, Any]], episodes: list[dict[str, Any]]
     order: list[str] = []
     spans: dict[str, list[float]] = {}
     counts: Counter[str] = Counter()
-    for w in words:
-        s = w["section"]
-        if s is None:
-            continue
-        if s not in spans:
-            order.append(s)
-            spans[s] = [w["start"], w["end"]]
-        spans[s][0] = min(spans[s][0], w["start"])
-        spans[s][1] = max(spans[s][1], w["end"])
-        counts[s] += 1
+    for r in section_readings([w for w in words if w.section]):
+        if r.section not in spans:
+            order.append(r.section)
+            spans[r.section] = [r.start, r.end]
+        spans[r.section][0] = min(spans[r.section][0], r.start)
+        spans[r.section][1] = max(spans[r.section][1], r.end)
+        counts[r.section] += r.words
     if not order:
         return []
     pace = _by_section((figures or {}).get("sections"))
@@ -176,50 +158,38 @@ def speech_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def section_at(t: float, words: list[dict[str, Any]]) -> str | None:
-    before = [w["section"] for w in words if w["start"] <= t and w["section"]]
-    if before:
-        return before[-1]
-    after = [w["section"] for w in words if w["section"]]
-    return after[0] if after else None
-
-
-def compute_transcript(words: list[dict[str, Any]], episodes: list[dict[str, Any]],
+def compute_transcript(words: list[Word], episodes: list[dict[str, Any]],
                        cues: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Words grouped by section, with a marker before the word said at each episode's or cue's
-    onset (a cue's marker has `cue` and no `expression`)."""
+    onset, or after the last word before it when it began in a pause (`marker_slot`, which also
+    gives the item's section; a cue's marker has `cue` and no `expression`)."""
     if not words:
         return []
-    starts = [w["start"] for w in words]
-    markers: dict[int, list[dict[str, Any]]] = {}
+    markers: dict[tuple[int, bool], list[dict[str, Any]]] = {}
     items = sorted([*episodes, *(cues or [])], key=lambda e: e["start_s"])
     for e in items:
-        t = e["start_s"]
-        i = next((k for k, w in enumerate(words) if w["end"] >= t), len(words))
         mark = {"event": e["id"], "expression": e.get("expression"), "name": e.get("name"),
-                "label": e["label"],
-                "t": round(t, 2), "problem": e["problem"]}
+                "label": e["label"], "t": round(e["start_s"], 2), "problem": e["problem"]}
         if "cue" in e:
             mark["cue"] = e["cue"]
-        markers.setdefault(i, []).append(mark)
+        markers.setdefault(marker_slot(e["start_s"], words), []).append(mark)
     groups: list[dict[str, Any]] = []
     for i, w in enumerate(words):
-        sec = w["section"]
+        sec = w.section or None
         if not groups or groups[-1]["section"] != sec:
-            groups.append({"section": sec, "start_s": round(starts[i], 2), "tokens": []})
-        for m in markers.get(i, []):
-            groups[-1]["tokens"].append({"marker": m})
-        groups[-1]["tokens"].append({"text": w["text"], "t": round(w["start"], 2)})
-    for m in markers.get(len(words), []):
-        groups[-1]["tokens"].append({"marker": m})
+            groups.append({"section": sec, "start_s": round(w.start, 2), "tokens": []})
+        tokens = groups[-1]["tokens"]
+        tokens += [{"marker": m} for m in markers.get((i, False), [])]
+        tokens.append({"text": w.text, "t": round(w.start, 2)})
+        tokens += [{"marker": m} for m in markers.get((i, True), [])]
     return groups
 
 
 def episode_facts(analysis: Analysis, profile: Profile,
-                  words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                  words: list[Word]) -> list[dict[str, Any]]:
     out = []
     for i, (e, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True)):
-        section = ctx.section or (section_at(e.apex_s, words) if words else None)
+        section = section_at(e.start_s, words) if words else ctx.section
         out.append({
             "id": f"e{i + 1:03d}", "index": i,
             "start_s": round(e.start_s, 3), "apex_s": round(e.apex_s, 3),
@@ -257,8 +227,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
     figures: dict[str, Any] = raw_figures if isinstance(raw_figures, dict) else {}
     sections = compute_sections(words, episodes, dur, figures)
     raw_cues, cue_notes = read_cues(analysis.doc)
-    cues = cue_facts(raw_cues or [], profile,
-                     (lambda t: section_at(t, words)) if words else None)
+    cues = cue_facts(raw_cues or [], profile, words)
     cue_rows = cue_summary(cues, profile)
     for sec in sections:
         here = [c for c in cues if c["section"] == sec["name"]]
@@ -282,7 +251,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
              "speaking": bool(s.get("speaking", True))}
             for s in sp.get("segments") or [] if isinstance(s, dict) and "start" in s
             and "end" in s]
-        speech["triggers"] = find_triggers(words, profile.triggers)
+        speech["triggers"] = trigger_facts(words, profile.triggers)
     return {
         "schema": REPORT_SCHEMA,
         "generated_by": f"mirror {__version__}",

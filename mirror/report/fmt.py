@@ -17,6 +17,14 @@ def expression_name(expression: str, description: str = "") -> str:
     return expression
 
 
+# One colour per emotion, shared by the report's plots and badges and the app's timeline and
+# meters; an unnamed episode (a clear movement no prototype fits) is grey.
+EMOTION_COLORS: dict[str, str] = {
+    "happiness": "#e0a100", "surprise": "#17a2b8", "fear": "#8e44ad", "anger": "#d62728",
+    "disgust": "#2e8b57", "sadness": "#1f5fbf", "contempt": "#b5651d", UNNAMED: UNNAMED_COLOR,
+}
+
+
 def mmss(t: float) -> str:
     """Seconds as m:ss.s (the report's one way to show a time)."""
     t = max(float(t), 0.0)

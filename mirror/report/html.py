@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from mirror.events.model import EMOTIONS, UNNAMED
-from mirror.report.facts import clean_word
 from mirror.report.fmt import (
+    EMOTION_COLORS,
     cue_parts_text,
     cue_text,
     duration_text,
@@ -24,7 +24,7 @@ from mirror.report.fmt import (
     seconds,
     section_table,
 )
-from mirror.report.plots import EMOTION_COLORS
+from mirror.speech.words import clean_word
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 OPEN_GROUP_MAX = 12  # episode groups up to this size start unfolded

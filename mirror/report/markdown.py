@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from mirror.events.model import EMOTIONS, UNNAMED
-from mirror.report.facts import clean_word
 from mirror.report.fmt import (
     cue_parts_text,
     cue_text,
@@ -21,6 +20,7 @@ from mirror.report.fmt import (
     seconds,
     section_table,
 )
+from mirror.speech.words import clean_word
 
 
 def _cell(text: Any) -> str:

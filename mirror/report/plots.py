@@ -12,15 +12,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from mirror.events.model import EMOTIONS, UNNAMED
+from mirror.events.model import EMOTIONS
 from mirror.report.cues import cue_order
-from mirror.report.fmt import UNNAMED_COLOR, mmss
+from mirror.report.fmt import EMOTION_COLORS, mmss
 
-# One colour per emotion, shared by the plots and the HTML badges.
-EMOTION_COLORS: dict[str, str] = {
-    "happiness": "#e0a100", "surprise": "#17a2b8", "fear": "#8e44ad", "anger": "#d62728",
-    "disgust": "#2e8b57", "sadness": "#1f5fbf", "contempt": "#b5651d", UNNAMED: UNNAMED_COLOR,
-}
 # Cues are drawn in ink, not in an emotion's colour: dark when a problem, pale when not.
 CUE_INK, CUE_SOFT, CUE_BAND = "#263238", "#b4bec6", "#f3f5f8"
 MAX_POINTS = 3000  # intensity curves are reduced (keeping peaks) to about this many points

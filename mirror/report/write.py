@@ -16,10 +16,10 @@ from mirror.fileio import atomic_open, write_bytes_atomic, write_json_atomic
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, load_analysis
 from mirror.report.facts import compute_facts
-from mirror.report.fmt import mmss
+from mirror.report.fmt import EMOTION_COLORS, mmss
 from mirror.report.frames import compose_strip, crop_face, face_box, grab_frames
 from mirror.report.history import compute_progress
-from mirror.report.plots import CUE_INK, EMOTION_COLORS, render_timeline, render_trend
+from mirror.report.plots import CUE_INK, render_timeline, render_trend
 
 FORMATS = ("html", "md", "json")
 MAX_FILMSTRIPS = 24  # filmstrips for the worst episodes only; the others are listed in tables

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mirror.speech.model import Segment, Word
+from mirror.speech.words import section_readings
 
 PACE_RANGE_WPM = (100.0, 165.0)
 
@@ -18,16 +19,6 @@ def _pace(wpm: float) -> str:
     return "slow" if wpm < lo else "fast" if wpm > hi else "comfortable"
 
 
-def _runs_by_section(words: tuple[Word, ...] | list[Word]) -> list[list[Word]]:
-    runs: list[list[Word]] = []
-    for w in words:
-        if runs and runs[-1][-1].section == w.section:
-            runs[-1].append(w)
-        else:
-            runs.append([w])
-    return runs
-
-
 def compute_section_pace(words: tuple[Word, ...] | list[Word]) -> list[dict[str, Any]]:
     """Words per minute per section, in order of first appearance.
 
@@ -35,13 +26,13 @@ def compute_section_pace(words: tuple[Word, ...] | list[Word]) -> list[dict[str,
     word's start to its last word's end, pauses inside it included.
     """
     agg: dict[str, dict[str, Any]] = {}
-    for run in _runs_by_section(words):
-        sec = run[0].section
-        d = agg.setdefault(sec, {"section": sec, "start": run[0].start, "end": run[-1].end,
-                                 "words": 0, "duration_s": 0.0, "readings": 0})
-        d["words"] += len(run)
-        d["duration_s"] += max(0.0, run[-1].end - run[0].start)
-        d["end"] = max(d["end"], run[-1].end)
+    for run in section_readings(words):
+        d = agg.setdefault(run.section, {"section": run.section, "start": run.start,
+                                         "end": run.end, "words": 0, "duration_s": 0.0,
+                                         "readings": 0})
+        d["words"] += run.words
+        d["duration_s"] += max(0.0, run.end - run.start)
+        d["end"] = max(d["end"], run.end)
         d["readings"] += 1
     out = []
     for d in agg.values():

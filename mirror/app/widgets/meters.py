@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from mirror.app.review_data import EMOTION_COLORS
 from mirror.events.model import EMOTIONS
+from mirror.report.fmt import EMOTION_COLORS
 
 PARTIAL = " ▏▎▍▌▋▊▉█"
 
