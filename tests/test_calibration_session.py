@@ -2,6 +2,9 @@
 calibration stored from a calibration recording and used by the next analysis."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +64,44 @@ def test_calibration_is_stored_and_used(clip_cache: Path, tmp_path: Path, monkey
     assert doc["neutral"]["source"] == "calibration"
     assert [e["expression"] for e in doc["events"]] == ["happiness"]
     assert doc["events"][0]["kind"] == "held"
+
+
+def _smiley(clip_cache: Path) -> Path:
+    """A generated face that smiles from 0.5 s on: not a neutral face to calibrate on."""
+    smiley = clip_cache / "smiley-calibration.mp4"
+    if not smiley.is_file():
+        spec = random_spec(44, duration_s=4.0, n_episodes=0)
+        spec = type(spec)(**{**spec.__dict__, "episodes": (Episode(
+            expression="happiness", onset_s=0.2, apex_s=0.5, apex_end_s=3.8, offset_s=4.0),)})
+        render_clip(spec, smiley)
+    return smiley
+
+
+def _refused_by_the_cli(camera: Path, tmp_path: Path, seconds: str) -> str:
+    from test_bad_input import one_line_error
+
+    target = tmp_path / "calibration-me.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mirror", "calibrate", "--camera", str(camera), "--microphone",
+         "none", "--seconds", seconds, "--sessions-dir", str(tmp_path / "s"), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "MIRROR_CALIBRATION": str(target)})
+    line = one_line_error(proc)
+    assert proc.returncode == 2 and not target.exists()  # nothing stored
+    assert not list((tmp_path / "s").glob("*")), "the refused clip is deleted"
+    return line
+
+
+def test_calibrate_refuses_a_smile_in_one_line(clip_cache: Path, tmp_path: Path):
+    line = _refused_by_the_cli(_smiley(clip_cache), tmp_path, "3")
+    assert line.startswith("mirror: error: calibration refused, nothing stored: not a calm, "
+                           "neutral face: relaxed in only ")
+    assert "mouth corners pulled up" in line and "try again" in line
+
+
+@pytest.mark.real
+def test_calibrate_refuses_a_crying_face(tmp_path: Path):
+    from conftest import real_file
+
+    line = _refused_by_the_cli(real_file("faces/WolfgangLanger_Pexels.mp4"), tmp_path, "5")
+    assert "not a calm, neutral face" in line
