@@ -389,7 +389,7 @@ def analyse_session(session_dir: str | Path, *, profile: str | None = None, **kw
     session = load_session(session_dir)
     speech = kwargs.pop("speech", None) or SpeechInput(
         audio=session.audio, script=session.script, audio_start_s=session.audio_start_s,
-        use_video_audio=False)
+        use_video_audio=bool(session.manifest.get("imported")) and session.audio is None)
     return analyse_video(session.video, session.analysis_dir,
                          profile=profile or session.profile, frame_times=session.frame_times,
                          speech=speech, **kwargs)

@@ -99,6 +99,14 @@ def create_private(path: Path, mode: str = "wb", **kwargs: Any) -> Any:
 
 
 # -- the manifest and the recording lock --------------------------------------------------------
+def copy_script(script: Path, session_dir: Path) -> dict[str, str]:
+    """Copy the pitch script into the session (private), for the manifest's `script`."""
+    target = session_dir / f"script{script.suffix.lower() or '.txt'}"
+    with open(script, "rb") as src, create_private(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return {"file": target.name, "source": str(script.resolve())}
+
+
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     import json
 

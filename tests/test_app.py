@@ -22,7 +22,7 @@ from mirror.app.review_data import compute_levels, filter_episodes, load_review
 from mirror.app.screens.analysing import overall_fraction, time_left_text
 from mirror.app.screens.calibrate import FaceCheck
 from mirror.app.screens.home import HomeScreen
-from mirror.app.screens.modals import ConfirmModal, PathPrompt
+from mirror.app.screens.modals import AnalyseFileModal, ConfirmModal
 from mirror.app.screens.review import ReviewScreen
 from mirror.app.script_text import SAMPLE_SCRIPT, split_sections
 from mirror.app.sessions import compute_spark, load_session_rows
@@ -151,7 +151,7 @@ async def test_no_camera_no_portaudio_explains_and_offers_a_file(no_devices: Non
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
         assert "Cannot record a rehearsal: no camera found" in text_of(app, "#confirm-message")
         await pilot.press("enter")  # "Analyse a file" has the focus
-        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalyseFileModal))
         await pilot.press(*"nowhere.mp4", "enter")
         await pilot.pause()
         assert "No such file" in str(app.screen.query_one("#path-error").render())
@@ -266,7 +266,7 @@ async def test_command_palette_offers_the_app_commands(tmp_path: Path, no_device
         svg = app.export_screenshot()
         assert "Analyse" in svg and "video&#160;file" in svg
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalyseFileModal))
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])

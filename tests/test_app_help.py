@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Select
 from mirror.app.review_data import load_review
 from mirror.app.screens.help import HelpScreen
 from mirror.app.screens.home import HomeScreen
-from mirror.app.screens.modals import PathPrompt
+from mirror.app.screens.modals import AnalyseFileModal
 from mirror.app.screens.review import ReviewScreen
 
 __all__ = ["no_devices"]
@@ -62,7 +62,7 @@ async def test_question_mark_and_f1_open_help_on_every_screen(tmp_path: Path,
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalyseFileModal))
         # `?` is a character in a path (the input has focus); F1 still opens help
         await pilot.press("question_mark")
         assert not isinstance(app.screen, HelpScreen)

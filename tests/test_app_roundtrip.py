@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from test_app import app_for, pilot_test, text_of, wait_for
 from textual.message import Message
-from textual.widgets import DataTable, Input, ProgressBar
+from textual.widgets import DataTable, Input, ProgressBar, Select
 
 from mirror.app.messages import AnalysisProgressed
 from mirror.app.screens.analysing import AnalysingScreen
 from mirror.app.screens.calibrate import CalibrateScreen
 from mirror.app.screens.home import HomeScreen
-from mirror.app.screens.modals import PathPrompt
+from mirror.app.screens.modals import AnalyseFileModal
 from mirror.app.screens.rehearse import RehearseScreen
 from mirror.app.screens.review import ReviewScreen
 from mirror.app.widgets.meters import EmotionMeters
@@ -208,20 +208,48 @@ async def test_analyse_a_file_shows_progress_then_the_review(clip: tuple[Path, P
         if isinstance(message, AnalysisProgressed) and isinstance(app.screen, AnalysingScreen):
             seen.append((message.stage, message.fraction, text_of(app, "#what")))
 
+    script = tmp_path / "pitch.md"
+    script.write_text("# Opening\nThank you for your time.\n", encoding="utf-8")
+    app.options = replace(app.options, script=script)  # chosen with F2
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt))
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalyseFileModal))
+        assert app.screen.query_one("#an-script", Input).value == str(script)  # F2's script
+        assert app.screen.query_one("#an-profile", Select).value == "sales-pitch"
         app.screen.query_one("#path-input", Input).value = str(target)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=60)
-        assert "talk.mp4.mirror" in text_of(app, "#review-summary")
-    stages = [s for s, _, _ in seen]
-    # Pending progress messages replace each other (can_replace): under load some never arrive,
-    # but the last one does, and the bar only moves forward.
-    assert seen and set(stages) <= {"face", "expressions", "speech"} and seen[-1][1] == 1.0
-    assert [f for _, f, _ in seen] == sorted(f for _, f, _ in seen)  # the bar never goes back
-    assert all(what == "Analysing talk.mp4 (sales-pitch)" for _, _, what in seen)
-    assert (tmp_path / "talk.mp4.mirror" / "events.json").is_file()
+        assert "talk.mp4" in text_of(app, "#review-summary")
+        # The results live in a session in the sessions folder, listed on Home.
+        (session,) = list_sessions(tmp_path / "s")
+        events = session / "analysis" / "events.json"
+        manifest = json.loads((session / "manifest.json").read_text())
+        assert manifest["imported"]["file"] == str(target.resolve())
+        assert (session / manifest["script"]["file"]).read_text() == script.read_text()
+        analysed_at = events.stat().st_mtime_ns
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        table = app.screen.query_one("#sessions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[6]) == "complete"
+        n_seen = len(seen)
+        # The same file again: its results reopen, nothing is analysed again.
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnalyseFileModal))
+        app.screen.query_one("#path-input", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert len(seen) == n_seen and events.stat().st_mtime_ns == analysed_at
+        assert len(list_sessions(tmp_path / "s")) == 1
+        # Enter on Home's row reopens it too.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        table = app.screen.query_one("#sessions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        table.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert events.stat().st_mtime_ns == analysed_at
 
 
 @pilot_test

@@ -11,7 +11,7 @@ import webbrowser
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -22,6 +22,9 @@ from mirror.app.messages import ReportFailed, ReportWritten
 from mirror.app.options import AppOptions
 from mirror.app.sources import SourceStatus
 from mirror.errors import MirrorError
+
+if TYPE_CHECKING:
+    from mirror.app.screens.modals import AnalyseRequest
 
 DEFAULT_PROFILE = "sales-pitch"
 
@@ -117,19 +120,51 @@ class MirrorApp(App[int]):
         return False
 
     def action_analyse_file(self) -> None:
-        from mirror.app.screens.modals import PathPrompt
+        from mirror.app.screens.modals import AnalyseFileModal
 
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.analyse(path)
+        def chosen(request: AnalyseRequest | None) -> None:
+            if request is not None:
+                self.analyse_file(request)
 
-        self.push_screen(PathPrompt("Analyse a file", "Path of a video file (or a session "
-                                    "folder)", must_exist=True), chosen)
+        script = self.options.script  # the one chosen with F2
+        self.push_screen(AnalyseFileModal(self.profile, str(script) if script else ""), chosen)
 
-    def analyse(self, target: Path) -> None:
+    def analyse_file(self, request: AnalyseRequest) -> None:
+        """A video becomes a session in the sessions folder (once: the same file again reopens
+        its results unless asked to analyse again); a session or an analysis folder opens."""
+        from mirror.session import ANALYSIS, copy_script, is_session_dir, update_manifest
+        from mirror.session_import import find_imported, import_video, is_analysed
+
+        target = request.video
+        try:
+            if target.is_dir() and (target / "events.json").is_file():  # an analysis folder
+                self.review(target)
+                return
+            if target.is_dir() and is_session_dir(target):
+                session = target
+            else:
+                session = find_imported(self.options.sessions_dir, target) or import_video(
+                    target, self.options.sessions_dir, profile=request.profile,
+                    script=request.script, audio=request.audio)
+            if is_analysed(session) and not request.again:
+                self.notify("Analysed before: here are its results (tick “Analyse again” to "
+                            "analyse it once more).", timeout=6)
+                self.review(session / ANALYSIS)
+                return
+            if request.again and request.script is not None:  # another script this time
+                update_manifest(session, script=copy_script(request.script, session))
+            if request.again and request.audio is not None:
+                update_manifest(session, audio={"file": str(request.audio.resolve()),
+                                                "start_s": 0.0})
+        except MirrorError as exc:
+            self.notify(str(exc), title="Analyse a file", severity="error", timeout=10)
+            return
+        self.analyse(session, profile=request.profile)
+
+    def analyse(self, target: Path, *, profile: str | None = None) -> None:
         from mirror.app.screens.analysing import AnalysingScreen
 
-        self.push_screen(AnalysingScreen(target, self.profile, self.options))
+        self.push_screen(AnalysingScreen(target, profile or self.profile, self.options))
 
     def review(self, analysis_dir: Path, *, replace_screen: bool = False) -> None:
         """Open the Review of an analysis, or say in one line why it cannot be read."""

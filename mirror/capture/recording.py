@@ -31,7 +31,7 @@ from mirror.session import (
     SESSION_FORMAT,
     VIDEO,
     RecordingLock,
-    create_private,
+    copy_script,
     new_session_dir,
     read_manifest,
     release_space,
@@ -67,13 +67,6 @@ def versions(microphone: DeviceMicrophone | FileMicrophone | None) -> dict[str, 
         found["sounddevice"] = sounddevice.__version__
         found["portaudio"] = sounddevice.get_portaudio_version()[1]
     return found
-
-
-def _copy_script(script: Path, session_dir: Path) -> dict[str, str]:
-    target = session_dir / f"script{script.suffix.lower() or '.txt'}"
-    with open(script, "rb") as src, create_private(target, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    return {"file": target.name, "source": str(script.resolve())}
 
 
 def record_session(
@@ -118,7 +111,7 @@ def record_session(
             "kind": kind,
             "status": "recording",
             "profile": profile,
-            "script": _copy_script(script_path, session_dir) if script_path else None,
+            "script": copy_script(script_path, session_dir) if script_path else None,
             "started": clock.epoch_wall.isoformat(),
             "stopped": None,
             "stop_reason": None,

@@ -19,6 +19,8 @@ from mirror.app.messages import AnalysisFailed, AnalysisFinished, AnalysisProgre
 from mirror.app.options import AppOptions
 from mirror.app.widgets.title_bar import TitleBar
 from mirror.errors import MirrorError
+from mirror.report.fmt import plural
+from mirror.session_import import session_title
 
 if TYPE_CHECKING:
     from mirror.app.app import MirrorApp
@@ -69,8 +71,8 @@ class AnalysingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar("analysing")
         with Vertical(id="analysing-main"):
-            yield Static(f"Analysing {self.target.name} ({self.profile_name})", id="what",
-                         markup=False)
+            yield Static(f"Analysing {session_title(self.target)} ({self.profile_name})",
+                         id="what", markup=False)
             yield Static(STAGES["start"][2], id="stage")
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Static("estimating the time left…", id="eta")
@@ -109,8 +111,8 @@ class AnalysingScreen(Screen[None]):
             return
         s = doc["summary"]
         self.post_message(AnalysisFinished(
-            out, f"{s['events']} episodes: {s['leaks']} leaks ({s['micro']} micro), "
-                 f"{s['held']} held"))
+            out, f"{plural(s['events'], 'episode')}: {plural(s['leaks'], 'leak')} "
+                 f"({s['micro']} micro), {s['held']} held"))
 
     @on(AnalysisProgressed)
     def progressed(self, message: AnalysisProgressed) -> None:

@@ -1,7 +1,8 @@
-"""Modal screens for typed answers: yes/no, a path, the recording sources."""
+"""Modal screens for typed answers: yes/no, a path, the recording sources, a file to analyse."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -37,43 +38,6 @@ class ConfirmModal(ModalScreen[bool]):
     @on(Button.Pressed, "#confirm-no")
     def declined(self) -> None:
         self.dismiss(False)
-
-
-class PathPrompt(ModalScreen[Path | None]):
-    """Asks for a path; with `must_exist`, refuses one that is not there."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel", id="modal.cancel")]
-
-    def __init__(self, title: str, placeholder: str, *, must_exist: bool = True,
-                 value: str = "") -> None:
-        super().__init__()
-        self.title_text, self.placeholder, self.must_exist, self.value = (
-            title, placeholder, must_exist, value)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-body") as body:
-            body.border_title = self.title_text
-            yield Input(self.value, placeholder=self.placeholder, id="path-input")
-            yield Label("", id="path-error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("OK", id="path-ok", variant="primary")
-                yield Button("Cancel", id="path-cancel")
-
-    @on(Input.Submitted, "#path-input")
-    @on(Button.Pressed, "#path-ok")
-    def submitted(self) -> None:
-        raw = self.query_one("#path-input", Input).value.strip()
-        path = Path(raw).expanduser()
-        if not raw:
-            self.query_one("#path-error", Label).update("Type a path, or press Esc to cancel.")
-        elif self.must_exist and not path.exists():
-            self.query_one("#path-error", Label).update(f"No such file or folder: {raw}")
-        else:
-            self.dismiss(path)
-
-    @on(Button.Pressed, "#path-cancel")
-    def cancelled(self) -> None:
-        self.dismiss(None)
 
 
 class SourcesModal(ModalScreen[tuple[str, str, str] | None]):
@@ -114,5 +78,75 @@ class SourcesModal(ModalScreen[tuple[str, str, str] | None]):
         self.dismiss((values[0], values[1], values[2]))
 
     @on(Button.Pressed, "#src-cancel")
+    def cancelled(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class AnalyseRequest:
+    """What "Analyse a file" was asked to do."""
+
+    video: Path
+    profile: str
+    script: Path | None = None
+    audio: Path | None = None
+    again: bool = False  # analyse again even if this file was analysed before
+
+
+class AnalyseFileModal(ModalScreen[AnalyseRequest | None]):
+    """A video file (or a session folder), with the script, a separate audio file and the
+    profile to analyse it with."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel", id="modal.cancel")]
+
+    def __init__(self, profile: str, script: str = "") -> None:
+        super().__init__()
+        self.profile, self.script = profile, script
+
+    def compose(self) -> ComposeResult:
+        from mirror.profiles import available_profiles
+
+        names = available_profiles()
+        with Vertical(classes="modal-body") as body:
+            body.border_title = "Analyse a file"
+            yield Input(placeholder="Path of a video file (or a session folder)", id="path-input")
+            yield Label("Script you rehearsed (Markdown, headings are sections): aligns your "
+                        "words; without it words are recognised freely and less reliably")
+            yield Input(self.script, placeholder="no script", id="an-script")
+            yield Label("Audio file, when the sound was recorded separately")
+            yield Input(placeholder="the video's own sound", id="an-audio")
+            yield Label("Profile")
+            yield Select([(n, n) for n in names], value=self.profile if self.profile in names
+                         else Select.BLANK, allow_blank=not names, id="an-profile")
+            yield Checkbox("Analyse again, even if this file was analysed before", id="an-again")
+            yield Label("", id="path-error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Analyse", id="path-ok", variant="primary")
+                yield Button("Cancel", id="path-cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#path-ok")
+    def submitted(self) -> None:
+        error = self.query_one("#path-error", Label)
+        raw = {k: self.query_one(f"#{k}", Input).value.strip()
+               for k in ("path-input", "an-script", "an-audio")}
+        paths = {k: Path(v).expanduser() if v else None for k, v in raw.items()}
+        video = paths["path-input"]
+        if video is None:
+            error.update("Type the path of a video file, or press Esc to cancel.")
+            return
+        for key, what in (("path-input", "file or folder"), ("an-script", "script file"),
+                          ("an-audio", "audio file")):
+            p = paths[key]
+            if p is not None and not p.exists():
+                error.update(f"No such {what}: {raw[key]}")
+                return
+        profile = self.query_one("#an-profile", Select).value
+        self.dismiss(AnalyseRequest(
+            video=video, profile=profile if isinstance(profile, str) else self.profile,
+            script=paths["an-script"], audio=paths["an-audio"],
+            again=self.query_one("#an-again", Checkbox).value))
+
+    @on(Button.Pressed, "#path-cancel")
     def cancelled(self) -> None:
         self.dismiss(None)

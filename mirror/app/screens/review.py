@@ -28,6 +28,7 @@ from mirror.app.widgets.timeline import Timeline
 from mirror.app.widgets.title_bar import TitleBar
 from mirror.events.model import EMOTIONS, UNNAMED
 from mirror.report.fmt import mmss
+from mirror.session_import import session_title
 
 if TYPE_CHECKING:
     from mirror.app.app import MirrorApp
@@ -77,7 +78,7 @@ class ReviewScreen(Screen[None]):
         r = self.review
         yield TitleBar("review")
         d = self.analysis_dir
-        name = d.parent.name if d.name == "analysis" else d.name
+        name = session_title(d.parent) if d.name == "analysis" else d.name
         yield Static(f"{name} · {r.summary()}", id="review-summary", markup=False)
         warnings = [*(r.analysis.doc.get("warnings") or []), *r.analysis.notes]
         if warnings:
