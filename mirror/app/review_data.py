@@ -202,8 +202,8 @@ class Review:
         """The sections episodes and cues fell in, in the script's order (when they were said)."""
         first: dict[str, float] = {}
         for w in self.words:
-            if w.get("section"):
-                first.setdefault(str(w["section"]), float(w["start"]))
+            if w.section:
+                first.setdefault(w.section, w.start)
         for e in self.items:
             if e.section:
                 first.setdefault(e.section, e.start_s)
