@@ -156,9 +156,24 @@ def is_reading(cue: Mapping[str, Any]) -> bool:
 
 
 def cue_rule(profile: Profile, cue: str) -> CueRule:
+    """The profile's rule for a cue, else the built-in one."""
+    return profile_cue_rule(profile, cue) or DEFAULT_CUE_RULES.get(cue, CueRule())
+
+
+def profile_cue_rule(profile: Profile, cue: str) -> CueRule | None:
+    """The profile's own rule for a cue (a CueRule, or read defensively from a mapping or an
+    object with the same fields), or None."""
     rules = profile.cues if isinstance(profile.cues, dict) else {}
     rule = rules.get(cue)
-    return rule if isinstance(rule, CueRule) else DEFAULT_CUE_RULES.get(cue, CueRule())
+    if rule is None or isinstance(rule, CueRule):
+        return rule
+
+    def get(key: str, default: Any) -> Any:
+        value = rule.get(key) if isinstance(rule, dict) else getattr(rule, key, None)
+        return default if value is None else value
+
+    return CueRule(problem=str(get("problem", "always")), reading_ok=get("reading_ok", True)
+                   is not False, coaching=str(get("coaching", "")))
 
 
 def is_cue_problem(cue: Mapping[str, Any], rule: CueRule | None) -> bool:
@@ -184,7 +199,8 @@ def judge_cue(cue: Mapping[str, Any], profile: Profile, *, problem: bool | None 
     rule = cue_rule(profile, name)
     if problem is None:
         problem = is_cue_problem(cue, rule)
-    base = rule.coaching.strip() or CUE_COACHING.get(
+    own = profile_cue_rule(profile, name)
+    base = (own.coaching.strip() if own else "") or CUE_COACHING.get(
         name, f"{label.capitalize()}: {cue.get('meaning') or 'worth a look'}.")
     if reading and not problem:
         coaching, why = READING_LINE, "looking at your notes while you talk is fine"

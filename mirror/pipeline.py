@@ -37,6 +37,7 @@ from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_j
 from mirror.face.landmarker import LandmarkerOptions, extract_tracks
 from mirror.face.model import resolve_model_path
 from mirror.fileio import atomic_open, write_json_atomic
+from mirror.judgement import judge_cue, judge_episode
 from mirror.media import probe_for_analysis
 from mirror.profiles import Profile, load_profile
 from mirror.speech.analyse import HeardSpeech
@@ -368,10 +369,13 @@ def analyse_video(
         progress("speech", 0.0)
     top, per_event, per_cue = place_audio(hearing.result(), tracks, ex, prof, speech)
     doc.update(top)
-    for event, extra in zip(doc["events"], per_event, strict=True):
+    for event, ev, extra in zip(doc["events"], ex.events, per_event, strict=True):
         event.update(extra)
+        event.update(judge_episode(ev, [t["text"] for t in extra["triggers"]], prof).to_json())
     doc["cues"] = [finish_cue(c, extra, prof.cues)
                    for c, extra in zip(doc["cues"], per_cue, strict=True)]
+    for cue in doc["cues"]:
+        cue.update(judge_cue(cue, prof).to_json())
     doc["summary"].update(cue_summary(doc["cues"]))
     if doc["speech"].get("note"):
         doc["warnings"].append(doc["speech"]["note"])

@@ -7,10 +7,12 @@ import pytest
 
 from mirror.cues.detect import gaze_direction, short_blinks
 from mirror.cues.model import CUE_INFO, CUES, Cue, CuePart
-from mirror.cues.rules import after_trigger, cue_summary, finish_cue, is_problem
+from mirror.cues.rules import cue_summary, finish_cue
 from mirror.cues.signals import compute_eye_gaze, compute_head_roll, eye_to_degrees
 from mirror.evaluate import score_cues
 from mirror.face.features import KEPT_LANDMARKS
+from mirror.judgement import after_trigger
+from mirror.judgement import is_cue_problem as is_problem
 from mirror.profiles import DEFAULT_CUE_RULES, CueRule, load_profile
 from mirror.tracks import FaceTracks
 

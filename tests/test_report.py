@@ -15,10 +15,11 @@ from test_report_fixture import build_analysis, many_events, small_events
 
 from mirror.cli import main
 from mirror.events.model import Event, PosedCue
+from mirror.judgement import coaching_line
 from mirror.profiles import load_profile
 from mirror.report import write_report
 from mirror.report.analysis import SpeechContext
-from mirror.report.coaching import coaching_line, compute_focus
+from mirror.report.coaching import compute_focus
 from mirror.report.fmt import mmss
 
 
@@ -205,14 +206,14 @@ def test_two_hundred_events_stay_fast_and_readable(tmp_path: Path) -> None:
 def test_coaching_lines_follow_the_profile() -> None:
     sales, poker = load_profile("sales-pitch"), load_profile("negotiation-poker-face")
     smile = Event(1, 2, 2.5, "happiness", "leak", False, 0.5, "both")
-    assert coaching_line(smile, SpeechContext(), poker) == poker.coaching["emotions"]["happiness"]
+    assert coaching_line(smile, (), poker) == poker.coaching["emotions"]["happiness"]
     contempt = Event(1, 1.1, 1.3, "contempt", "leak", True, 0.5, "left")
-    line = coaching_line(contempt, SpeechContext(triggers=("price",)), sales)
+    line = coaching_line(contempt, ("price",), sales)
     assert line == "Right after “price”: " + sales.coaching["emotions"]["contempt"]
     cues = tuple(PosedCue(name, 0.1, 0.2, "s", "") for name in ("abrupt_onset",
                                                                  "no_eye_involvement"))
     held = Event(1, 2, 4, "happiness", "held", False, 0.8, "both", posed_cues=cues)
-    assert coaching_line(held, SpeechContext(), sales) == sales.coaching["posed_cues"][
+    assert coaching_line(held, (), sales) == sales.coaching["posed_cues"][
         "no_eye_involvement"]  # the cue a viewer notices most speaks first
     focus = compute_focus((held,), (SpeechContext(),), sales, duration_s=30.0)
     assert focus[0].detail == "1 held smile without the eyes."

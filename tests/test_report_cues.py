@@ -19,9 +19,10 @@ import pytest
 from PIL import Image
 from test_report_fixture import build_analysis
 
+from mirror.judgement import CUE_COACHING, READING_LINE
 from mirror.profiles import load_profile
 from mirror.report import write_report
-from mirror.report.cues import CUE_COACHING, READING_LINE, cue_facts, describe_cue
+from mirror.report.cues import cue_facts, describe_cue
 from mirror.report.fmt import mmss
 
 

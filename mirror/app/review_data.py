@@ -13,11 +13,11 @@ from rich.text import Text
 
 from mirror.errors import MirrorError
 from mirror.events.model import EMOTIONS, UNNAMED, Event
+from mirror.judgement import label_of
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, SpeechContext, load_analysis
-from mirror.report.coaching import coaching_line, is_problem, label_of
 from mirror.report.cues import CUE_SHORT, cue_facts, cue_order, read_cues
-from mirror.report.facts import speech_words
+from mirror.report.facts import judge_episodes, speech_words
 from mirror.report.fmt import (
     EMOTION_COLORS,
     cue_parts_text,
@@ -237,9 +237,9 @@ def load_review(analysis_dir: str | Path) -> Review:
     contexts = [replace(ctx, section=section_at(ev.start_s, words)) if words else ctx
                 for ev, ctx in zip(analysis.events, analysis.context, strict=True)]
     episodes = tuple(
-        Episode(i + 1, ev, ctx, label_of(ev), is_problem(ev, profile),
-                coaching_line(ev, ctx, profile))
-        for i, (ev, ctx) in enumerate(zip(analysis.events, contexts, strict=True))
+        Episode(i + 1, ev, ctx, label_of(ev), j.problem, j.coaching)
+        for i, (ev, ctx, j) in enumerate(zip(analysis.events, contexts,
+                                             judge_episodes(analysis, profile), strict=True))
     )
     raw, notes = read_cues(analysis.doc)
     if notes:

@@ -1,39 +1,13 @@
-"""What a profile makes of a cue: whether it counts as a problem (pure)."""
+"""A cue with its speech context resolved: the trigger it followed, whether it was reading notes,
+and whether it counts as a problem (the rules are mirror.judgement's; pure)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
-from mirror.profiles import DEFAULT_CUE_RULES, CueRule
-
-
-def after_trigger(context: dict[str, Any]) -> str | None:
-    """The trigger word said last before a cue (its speech context's `triggers`), or None."""
-    hits = [h for h in context.get("triggers", ()) if float(h.get("lag_s", 0.0)) >= -0.05]
-    if not hits:
-        return None
-    return str(min(hits, key=lambda h: float(h.get("lag_s", 0.0)))["text"])
-
-
-def is_reading(cue: dict[str, Any]) -> bool:
-    """A downward gaze while talking: looking at notes. With speech analysed, "talking" is the
-    voice; without it, the jaw's articulation the detector saw."""
-    if cue.get("cue") != "gaze_aversion" or cue.get("direction") != "down":
-        return False
-    speaking = cue.get("speaking")
-    return bool(cue.get("reading")) if speaking is None else bool(speaking)
-
-
-def is_problem(cue: dict[str, Any], rule: CueRule | None) -> bool:
-    rule = rule or DEFAULT_CUE_RULES.get(str(cue.get("cue")), CueRule())
-    if rule.problem == "never":
-        return False
-    if cue.get("reading") and rule.reading_ok:
-        return False
-    if rule.problem == "after_trigger":
-        return cue.get("after_trigger") is not None
-    return True
+from mirror.judgement import after_trigger, is_cue_problem, is_reading
+from mirror.profiles import CueRule
 
 
 def finish_cue(cue: dict[str, Any], context: dict[str, Any], rules: dict[str, CueRule]
@@ -42,7 +16,7 @@ def finish_cue(cue: dict[str, Any], context: dict[str, Any], rules: dict[str, Cu
     out = {**cue, **context}
     out["after_trigger"] = after_trigger(context)
     out["reading"] = is_reading(out)
-    out["problem"] = is_problem(out, rules.get(str(cue["cue"])))
+    out["problem"] = is_cue_problem(out, rules.get(str(cue["cue"])))
     return out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from mirror.errors import InputError
 from mirror.events.model import EVENTS_SCHEMA, Event
+from mirror.judgement import Judgement
 from mirror.tracks import FaceTracks, load_tracks
 
 
@@ -44,6 +45,7 @@ class Analysis:
     duration_s: float
     profile_name: str
     video: Path | None
+    judgements: tuple[Judgement | None, ...] = ()  # per event: the analysis's, when stored
     expr_t: np.ndarray | None = None
     expr_scores: np.ndarray | None = None
     expr_names: tuple[str, ...] = ()
@@ -180,6 +182,7 @@ def load_analysis(path: str | Path) -> Analysis:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{directory / 'events.json'}: an event is malformed ({exc})") from None
     context = tuple(context_of(d) for d in raw)
+    judgements = tuple(Judgement.from_json(d) for d in raw)
 
     expr_t = expr_scores = None
     names: tuple[str, ...] = ()
@@ -210,7 +213,8 @@ def load_analysis(path: str | Path) -> Analysis:
     if video is None and doc.get("source"):
         notes.append(f"the video {doc['source']} was not found; the report has no filmstrips")
     return Analysis(
-        directory=directory, doc=doc, events=events, context=context, duration_s=duration,
+        directory=directory, doc=doc, events=events, context=context, judgements=judgements,
+        duration_s=duration,
         profile_name=str(doc.get("profile") or "sales-pitch"), video=video, expr_t=expr_t,
         expr_scores=expr_scores, expr_names=names, tracks=tracks, notes=tuple(notes),
     )

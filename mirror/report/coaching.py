@@ -1,5 +1,5 @@
-"""Coaching: how much an episode matters in a profile, its one coaching line, and the three things
-to work on next time. Pure functions over events, their speech context and the profile."""
+"""Coaching: the three things to work on next time, from the judged episodes (mirror.judgement),
+their speech context and the profile. Pure functions."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mirror.events.model import Event
+from mirror.judgement import Judgement, cue_rank, judge_episode
+from mirror.judgement import profile_line as _line
 from mirror.profiles import Profile
 from mirror.report.analysis import SpeechContext
-
-NON_PROBLEM_WEIGHT = 0.35  # an episode the profile does not call a problem still counts a little
-TRIGGER_WEIGHT = 1.5  # right after a trigger word (price, deadline...) a leak is read closely
-CUE_WEIGHT = 0.15  # each posed cue of a held display
 
 CUE_TEXT = {
     "no_eye_involvement": "without the eyes",
@@ -24,65 +22,8 @@ CUE_TEXT = {
     "flat_plateau": "frozen at one level",
     "too_long": "held too long",
 }
-# Which posed cue speaks first when a display has several: what a viewer notices most.
-CUE_PRIORITY = ("no_eye_involvement", "asymmetry", "too_long", "flat_plateau", "abrupt_onset",
-                "abrupt_offset")
 EMOTION_NOUN = {"happiness": "smile", "surprise": "surprise", "fear": "fear", "anger": "anger",
                 "disgust": "disgust", "sadness": "sadness", "contempt": "contempt"}
-
-
-def is_problem(event: Event, profile: Profile) -> bool:
-    wanted = profile.problem_leaks if event.kind == "leak" else profile.problem_held
-    return event.expression in wanted
-
-
-def compute_score(event: Event, ctx: SpeechContext, profile: Profile) -> float:
-    """Intensity x problem weight: what the worst moments are ranked by."""
-    weight = 1.0 if is_problem(event, profile) else NON_PROBLEM_WEIGHT
-    if ctx.triggers:
-        weight *= TRIGGER_WEIGHT
-    if event.kind == "held":
-        weight *= 1.0 + CUE_WEIGHT * len(event.posed_cues)
-    return float(event.intensity) * weight
-
-
-def _cue_rank(name: str) -> int:
-    return CUE_PRIORITY.index(name) if name in CUE_PRIORITY else len(CUE_PRIORITY)
-
-
-def label_of(event: Event) -> str:
-    if event.kind == "held":
-        return "held"
-    return "micro leak" if event.micro else "leak"
-
-
-def _line(coaching: dict[str, Any], group: str, key: str) -> str | None:
-    table = coaching.get(group)
-    if isinstance(table, dict) and isinstance(table.get(key), str):
-        return str(table[key]).strip()
-    return None
-
-
-def coaching_line(event: Event, ctx: SpeechContext, profile: Profile) -> str:
-    """One line of coaching, the most specific the profile has for this episode."""
-    c = profile.coaching
-    emotion = _line(c, "emotions", event.expression)
-    if event.kind == "held" and event.posed_cues:
-        for cue in sorted(event.posed_cues, key=lambda q: _cue_rank(q.name)):
-            line = _line(c, "posed_cues", cue.name)
-            if line:
-                return line
-    if ctx.triggers:
-        said = "“" + "”, “".join(dict.fromkeys(ctx.triggers)) + "”"
-        base = emotion or str(c.get(event.kind, "")).strip()
-        return f"Right after {said}: {base}".strip().rstrip(":")
-    if event.kind == "leak" and is_problem(event, profile) and emotion:
-        return emotion
-    if event.kind == "held" and is_problem(event, profile) and isinstance(c.get("held"), str):
-        return str(c["held"]).strip()
-    if emotion:
-        return emotion
-    return str(c.get(event.kind) or c.get("summary") or "").strip()
 
 
 @dataclass(frozen=True)
@@ -106,33 +47,40 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
                   sections: list[dict[str, Any]] | None = None,
                   episode_sections: Sequence[str | None] | None = None,
                   speech_figures: dict[str, Any] | None = None, n: int = 3,
-                  extra: Sequence[Focus] = ()) -> list[Focus]:
+                  extra: Sequence[Focus] = (),
+                  judgements: Sequence[Judgement] | None = None) -> list[Focus]:
     """The `n` things to work on next time, strongest first, from this session's episodes.
 
     `sections` as in the report's facts; `episode_sections` the section of each event (default:
     the one in its speech context); `speech_figures` the speech stage's figures (pace, fillers);
-    `extra` more candidates from problem moments (the cues' `cue_focus`), ranked with the rest."""
+    `extra` more candidates from problem moments (the cues' `cue_focus`), ranked with the rest;
+    `judgements` the episodes' judgements (default: judged here, `judge_episode`)."""
     where = list(episode_sections) if episode_sections is not None else [
         x.section for x in contexts]
     c = profile.coaching
     found: list[Focus] = []
-    scores = [compute_score(e, x, profile) for e, x in zip(events, contexts, strict=True)]
+    judged = list(judgements) if judgements is not None else [
+        judge_episode(e, x.triggers, profile) for e, x in zip(events, contexts, strict=True)]
+    scores = [j.score for j in judged]
 
     # 1. Problem leaks right after trigger words (the price, the deadline...), all emotions.
-    problem_leaks = [i for i, e in enumerate(events) if e.kind == "leak" and is_problem(e, profile)]
+    problem_leaks = [i for i, e in enumerate(events) if e.kind == "leak" and judged[i].problem]
     after = [i for i in problem_leaks if contexts[i].triggers]
     if after:
         words = Counter(w.lower() for i in after for w in dict.fromkeys(contexts[i].triggers))
         top = [w for w, _ in words.most_common(2)]
-        emotions = Counter(events[i].expression for i in after)
-        main = max(emotions, key=lambda emo: sum(scores[i] for i in after
-                                                 if events[i].expression == emo))
+        # every emotion named in the detail gets its coaching, the strongest first
+        emotions = sorted(Counter(events[i].expression for i in after),
+                          key=lambda emo: -sum(scores[i] for i in after
+                                               if events[i].expression == emo))
+        lines = dict.fromkeys(_line(c, "emotions", emo) or str(c.get("leak", "")).strip()
+                              for emo in emotions)
         quoted = " and ".join(f"“{w}”" for w in top)
         found.append(Focus(
             title=f"Stay composed right after {quoted}",
             detail=f"{_plural(len(after), 'leak')} ({', '.join(emotions)}) within "
                    f"{profile.trigger_window_s:g} s of saying {quoted}.",
-            coaching=_line(c, "emotions", main) or str(c.get("leak", "")),
+            coaching=" ".join(line for line in lines if line),
             episodes=tuple(after), weight=1.2 * sum(scores[i] for i in after)))
 
     # 2. Problem leaks of one emotion elsewhere.
@@ -152,10 +100,10 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
             episodes=tuple(idx), weight=sum(scores[i] for i in rest)))
 
     # 3. Held displays that look put on: the most frequent posed cue.
-    held = [i for i, e in enumerate(events) if e.kind == "held" and is_problem(e, profile)]
+    held = [i for i, e in enumerate(events) if e.kind == "held" and judged[i].problem]
     cues = Counter(cue.name for i in held for cue in events[i].posed_cues)
     if cues:
-        cue, count = min(cues.items(), key=lambda kv: (-kv[1], _cue_rank(kv[0])))
+        cue, count = min(cues.items(), key=lambda kv: (-kv[1], cue_rank(kv[0])))
         posed = tuple(i for i in held if any(q.name == cue for q in events[i].posed_cues))
         kinds = Counter(events[i].expression for i in posed).most_common(1)[0][0]
         noun = EMOTION_NOUN.get(kinds, kinds)
@@ -190,7 +138,7 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
     found += extra
     found.sort(key=lambda f: -f.weight)
     found = found[:n]
-    if len(found) < n and not extra and not any(is_problem(e, profile) for e in events):
+    if len(found) < n and not extra and not any(j.problem for j in judged):
         found.append(Focus(
             title="Keep it up", detail="No problem moments for this profile in this session.",
             coaching=str(c.get("summary", "")), episodes=(), weight=0.0))

@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from mirror.judgement import CUE_COACHING, Judgement, judge_cue, profile_cue_rule
 from mirror.profiles import Profile
 from mirror.report.analysis import context_of
-from mirror.report.coaching import NON_PROBLEM_WEIGHT, TRIGGER_WEIGHT, Focus
+from mirror.report.coaching import Focus
 from mirror.report.fmt import mmss as _mmss
 from mirror.speech.model import Word
 from mirror.speech.words import section_at
@@ -37,49 +38,12 @@ CUE_MEANINGS = {
 CUE_SHORT = {"masking": "masking", "gaze_aversion": "gaze away", "lip_press": "lip press",
              "tension": "tension", "head_tilt": "head tilt", "brow_flash": "brow flash",
              "nod": "nod"}
-CUE_COACHING = {
-    "masking": "A covered-up reaction still shows for a moment, and the cover looks put on. "
-               "Find what bothers you in this passage and settle it before the meeting.",
-    "gaze_aversion": "Looking away at the key moment reads as doubt. Hold eye contact through "
-                     "the number and a beat after it.",
-    "lip_press": "Pressed lips read as holding something back. Breathe out before the line and "
-                 "keep the jaw loose.",
-    "tension": "A tight face reads as strain. Slow down and relax the eyes and the brow.",
-    "head_tilt": "A tilted head reads as open, or as doubting your own point. Keep the head level "
-                 "when you state the facts.",
-    "brow_flash": "A brow flash shows interest. Use it when you greet, not when you state a price.",
-    "nod": "A nod encourages. Make sure you nod to the buyer's points, not to your own.",
-}
-READING_LINE = ("Looking down at your notes while reading is fine; look up for the numbers and "
-                "the close.")
-MASK_WEIGHT = 1.3  # a covered-up reaction is the headline cue of a pitch
 ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 MASK_NOUN = {"happiness": "a smile", "neutral": "a straight face"}
 
 
 def cue_label(cue: str) -> str:
     return CUE_LABELS.get(cue, cue.replace("_", " "))
-
-
-def _rule(profile: Profile, cue: str) -> Any:
-    rules = getattr(profile, "cues", None)
-    return rules.get(cue) if isinstance(rules, dict) else None
-
-
-def _rule_value(rule: Any, key: str) -> Any:
-    return rule.get(key) if isinstance(rule, dict) else getattr(rule, key, None)
-
-
-def _is_problem(d: dict[str, Any], rule: Any) -> bool:
-    """The analysis's `problem` flag; without one, the profile's rule as far as it says."""
-    if isinstance(d.get("problem"), bool):
-        return bool(d["problem"])
-    kind = _rule_value(rule, "problem") if rule is not None else None
-    if d.get("reading") and _rule_value(rule, "reading_ok") is not False:
-        return False
-    if kind == "always":
-        return True
-    return kind == "after_trigger" and bool(d.get("after_trigger"))
 
 
 def masking_text(parts: list[dict[str, Any]]) -> str:
@@ -116,30 +80,6 @@ def describe_cue(d: dict[str, Any]) -> str:
     return text
 
 
-def cue_coaching(d: dict[str, Any], profile: Profile) -> str:
-    """The profile's coaching for the cue (or the built-in line), made specific: reading from
-    notes is benign when it is not a problem; right after a trigger word says so."""
-    cue = d["cue"]
-    line = _rule_value(_rule(profile, cue), "coaching")
-    base = str(line).strip() if isinstance(line, str) and line.strip() else CUE_COACHING.get(
-        cue, f"{cue_label(cue).capitalize()}: {d.get('meaning') or 'worth a look'}.")
-    if d.get("reading") and not d.get("problem"):
-        return READING_LINE
-    if d.get("after_trigger") and d.get("problem"):
-        return f"Right after “{d['after_trigger']}”: {base}"
-    return base
-
-
-def cue_score(d: dict[str, Any]) -> float:
-    """Intensity x problem weight, on the episodes' scale (what the worst moments rank by)."""
-    weight = 1.0 if d["problem"] else NON_PROBLEM_WEIGHT
-    if d.get("after_trigger"):
-        weight *= TRIGGER_WEIGHT
-    if d["cue"] == "masking":
-        weight *= MASK_WEIGHT
-    return float(d["intensity"]) * weight
-
-
 def _num(v: Any, default: float = 0.0) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else default
 
@@ -163,10 +103,11 @@ def read_cues(doc: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, list[st
 
 
 def cue_facts(raw: list[dict[str, Any]], profile: Profile,
-              words: Sequence[Word] = ()) -> list[dict[str, Any]]:
+              words: Sequence[Word] = (), *, stored: bool = True) -> list[dict[str, Any]]:
     """One JSON-able fact per cue (ids c001...), with the same speech-context keys as the
     episodes' facts (section, speaking, said, said_before, triggers) plus the cue's own. With
-    the aligned `words`, the section is looked up at the cue's start (`section_at`)."""
+    the aligned `words`, the section is looked up at the cue's start (`section_at`). The
+    judgement is the analysis's (`stored`: the analysis used this profile), else `judge_cue`'s."""
     out = []
     for i, d in enumerate(raw):
         cue = str(d["cue"])
@@ -201,10 +142,12 @@ def cue_facts(raw: list[dict[str, Any]], profile: Profile,
             "said_before": " ".join(ctx.words_before),
             "triggers": list(dict.fromkeys(ctx.triggers)),
         }
-        fact["problem"] = _is_problem(d, _rule(profile, cue))
+        kept = d.get("problem") if stored and isinstance(d.get("problem"), bool) else None
+        judged = (Judgement.from_json(d) if stored else None) or judge_cue(
+            {**d, "reading": fact["reading"], "after_trigger": fact["after_trigger"]}, profile,
+            problem=kept)
+        fact.update(judged.to_json())
         fact["text"] = describe_cue(fact)
-        fact["coaching"] = cue_coaching(fact, profile)
-        fact["score"] = round(cue_score(fact), 3)
         fact["filmstrip"] = None
         out.append(fact)
     return out
@@ -221,7 +164,8 @@ def cue_summary(cues: list[dict[str, Any]], profile: Profile) -> list[dict[str, 
     for cue in sorted({c["cue"] for c in cues}, key=lambda c: (cue_order(c), c)):
         group = [c for c in cues if c["cue"] == cue]
         sections = Counter(c["section"] for c in group if c["section"])
-        line = _rule_value(_rule(profile, cue), "coaching")
+        own = profile_cue_rule(profile, cue)
+        line = own.coaching if own else ""
         rows.append({
             "cue": cue, "label": group[0]["label"], "meaning": group[0]["meaning"],
             "count": len(group), "problems": sum(c["problem"] for c in group),

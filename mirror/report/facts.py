@@ -8,15 +8,10 @@ from typing import Any
 
 from mirror import __version__
 from mirror.events.model import EMOTIONS
+from mirror.judgement import Judgement, judge_episode, label_of
 from mirror.profiles import Profile
 from mirror.report.analysis import Analysis
-from mirror.report.coaching import (
-    coaching_line,
-    compute_focus,
-    compute_score,
-    is_problem,
-    label_of,
-)
+from mirror.report.coaching import compute_focus
 from mirror.report.cues import cue_facts, cue_focus, cue_summary, read_cues
 from mirror.report.fmt import expression_name, flatten_figures
 from mirror.speech.model import Word
@@ -185,9 +180,19 @@ def compute_transcript(words: list[Word], episodes: list[dict[str, Any]],
     return groups
 
 
+def judge_episodes(analysis: Analysis, profile: Profile) -> tuple[Judgement, ...]:
+    """The episodes' judgements: the analysis's own when it stored them for this profile, else
+    judged now (an older events.json, or a report for another profile)."""
+    same = analysis.profile_name == profile.name
+    stored = analysis.judgements or (None,) * len(analysis.events)
+    return tuple((j if same and j is not None else judge_episode(e, ctx.triggers, profile))
+                 for e, ctx, j in zip(analysis.events, analysis.context, stored, strict=True))
+
+
 def episode_facts(analysis: Analysis, profile: Profile,
                   words: list[Word]) -> list[dict[str, Any]]:
     out = []
+    judged = judge_episodes(analysis, profile)
     for i, (e, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True)):
         section = section_at(e.start_s, words) if words else ctx.section
         out.append({
@@ -201,15 +206,25 @@ def episode_facts(analysis: Analysis, profile: Profile,
             "posed_cues": [{"name": c.name, "value": round(c.value, 3),
                             "threshold": round(c.threshold, 3), "unit": c.unit,
                             "note": c.note} for c in e.posed_cues],
-            "problem": is_problem(e, profile),
-            "score": round(compute_score(e, ctx, profile), 3),
+            **judged[i].to_json(),
             "section": section, "speaking": ctx.speaking,
             "said": " ".join(ctx.words), "said_before": " ".join(ctx.words_before),
             "triggers": list(dict.fromkeys(ctx.triggers)),
-            "coaching": coaching_line(e, ctx, profile),
             "filmstrip": None,
         })
     return out
+
+
+def worst_moments(episodes: list[dict[str, Any]], cues: list[dict[str, Any]]) -> list[str]:
+    """The ids of the worst moments, on one scale (the judgement's score): every episode and cue
+    judged a problem, strongest first; episodes that are not fill up to N_WORST."""
+    def rank(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted((e for e in items if e["score"] > 0),
+                      key=lambda e: (-e["score"], e["start_s"]))
+
+    problems = rank([e for e in [*episodes, *cues] if e["problem"]])
+    rest = rank([e for e in episodes if not e["problem"]])
+    return [e["id"] for e in problems + rest[:max(0, N_WORST - len(problems))]]
 
 
 def compute_facts(analysis: Analysis, profile: Profile,
@@ -227,18 +242,17 @@ def compute_facts(analysis: Analysis, profile: Profile,
     figures: dict[str, Any] = raw_figures if isinstance(raw_figures, dict) else {}
     sections = compute_sections(words, episodes, dur, figures)
     raw_cues, cue_notes = read_cues(analysis.doc)
-    cues = cue_facts(raw_cues or [], profile, words)
+    cues = cue_facts(raw_cues or [], profile, words,
+                     stored=analysis.profile_name == profile.name)
     cue_rows = cue_summary(cues, profile)
     for sec in sections:
         here = [c for c in cues if c["section"] == sec["name"]]
         sec["cues"], sec["cue_problems"] = len(here), sum(c["problem"] for c in here)
     focus = compute_focus(analysis.events, analysis.context, profile, duration_s=dur,
                           sections=sections, episode_sections=[e["section"] for e in episodes],
-                          speech_figures=figures, extra=cue_focus(cues, cue_rows))
-    # The worst moments: episodes and the cues the profile counts as problems, on one scale.
-    ranked = sorted([*episodes, *(c for c in cues if c["problem"])],
-                    key=lambda e: (-e["score"], e["start_s"]))
-    worst = [e["id"] for e in ranked[:N_WORST] if e["score"] > 0]
+                          speech_figures=figures, extra=cue_focus(cues, cue_rows),
+                          judgements=judge_episodes(analysis, profile))
+    worst = worst_moments(episodes, cues)
     present = bool(sp and (words or sp.get("segments")))
     speech: dict[str, Any] = {"present": present, "figures": figures, "rows": [],
                               "note": (sp or {}).get("note") or None,
