@@ -50,6 +50,14 @@ class RecordingResult:
     stats: RecorderStats
     duration_s: float
 
+    def describe(self) -> str:
+        """One line: length, frames (dropped), audio, why it stopped, where it is."""
+        s = self.stats
+        audio = (f", audio {s.audio_samples} samples ({s.audio_overflows} overflows)"
+                 if s.audio_blocks else "")
+        return (f"recorded {self.duration_s:.1f} s: {s.frames} frames "
+                f"({s.dropped_frames} dropped){audio}; {s.stop_reason} -> {self.session_dir}")
+
 
 def versions(microphone: DeviceMicrophone | FileMicrophone | None) -> dict[str, str]:
     found = {

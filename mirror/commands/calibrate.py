@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mirror.commands.record import add_device_args, describe, stop_on_signals
+from mirror.commands.record import add_device_args, stop_on_signals
 
 HELP = (
     "Record a few seconds of your neutral, relaxed face (look at the camera, do not talk). "
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             profile=args.profile, sessions_dir=sessions_root(args.sessions_dir),
             samplerate=args.samplerate, kind="calibration", stop_event=stop,
         )
-    print(describe(result))
+    print(result.describe())
     from mirror.calibration import calibrate_from
 
     # A clip that is not a calm, neutral face: one line, exit 2, nothing stored, clip deleted.

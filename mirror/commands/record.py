@@ -110,14 +110,6 @@ class LiveMeter:
         print(f"\r{t:7.1f} s  {shown:60s}", end="", file=sys.stderr, flush=True)
 
 
-def describe(result: Any) -> str:
-    s = result.stats
-    audio = (f", audio {s.audio_samples} samples ({s.audio_overflows} overflows)"
-             if s.audio_blocks else "")
-    return (f"recorded {result.duration_s:.1f} s: {s.frames} frames "
-            f"({s.dropped_frames} dropped){audio}; {s.stop_reason} -> {result.session_dir}")
-
-
 def run(args: argparse.Namespace) -> int:
     from mirror.capture.recording import record_session
     from mirror.session import sessions_root
@@ -141,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if live is not None:
         print(file=sys.stderr)
-    print(describe(result))
+    print(result.describe())
     if not args.no_analyse:
         from mirror.pipeline import analyse_session
 

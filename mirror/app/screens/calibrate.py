@@ -126,7 +126,6 @@ class CalibrateScreen(Screen[None]):
     def record(self) -> None:
         from mirror.calibration import CalibrationRejected, calibrate_from
         from mirror.capture.recording import record_session
-        from mirror.commands.record import describe
 
         analyzer, _ = make_live_analyzer(True)
         try:
@@ -145,7 +144,7 @@ class CalibrateScreen(Screen[None]):
             return
         finally:
             close_analyzer(analyzer)
-        summary = describe(result)
+        summary = result.describe()
         self.post_message(AnalysisProgressed("baseline", 0.0))
         try:
             stored = calibrate_from(result.session_dir, profile=self.profile_name)

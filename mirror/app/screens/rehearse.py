@@ -98,7 +98,6 @@ class RehearseScreen(Screen[None]):
     @work(thread=True, group="recording", exclusive=True, exit_on_error=False)
     def record(self) -> None:
         from mirror.capture.recording import record_session
-        from mirror.commands.record import describe
 
         analyzer, note = make_live_analyzer(self.options.live)
         if note:
@@ -121,7 +120,7 @@ class RehearseScreen(Screen[None]):
                 return
             finally:
                 close_analyzer(analyzer)
-        self.post_message(RecordingFinished(result.session_dir, describe(result)))
+        self.post_message(RecordingFinished(result.session_dir, result.describe()))
 
     @on(RecordingStarted)
     def recording_started(self, message: RecordingStarted) -> None:
