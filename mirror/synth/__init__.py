@@ -20,6 +20,7 @@ from mirror.synth.spec import (
     distractor_only_spec,
     random_cue_spec,
     random_spec,
+    variant_spec,
 )
 from mirror.synth.truth import (
     Distractor,
@@ -35,5 +36,5 @@ __all__ = [
     "Blink", "BrowFlash", "ClipSpec", "CueEpisode", "Distractor", "Episode", "Lighting", "Truth",
     "TruthCue", "TruthCuePart", "TruthEpisode", "demo_spec", "distractor_only_spec",
     "encode_video", "load_truth", "notes_spec", "random_cue_spec", "random_spec", "render_clip",
-    "save_truth", "write_demo", "write_notes_clip",
+    "save_truth", "variant_spec", "write_demo", "write_notes_clip",
 ]

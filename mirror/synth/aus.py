@@ -181,6 +181,20 @@ def au10(f: np.ndarray) -> np.ndarray:
     return _finish(f, d, upper + naso, sigma=0.08, keep=(*_LIPS_LOWER, 61, 291))
 
 
+def au11(f: np.ndarray) -> np.ndarray:
+    """Nasolabial furrow deepener: the skin beside the nose wings and the upper lip's outer
+    parts drawn up and out a little, deepening the furrow from the nose to the mouth corners
+    (weaker and more lateral than AU10; the corners themselves stay)."""
+    d = np.zeros_like(f)
+    upper = _LIPS_UPPER
+    x = np.abs(f[upper, 0])
+    d[upper, 1] = -0.05 * np.clip((x - 0.08) / 0.3, 0, 1)
+    naso = [206, 426, 203, 423, 98, 327, 165, 391, 92, 322, 216, 436, 36, 266]
+    d[naso, 1] = -0.045
+    d[naso, 0] = 0.015 * np.sign(f[naso, 0])
+    return _finish(f, d, upper + naso, sigma=0.08, keep=(*_LIPS_LOWER, 61, 291))
+
+
 def _corner_weight(f: np.ndarray, idx: list[int], side: str) -> np.ndarray:
     """How much each landmark follows a lip corner (1 at the corner)."""
     corner = L.MOUTH_LEFT if side == "left" else L.MOUTH_RIGHT
@@ -370,7 +384,7 @@ def compute_au_displacements(f: np.ndarray, z: np.ndarray) -> dict[str, np.ndarr
     """
     return {
         "AU1": au1(f), "AU2": au2(f), "AU4": au4(f), "AU5": au5(f), "AU6": au6(f),
-        "AU7": au7(f), "AU9": au9(f), "AU10": au10(f), "AU12L": au12(f, "left"),
+        "AU7": au7(f), "AU9": au9(f), "AU10": au10(f), "AU11": au11(f), "AU12L": au12(f, "left"),
         "AU12R": au12(f, "right"), "AU14L": au14(f, "left"), "AU14R": au14(f, "right"),
         "AU15": au15(f), "AU17": au17(f), "AU20": au20(f), "AU23": au23(f), "AU24": au24(f),
         "AU25": au25(f), "AU26": au26(f), "AU43": au43(f), "ROUND": lip_round(f),
@@ -399,22 +413,91 @@ EMOTION_AUS: dict[str, dict[str, float]] = {
     "contempt": {"AU12S": 0.8, "AU14S": 1.0},
 }
 
+PROTOTYPE = "prototype"
+
+# The major variants of each emotion (FACS Investigator's Guide, Ekman, Friesen & Hager 2002,
+# the EMFACS prototype and major-variant tables; docs/analysis.md "Variants of each emotion"):
+# variant name -> action unit weights at full intensity, as EMOTION_AUS. "prototype" is always
+# EMOTION_AUS itself (so clips made before variants existed render exactly as they did).
+EMOTION_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
+    "happiness": {
+        "no_eyes": {"AU12L": 1.0, "AU12R": 1.0},  # 12 alone
+        "lips_apart": {"AU6": 1.0, "AU12L": 1.0, "AU12R": 1.0, "AU25": 0.8, "AU26": 0.15},
+    },
+    "surprise": {
+        "no_lids": {"AU1": 1.0, "AU2": 1.0, "AU26": 1.0},  # 1+2+26
+        "no_jaw": {"AU1": 1.0, "AU2": 1.0, "AU5": 1.0},  # 1+2+5B
+        "no_brows": {"AU5": 1.0, "AU26": 1.0},  # 5B+26
+    },
+    "fear": {
+        "no_stretch": {"AU1": 1.0, "AU2": 0.6, "AU4": 0.4, "AU5": 1.0, "AU25": 0.6,
+                       "AU26": 0.35},  # 1+2+4+5+25+26
+        "no_brows": {"AU5": 1.0, "AU20": 1.0, "AU25": 0.6},  # 5+20+25
+        "brows_only": {"AU1": 1.0, "AU2": 0.6, "AU4": 0.4},  # 1+2+4
+    },
+    "anger": {
+        "pressed": {"AU4": 1.0, "AU7": 1.0, "AU17": 0.6, "AU24": 1.0},  # 4+7+17+24
+        "parted": {"AU4": 1.0, "AU7": 1.0, "AU23": 1.0, "AU25": 0.8,
+                   "AU26": 0.2},  # 4+7+23+25(+26)
+    },
+    "disgust": {
+        "nose": {"AU9": 1.0},  # 9
+        "upper_lip": {"AU10": 1.0},  # 10
+        "upper_lip_parted": {"AU10": 1.0, "AU25": 0.8},  # 10+25
+    },
+    "sadness": {
+        "no_chin": {"AU1": 1.2, "AU4": 0.3, "AU15": 1.0},  # 1+4+15
+        "no_brows": {"AU15": 1.0, "AU17": 0.6},  # 15+17
+        "furrow": {"AU1": 1.2, "AU4": 0.3, "AU11": 1.0},  # 1+4+11
+    },
+    "contempt": {
+        "dimpler": {"AU14S": 1.0},  # one-sided 14
+        "corner": {"AU12S": 0.8},  # one-sided 12
+    },
+}
+
+
+def emotion_variants(expression: str) -> tuple[str, ...]:
+    """The variant names of an emotion, "prototype" first."""
+    return (PROTOTYPE, *EMOTION_VARIANTS[expression])
+
+
+def variant_aus(expression: str, variant: str = PROTOTYPE) -> dict[str, float]:
+    """Action unit weights (sided units marked `S`) of one variant of an emotion."""
+    if variant == PROTOTYPE:
+        return EMOTION_AUS[expression]
+    try:
+        return EMOTION_VARIANTS[expression][variant]
+    except KeyError:
+        raise ValueError(f"{expression} has no variant {variant!r}; it has "
+                         f"{emotion_variants(expression)}") from None
+
+
+def facs_code(expression: str, variant: str = PROTOTYPE, *, with_eyes: bool = True) -> str:
+    """The variant as a FACS formula, e.g. "1+2+26"; a one-sided unit is written "U14"
+    (`with_eyes=False`: without AU6, as compute_emotion_weights)."""
+    units = {(int(au[2:].rstrip("LRS")), "U" if au.endswith("S") else "")
+             for au in variant_aus(expression, variant) if with_eyes or au != "AU6"}
+    return "+".join(f"{u}{n}" for n, u in sorted(units))
+
 
 SIDED = ("AU12L", "AU12R", "AU14L", "AU14R")
 MIDLINE = ("AU17", "AU25", "AU26")  # the jaw and chin move as one: never split by side
 
 
 def compute_emotion_weights(expression: str, *, side: str = "both", with_eyes: bool = True,
-                            asymmetry: float = 0.0) -> dict[str, float]:
+                            asymmetry: float = 0.0, variant: str = PROTOTYPE
+                            ) -> dict[str, float]:
     """AU weights at full intensity for an emotion.
 
     `side` picks the side of contempt, and the stronger side of an asymmetric display;
     `asymmetry` in 0..1 weakens the other side (then symmetric units are split into their
-    `@L` / `@R` halves); `with_eyes=False` drops AU6."""
+    `@L` / `@R` halves); `with_eyes=False` drops AU6; `variant` picks one of the emotion's
+    major variants (EMOTION_VARIANTS) instead of the prototype."""
     out: dict[str, float] = {}
     one = "left" if side == "left" else "right"
     other = "right" if one == "left" else "left"
-    for au, w in EMOTION_AUS[expression].items():
+    for au, w in variant_aus(expression, variant).items():
         if au.endswith("S"):
             out[au[:-1] + one[0].upper()] = w
         else:

@@ -26,7 +26,7 @@ def compute_expression_tracks(t: np.ndarray, spec: ClipSpec) -> dict[str, np.nda
     for i, ep in enumerate(spec.all_episodes):
         env = compute_envelope(t, ep, seed=spec.seed * 1000 + i)
         weights = compute_emotion_weights(ep.expression, side=ep.side, with_eyes=ep.with_eyes,
-                                          asymmetry=ep.asymmetry)
+                                          asymmetry=ep.asymmetry, variant=ep.variant)
         for au, w in weights.items():
             add(au, w * env)
     for b in spec.blinks:

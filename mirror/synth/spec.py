@@ -5,15 +5,20 @@ All times are float seconds on the clip's timeline. Everything here is pure and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from mirror.synth.aus import EMOTION_VARIANTS, PROTOTYPE, emotion_variants
 
 EXPRESSIONS: tuple[str, ...] = (
     "happiness", "surprise", "fear", "anger", "disgust", "sadness", "contempt",
 )
 LEAK_MAX_S = 1.0
 MICRO_MAX_S = 0.5
+# How an episode rises from onset to apex: half cosine (the default), straight, sudden (fast
+# at first, easing into the apex) or gradual (slow at first, then fast).
+ONSET_SHAPES: tuple[str, ...] = ("cosine", "linear", "sudden", "gradual")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +28,9 @@ class Episode:
     intensity: 0..1 of the full prototype. side: both/left/right (contempt is one-sided).
     asymmetry: 0..1, how much weaker the other side is. drift: plateau wobble (0 = flat).
     with_eyes: whether a smile brings the cheek raise (AU6).
+    variant: which of the emotion's major variants (aus.EMOTION_VARIANTS; e.g. surprise
+    "no_lids", disgust "upper_lip"); "prototype" is the full EMFACS-style prototype.
+    onset_shape: how it rises (ONSET_SHAPES).
     """
 
     expression: str
@@ -35,10 +43,19 @@ class Episode:
     asymmetry: float = 0.0
     drift: float = 0.0
     with_eyes: bool = True
+    # left out of the generated repr (see _episode_repr): old specs keep their exact repr
+    variant: str = field(default=PROTOTYPE, repr=False)
+    onset_shape: str = field(default="cosine", repr=False)
 
     def __post_init__(self) -> None:
         if self.expression not in EXPRESSIONS:
             raise ValueError(f"unknown expression {self.expression!r}")
+        if self.variant not in emotion_variants(self.expression):
+            raise ValueError(f"{self.expression} variant must be one of "
+                             f"{emotion_variants(self.expression)}, not {self.variant!r}")
+        if self.onset_shape not in ONSET_SHAPES:
+            raise ValueError(f"onset_shape must be one of {ONSET_SHAPES}, not "
+                             f"{self.onset_shape!r}")
         if self.side not in ("both", "left", "right"):
             raise ValueError(f"side must be both, left or right, not {self.side!r}")
         if not self.onset_s <= self.apex_s <= self.apex_end_s <= self.offset_s:
@@ -57,6 +74,20 @@ class Episode:
     @property
     def micro(self) -> bool:
         return self.duration_s <= MICRO_MAX_S
+
+
+_plain_episode_repr = Episode.__repr__
+
+
+def _episode_repr(ep: Episode) -> str:
+    """The dataclass repr, with `variant` and `onset_shape` only when they are not the defaults
+    (an Episode made before they existed reads exactly as it did)."""
+    extra = "".join(f", {k}={getattr(ep, k)!r}" for k, v in
+                    (("variant", PROTOTYPE), ("onset_shape", "cosine")) if getattr(ep, k) != v)
+    return _plain_episode_repr(ep)[:-1] + extra + ")"
+
+
+Episode.__repr__ = _episode_repr  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,7 +253,8 @@ class ClipSpec:
 
 
 def compute_envelope(t: np.ndarray, ep: Episode | CueEpisode, *, seed: int = 0) -> np.ndarray:
-    """Intensity (n,) of an episode at times `t` (n,): half-cosine rise, plateau, half-cosine fall.
+    """Intensity (n,) of an episode at times `t` (n,): half-cosine rise (or the episode's
+    `onset_shape`), plateau, half-cosine fall.
 
     A plateau with drift wobbles by up to `drift` (slowly), never above 1 or below 0.5.
     """
@@ -230,7 +262,15 @@ def compute_envelope(t: np.ndarray, ep: Episode | CueEpisode, *, seed: int = 0) 
     rise = (t >= ep.onset_s) & (t < ep.apex_s)
     if ep.apex_s > ep.onset_s:
         u = (t[rise] - ep.onset_s) / (ep.apex_s - ep.onset_s)
-        env[rise] = 0.5 - 0.5 * np.cos(np.pi * u)
+        shape = getattr(ep, "onset_shape", "cosine")
+        if shape == "linear":
+            env[rise] = u
+        elif shape == "sudden":
+            env[rise] = np.sin(0.5 * np.pi * u)
+        elif shape == "gradual":
+            env[rise] = 1.0 - np.cos(0.5 * np.pi * u)
+        else:
+            env[rise] = 0.5 - 0.5 * np.cos(np.pi * u)
     hold = (t >= ep.apex_s) & (t <= ep.apex_end_s)
     env[hold] = 1.0
     if ep.drift > 0 and hold.any():
@@ -352,6 +392,70 @@ def random_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 5,
     return ClipSpec(
         duration_s=duration_s, seed=seed, episodes=tuple(episodes), blinks=blinks,
         talking=phrases, brow_flashes=flashes, head_motion=0.6 if distractors else 0.0,
+        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
+        else Lighting(gain_drift=0.0, gamma_drift=0.0),
+        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
+    )
+
+
+# Every (emotion, variant) pair, in a fixed shuffled order that variant_spec walks through, so
+# that consecutive seeds together render every variant about equally often.
+ALL_VARIANTS: tuple[tuple[str, str], ...] = tuple(
+    (e, v) for e in EXPRESSIONS for v in (PROTOTYPE, *EMOTION_VARIANTS[e]))
+_VARIANT_CYCLE: tuple[tuple[str, str], ...] = tuple(
+    ALL_VARIANTS[i] for i in np.random.default_rng(20020).permutation(len(ALL_VARIANTS)))
+
+
+def variant_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 8,
+                 distractors: bool = True) -> ClipSpec:
+    """A clip whose episodes are the major variants of the emotions (aus.EMOTION_VARIANTS).
+
+    Episode k of seed s is entry (s * n_episodes + k) of a fixed cycle through all (emotion,
+    variant) pairs (so seeds 601-612 with 8 episodes render each of the 25 pairs 3-4 times),
+    in a shuffled order, timed as random_spec does (micro / leak / held, a quarter of the leaks
+    weak, asymmetric and drifting displays), with a random onset shape. About half of the
+    episodes are kept clear of talking (the phrases are cut 0.3 s around them), the rest may
+    overlap it; head motion varies from clip to clip (0.3-1.0); conversational brow flashes
+    stay inside talking and 0.3 s away from the episodes."""
+    rng = np.random.default_rng(seed + 9_000_011)
+    n_cycle = len(_VARIANT_CYCLE)
+    pairs = [_VARIANT_CYCLE[(seed * n_episodes + k) % n_cycle] for k in range(n_episodes)]
+    pairs = [pairs[i] for i in rng.permutation(n_episodes)]
+    episodes: list[Episode] = []
+    quiet: list[tuple[float, float]] = []
+    t = float(rng.uniform(1.0, 2.0))
+    end = duration_s - 0.5
+    for k, (expr, variant) in enumerate(pairs):
+        reserve = (n_episodes - k - 1) * 1.8
+        avail = end - t - reserve
+        if avail < 0.2:
+            break
+        kind = str(rng.choice(["micro", "leak", "held"], p=[0.4, 0.3, 0.3]))
+        if kind == "held" and avail < 1.3:
+            kind = "leak"
+        if kind == "leak" and avail < 0.95:
+            kind = "micro"
+        ep = make_episode(rng, expr, t, kind, max_total=avail - 0.1)
+        ep = replace(ep, variant=variant, with_eyes=True,
+                     onset_shape=str(rng.choice(ONSET_SHAPES)))
+        episodes.append(ep)
+        if rng.random() < 0.5:
+            quiet.append((ep.onset_s - 0.3, ep.offset_s + 0.3))
+        slack = end - ep.offset_s - reserve
+        t = ep.offset_s + float(rng.uniform(1.0, float(np.clip(slack / 2, 1.0, 3.0))))
+    blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
+    phrases = _cut(phrases, quiet)
+    busy = [(e.onset_s - 0.3, e.offset_s + 0.3) for e in episodes]
+    flashes = tuple(
+        f for f in flashes
+        if any(a <= f.start_s and f.start_s + f.duration_s <= b for a, b in phrases)
+        and not any(a < f.start_s + f.duration_s and f.start_s < b for a, b in busy))
+    head = round(float(rng.uniform(0.3, 1.0)), 3)
+    if not distractors:
+        blinks = ()
+    return ClipSpec(
+        duration_s=duration_s, seed=seed, episodes=tuple(episodes), blinks=blinks,
+        talking=phrases, brow_flashes=flashes, head_motion=head if distractors else 0.0,
         lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
         else Lighting(gain_drift=0.0, gamma_drift=0.0),
         noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mirror.fileio import write_json_atomic
+from mirror.synth.aus import PROTOTYPE, facs_code
 from mirror.synth.spec import ClipSpec, CueEpisode, Episode
 
 TRUTH_SCHEMA = "mirror.truth/1"
@@ -18,7 +19,10 @@ class TruthEpisode:
     """A labelled episode. start_s = onset, apex_s = middle of the plateau, end_s = offset.
 
     cues: the posed-cue variants it was made with (onset/offset durations, plateau drift,
-    asymmetry, whether the eyes took part)."""
+    asymmetry, whether the eyes took part). variant: which of the emotion's major variants
+    (e.g. surprise "no_lids"; "prototype" is the full prototype), aus: its action units as a
+    FACS formula ("1+2+26"; "U14" is one-sided), onset_shape: how it rose (cosine, linear,
+    sudden, gradual)."""
 
     expression: str
     start_s: float
@@ -37,6 +41,14 @@ class TruthEpisode:
     plateau: str
     asymmetry: float
     with_eyes: bool
+    variant: str = PROTOTYPE
+    aus: str = ""
+    onset_shape: str = "cosine"
+
+
+# Episode fields added with the variants: a document whose episodes all have these values
+# leaves them out, so the clips made before variants existed keep exactly their documents.
+_OLD_DEFAULTS = {"variant": PROTOTYPE, "onset_shape": "cosine"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +118,7 @@ class Truth:
 
 def truth_episode(ep: Episode) -> TruthEpisode:
     r = 4
+    eyes = (ep.with_eyes and ep.variant != "no_eyes") if ep.expression == "happiness" else True
     return TruthEpisode(
         expression=ep.expression, start_s=ep.onset_s,
         apex_s=round((ep.apex_s + ep.apex_end_s) / 2, r), end_s=ep.offset_s, kind=ep.kind,
@@ -114,7 +127,8 @@ def truth_episode(ep: Episode) -> TruthEpisode:
         onset_duration_s=round(ep.apex_s - ep.onset_s, r),
         offset_duration_s=round(ep.offset_s - ep.apex_end_s, r),
         plateau="drift" if ep.drift > 0 else "flat", asymmetry=ep.asymmetry,
-        with_eyes=ep.with_eyes if ep.expression == "happiness" else True,
+        with_eyes=eyes, variant=ep.variant,
+        aus=facs_code(ep.expression, ep.variant, with_eyes=eyes), onset_shape=ep.onset_shape,
     )
 
 
@@ -172,11 +186,17 @@ def compute_truth(spec: ClipSpec, *, n_frames: int) -> Truth:
 
 
 def truth_to_dict(truth: Truth) -> dict[str, Any]:
-    """The JSON document. `cues` is left out when there are none, so clips without cues keep
-    exactly the document they always had (read it with doc.get("cues", []))."""
+    """The JSON document. `cues` is left out when there are none, and the episodes' `variant`,
+    `aus` and `onset_shape` when every episode is a prototype with a cosine onset, so clips
+    without cues or variants keep exactly the document they always had (read them with
+    doc.get("cues", []), e.get("variant", "prototype"), or use load_truth)."""
     doc = asdict(truth)
     if not doc["cues"]:
         del doc["cues"]
+    if all(e[k] == v for e in doc["episodes"] for k, v in _OLD_DEFAULTS.items()):
+        for e in doc["episodes"]:
+            for k in (*_OLD_DEFAULTS, "aus"):
+                del e[k]
     return {"schema": TRUTH_SCHEMA, **doc}
 
 
@@ -184,7 +204,10 @@ def truth_from_dict(doc: dict[str, Any]) -> Truth:
     if doc.get("schema") != TRUTH_SCHEMA:
         raise ValueError(f"not a {TRUTH_SCHEMA} document: schema={doc.get('schema')!r}")
     body = {k: v for k, v in doc.items() if k != "schema"}
-    body["episodes"] = tuple(TruthEpisode(**e) for e in body["episodes"])
+    body["episodes"] = tuple(
+        TruthEpisode(**{"aus": facs_code(e["expression"], e.get("variant", PROTOTYPE),
+                                         with_eyes=e["with_eyes"]), **e})
+        for e in body["episodes"])
     body["distractors"] = tuple(Distractor(**x) for x in body["distractors"])
     body["cues"] = tuple(
         TruthCue(**{**c, "parts": tuple(TruthCuePart(**p) for p in c.get("parts", ()))})
