@@ -156,7 +156,7 @@ def test_rendered_landmarks_move_as_the_variant_says(rig):
             assert np.abs(d[61]).max() > 0.04 and np.abs(d[291]).max() < 0.005, name
 
 
-# Variants in turn (neutral between them), read by the real model in VIDEO mode.
+# Variants in turn (neutral between them), read by the real face model.
 SEQUENCE = (
     ("surprise", "no_lids"), ("surprise", "no_brows"), ("fear", "brows_only"),
     ("disgust", "nose"), ("disgust", "upper_lip"), ("contempt", "dimpler"),
@@ -164,36 +164,27 @@ SEQUENCE = (
 
 
 @pytest.fixture(scope="module")
-def model_geometry(rig):
-    import mediapipe as mp
-
-    from mirror.face.features import GEOMETRY_NAMES, compute_geometry
-    from mirror.face.landmarker import LandmarkerOptions, create_landmarker
+def model_geometry(rig, tmp_path_factory):
+    """The clip through libx264, the project's decoder and face stage (extract_tracks: VIDEO
+    mode): per variant, geometry over its plateau minus the neutral first 0.45 s."""
+    from mirror.face.landmarker import LandmarkerOptions, extract_tracks
     from mirror.face.model import resolve_model_path
-    from mirror.synth.render import Renderer
+    from mirror.synth.render import render_clip
 
     eps = tuple(_ep(e, v, 0.6 + 1.05 * k, side="right") for k, (e, v) in enumerate(SEQUENCE))
     spec = ClipSpec(duration_s=round(eps[-1].offset_s + 0.2, 2), episodes=eps, head_motion=0.0,
                     lighting=Lighting(gain_drift=0.0, gamma_drift=0.0))
-    r = Renderer(rig, spec)
-    lmk = create_landmarker(LandmarkerOptions(model_path=str(resolve_model_path())), video=True)
-    lms = []
-    try:
-        for i in range(len(r.times)):
-            img = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(r.frame(i)))
-            res = lmk.detect_for_video(img, round(i * 1000 / spec.fps))
-            assert res.face_landmarks, f"no face in frame {i}"
-            lms.append([(p.x, p.y, p.z) for p in res.face_landmarks[0]])
-    finally:
-        lmk.close()
-    geo = compute_geometry(np.array(lms), aspect=480 / 640, width_px=640)
-    t = r.times
-    out = {}
-    for ep, key in zip(eps, SEQUENCE, strict=True):
-        on = (t >= ep.apex_s) & (t <= ep.apex_end_s)
-        out[key] = {n: float(geo[on, j].mean() - geo[t < 0.45, j].mean())
-                    for j, n in enumerate(GEOMETRY_NAMES)}
-    return out
+    clip = tmp_path_factory.mktemp("variants") / "v.mp4"
+    truth = render_clip(spec, clip, rig=rig)
+    assert [e.variant for e in truth.episodes] == [v for _, v in SEQUENCE]
+    tracks = extract_tracks(clip, LandmarkerOptions(model_path=str(resolve_model_path()),
+                                                    workers=1))
+    assert tracks.found.all()
+    t, geo = tracks.t, tracks.geometry
+    return {key: {n: float(np.mean(geo[(t >= ep.apex_s) & (t <= ep.apex_end_s), j])
+                           - np.mean(geo[t < 0.45, j]))
+                  for j, n in enumerate(tracks.geometry_names)}
+            for ep, key in zip(eps, SEQUENCE, strict=True)}
 
 
 def test_the_model_sees_the_variants(model_geometry):

@@ -363,6 +363,38 @@ def make_distractors(rng: np.random.Generator, duration_s: float, *, talking: bo
     return tuple(blinks), tuple(phrases), tuple(flashes)
 
 
+def _draw_kind(rng: np.random.Generator, avail: float) -> str:
+    """micro, leak or held (40/30/30 %), shorter when only `avail` seconds are left."""
+    kind = str(rng.choice(["micro", "leak", "held"], p=[0.4, 0.3, 0.3]))
+    if kind == "held" and avail < 1.3:
+        kind = "leak"
+    if kind == "leak" and avail < 0.95:
+        kind = "micro"
+    return kind
+
+
+def _clip_spec(seed: int, duration_s: float, rng: np.random.Generator, *, distractors: bool,
+               head_motion: float = 0.6, **kw: object) -> ClipSpec:
+    """A ClipSpec with the recipes' usual lighting, noise and compression (the last draw of
+    `rng`), or a clean, still clip without distractors."""
+    return ClipSpec(
+        duration_s=duration_s, seed=seed, head_motion=head_motion if distractors else 0.0,
+        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
+        else Lighting(gain_drift=0.0, gamma_drift=0.0),
+        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _flashes_clear(flashes: tuple[BrowFlash, ...], phrases: tuple[tuple[float, float], ...],
+                   busy: list[tuple[float, float]]) -> tuple[BrowFlash, ...]:
+    """The brow flashes that lie inside a talking phrase and overlap none of `busy`."""
+    return tuple(
+        f for f in flashes
+        if any(a <= f.start_s and f.start_s + f.duration_s <= b for a, b in phrases)
+        and not any(a < f.start_s + f.duration_s and f.start_s < b for a, b in busy))
+
+
 def random_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 5,
                 distractors: bool = True) -> ClipSpec:
     """A clip with `n_episodes` varied, non-overlapping episodes (gaps >= 1 s) and, if asked,
@@ -376,11 +408,7 @@ def random_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 5,
         avail = end - t - reserve
         if avail < 0.2:
             break
-        kind = str(rng.choice(["micro", "leak", "held"], p=[0.4, 0.3, 0.3]))
-        if kind == "held" and avail < 1.3:
-            kind = "leak"
-        if kind == "leak" and avail < 0.95:
-            kind = "micro"
+        kind = _draw_kind(rng, avail)
         expr = str(rng.choice(EXPRESSIONS))
         ep = make_episode(rng, expr, t, kind, max_total=avail - 0.1)
         episodes.append(ep)
@@ -389,13 +417,8 @@ def random_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 5,
     blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
     if not distractors:
         blinks = ()
-    return ClipSpec(
-        duration_s=duration_s, seed=seed, episodes=tuple(episodes), blinks=blinks,
-        talking=phrases, brow_flashes=flashes, head_motion=0.6 if distractors else 0.0,
-        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
-        else Lighting(gain_drift=0.0, gamma_drift=0.0),
-        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
-    )
+    return _clip_spec(seed, duration_s, rng, distractors=distractors, episodes=tuple(episodes),
+                      blinks=blinks, talking=phrases, brow_flashes=flashes)
 
 
 # Every (emotion, variant) pair, in a fixed shuffled order that variant_spec walks through, so
@@ -430,11 +453,7 @@ def variant_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 8,
         avail = end - t - reserve
         if avail < 0.2:
             break
-        kind = str(rng.choice(["micro", "leak", "held"], p=[0.4, 0.3, 0.3]))
-        if kind == "held" and avail < 1.3:
-            kind = "leak"
-        if kind == "leak" and avail < 0.95:
-            kind = "micro"
+        kind = _draw_kind(rng, avail)
         ep = make_episode(rng, expr, t, kind, max_total=avail - 0.1)
         ep = replace(ep, variant=variant, with_eyes=True,
                      onset_shape=str(rng.choice(ONSET_SHAPES)))
@@ -445,21 +464,14 @@ def variant_spec(seed: int, *, duration_s: float = 30.0, n_episodes: int = 8,
         t = ep.offset_s + float(rng.uniform(1.0, float(np.clip(slack / 2, 1.0, 3.0))))
     blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
     phrases = _cut(phrases, quiet)
-    busy = [(e.onset_s - 0.3, e.offset_s + 0.3) for e in episodes]
-    flashes = tuple(
-        f for f in flashes
-        if any(a <= f.start_s and f.start_s + f.duration_s <= b for a, b in phrases)
-        and not any(a < f.start_s + f.duration_s and f.start_s < b for a, b in busy))
+    flashes = _flashes_clear(flashes, phrases,
+                             [(e.onset_s - 0.3, e.offset_s + 0.3) for e in episodes])
     head = round(float(rng.uniform(0.3, 1.0)), 3)
     if not distractors:
         blinks = ()
-    return ClipSpec(
-        duration_s=duration_s, seed=seed, episodes=tuple(episodes), blinks=blinks,
-        talking=phrases, brow_flashes=flashes, head_motion=head if distractors else 0.0,
-        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
-        else Lighting(gain_drift=0.0, gamma_drift=0.0),
-        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
-    )
+    return _clip_spec(seed, duration_s, rng, distractors=distractors, head_motion=head,
+                      episodes=tuple(episodes), blinks=blinks, talking=phrases,
+                      brow_flashes=flashes)
 
 
 def distractor_only_spec(seed: int, duration_s: float = 20.0) -> ClipSpec:
@@ -647,17 +659,8 @@ def random_cue_spec(seed: int, *, duration_s: float = 30.0, n_cues: int = 5,
     blinks, phrases, flashes = make_distractors(rng, duration_s, talking=distractors)
     quiet = [(c.onset_s - 0.3, c.offset_s + 0.3) for c in cues if c.cue in SILENT_CUES]
     phrases = _cut(phrases, quiet)
-    busy = [(c.onset_s - 0.3, c.offset_s + 0.3) for c in cues]
-    flashes = tuple(
-        f for f in flashes
-        if any(a <= f.start_s and f.start_s + f.duration_s <= b for a, b in phrases)
-        and not any(a < f.start_s + f.duration_s and f.start_s < b for a, b in busy))
+    flashes = _flashes_clear(flashes, phrases, [(c.onset_s - 0.3, c.offset_s + 0.3) for c in cues])
     if not distractors:
         blinks = ()
-    return ClipSpec(
-        duration_s=duration_s, seed=seed, cues=tuple(cues), blinks=blinks, talking=phrases,
-        brow_flashes=flashes, head_motion=0.6 if distractors else 0.0,
-        lighting=Lighting(step_s=round(duration_s * 0.6, 3), step_gain=0.08) if distractors
-        else Lighting(gain_drift=0.0, gamma_drift=0.0),
-        noise=2.0 if distractors else 0.5, crf=int(rng.integers(23, 27)),
-    )
+    return _clip_spec(seed, duration_s, rng, distractors=distractors, cues=tuple(cues),
+                      blinks=blinks, talking=phrases, brow_flashes=flashes)
