@@ -5,9 +5,11 @@ FaceLandmarker (VIDEO mode) over the frames, and prints the blendshape deltas fr
 apex (top 8) and a few landmark geometry deltas (in units of the inter-ocular distance).
 `--cues` does the same for the cue episodes (through libx264): the iris shift within the eyes
 (eye widths), head pose, geometry and blendshapes; `--cue-sheet PATH` writes a contact sheet.
+`--variants` renders each major variant of each emotion (aus.EMOTION_VARIANTS) at full intensity.
 
     .venv/bin/python benchmarks/synth_check.py [--encode] [--only happiness,fear]
     .venv/bin/python benchmarks/synth_check.py --cues [--only gaze_left,nod] [--cue-sheet s.png]
+    .venv/bin/python benchmarks/synth_check.py --variants [--encode] [--only surprise,fear]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from mirror.synth import landmarks as L
 from mirror.synth.mp_runner import create_landmarker, read_face
 from mirror.synth.render import Renderer, encode_video, rig_for
 from mirror.synth.spec import (
+    ALL_VARIANTS,
     EXPRESSIONS,
     Blink,
     BrowFlash,
@@ -289,6 +292,8 @@ def main() -> None:
     ap.add_argument("--clips", default="", help="comma-separated seeds of random clips to check, or demo")
     ap.add_argument("--cues", action="store_true", help="check the cue episodes instead")
     ap.add_argument("--cue-sheet", default="", help="with --cues: write a contact sheet PNG")
+    ap.add_argument("--variants", action="store_true",
+                    help="each variant of each emotion at full intensity (--only: emotions)")
     args = ap.parse_args()
     model = resolve_model_path()
     rig = rig_for(model)
@@ -305,6 +310,14 @@ def main() -> None:
         return
     only = set(filter(None, args.only.split(",")))
     base = {"duration_s": 1.6, "head_motion": 0.0, "noise": 0.0, "lighting": STILL}
+    if args.variants:
+        for expr, variant in ALL_VARIANTS:
+            if not only or expr in only:
+                ep = Episode(expression=expr, variant=variant, onset_s=0.5, apex_s=0.75,
+                             apex_end_s=1.35, offset_s=1.55, side="right")
+                check(f"{expr[:4]} {variant}", ClipSpec(episodes=(ep,), **base), rig,
+                      (0.85, 1.3), model, args.encode)
+        return
     for expr in EXPRESSIONS:
         if only and expr not in only:
             continue

@@ -182,17 +182,20 @@ def au10(f: np.ndarray) -> np.ndarray:
 
 
 def au11(f: np.ndarray) -> np.ndarray:
-    """Nasolabial furrow deepener: the skin beside the nose wings and the upper lip's outer
-    parts drawn up and out a little, deepening the furrow from the nose to the mouth corners
-    (weaker and more lateral than AU10; the corners themselves stay)."""
+    """Nasolabial furrow deepener: the skin beside the nose wings and the upper lip between the
+    philtrum and the corners drawn up and a little out, deepening the top of the furrow from the
+    nose to the mouth corners. Weaker and more lateral than AU10; the corners and the cheeks
+    beside them stay (else MediaPipe reads a smile)."""
     d = np.zeros_like(f)
     upper = _LIPS_UPPER
     x = np.abs(f[upper, 0])
-    d[upper, 1] = -0.05 * np.clip((x - 0.08) / 0.3, 0, 1)
-    naso = [206, 426, 203, 423, 98, 327, 165, 391, 92, 322, 216, 436, 36, 266]
+    d[upper, 1] = -0.04 * np.clip(1 - np.abs(x - 0.17) / 0.12, 0, 1)
+    naso = [206, 426, 203, 423, 98, 327, 36, 266]
     d[naso, 1] = -0.045
-    d[naso, 0] = 0.015 * np.sign(f[naso, 0])
-    return _finish(f, d, upper + naso, sigma=0.08, keep=(*_LIPS_LOWER, 61, 291))
+    d[naso, 0] = 0.012 * np.sign(f[naso, 0])
+    still = (*_LIPS_LOWER, 61, 291, 78, 308, 57, 287, 186, 410, 92, 322, 165, 391, 216, 436,
+             212, 432, 202, 422)
+    return _finish(f, d, upper + naso, sigma=0.07, keep=still)
 
 
 def _corner_weight(f: np.ndarray, idx: list[int], side: str) -> np.ndarray:
