@@ -299,10 +299,10 @@ async def test_review_layout_snapshot(sessions: Path, no_devices: None) -> None:
         table, details = screen.query_one("#events"), screen.query_one("#details-pane")
         assert details.region.x >= table.region.right  # side by side
         assert screen.query_one("#review-tabs").region.y >= table.region.bottom
-        await wait_for(pilot, lambda: "HTML&#160;report" in app.export_screenshot())  # footer
+        await wait_for(pilot, lambda: "Timeline/text" in app.export_screenshot())  # footer
         svg = app.export_screenshot()
         for label in ("Episodes&#160;3/3", "sorted&#160;by&#160;time", "Timeline", "Transcript",
-                      "HTML&#160;report", "all&#160;emotions", "happiness", "Episode"):
+                      "Report", "all&#160;emotions", "happiness", "Episode"):
             assert label in svg, label
 
 

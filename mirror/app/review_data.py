@@ -339,8 +339,23 @@ def compute_levels(t: np.ndarray, scores: np.ndarray, *, duration_s: float,
     return np.clip(out, 0.0, 1.0)
 
 
-def timeline_text(review: Review, *, width: int) -> Text:
-    """One row of level blocks per emotion, episode markers under them, and a time axis."""
+def timeline_rows(review: Review, height: int | None = None) -> tuple[list[str], list[str]]:
+    """The emotion rows and cue lanes that fit in `height` lines with the episode marks and the
+    time axis (which always show): emotions without an episode go first, then cue lanes."""
+    events = review.analysis.events
+    moved = [e for e in (*EMOTIONS, UNNAMED) if any(ev.expression == e for ev in events)]
+    rows = [*EMOTIONS, *([UNNAMED] if UNNAMED in moved else [])]
+    lanes = list(review.cue_kinds)
+    if height is None or len(rows) + len(lanes) + 2 <= height:
+        return rows, lanes
+    rows = moved
+    room = max(0, height - 2)
+    return rows[:room], lanes[:max(0, room - len(rows))]
+
+
+def timeline_text(review: Review, *, width: int, height: int | None = None) -> Text:
+    """One row of level blocks per emotion, episode markers under them, one lane per cue type
+    and a time axis; in `height` lines (a short terminal) only the emotions that moved."""
     a = review.analysis
     label_w = 10
     cols = max(10, width - label_w - 1)
@@ -350,7 +365,7 @@ def timeline_text(review: Review, *, width: int) -> Text:
     if a.expr_t is not None and a.expr_scores is not None:
         levels = compute_levels(a.expr_t, a.expr_scores, duration_s=dur, width=cols)
     out = Text(no_wrap=True)
-    rows = [*EMOTIONS, *([UNNAMED] if any(e.expression == UNNAMED for e in a.events) else [])]
+    rows, lanes = timeline_rows(review, height)
     for emo in rows:
         color = EMOTION_COLORS[emo]
         out.append(f"{('movement' if emo == UNNAMED else emo)[:label_w]:<{label_w}} ", style=color)
@@ -373,7 +388,7 @@ def timeline_text(review: Review, *, width: int) -> Text:
         marks[c] = "▲" if e.kind == "leak" else "■"
     out.append(f"{'episodes':<{label_w}} ", style="bold")
     out.append("".join(marks) + "\n", style="bold")
-    for cue in review.cue_kinds:
+    for cue in lanes:
         out.append(f"{CUE_SHORT.get(cue, cue)[:label_w]:<{label_w}} ", style=f"italic {CUE_COLOR}")
         out.append_text(cue_lane(
             [c for c in review.cues if c.cue == cue], duration_s=dur, cols=cols))

@@ -34,8 +34,8 @@ def screen_keys(screen: Screen) -> list[tuple[str, str]]:
                 continue
             keys = [_key(screen.app.get_key_display(Binding(k.strip(), binding.action)))
                     for k in binding.key.split(",")]
-            rows.setdefault((binding.action.removeprefix("app."), binding.description),
-                            []).extend(keys)
+            rows.setdefault((binding.action.removeprefix("app."),
+                             binding.tooltip or binding.description), []).extend(keys)
     return [(" ".join(dict.fromkeys(keys)), desc) for (_, desc), keys in rows.items()]
 
 

@@ -31,10 +31,13 @@ CUE_HOLD_S = 1.5
 
 class RehearseScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space,n", "next_section", "Next section", id="rehearse.next"),
-        Binding("p", "previous_section", "Previous", id="rehearse.previous"),
-        Binding("b", "toggle_mode", "Blind/biofeedback", id="rehearse.mode"),
-        Binding("s,escape", "stop", "Stop & analyse", id="rehearse.stop", priority=True),
+        Binding("space,n", "next_section", "Next", id="rehearse.next", tooltip="Next section"),
+        Binding("p", "previous_section", "Previous", id="rehearse.previous",
+                tooltip="Previous section"),
+        Binding("b", "toggle_mode", "Blind", id="rehearse.mode",
+                tooltip="Blind/biofeedback: hide or show the meters and cues"),
+        Binding("s,escape", "stop", "Stop", id="rehearse.stop", priority=True,
+                tooltip="Stop & analyse"),
     ]
 
     def __init__(self, sources: SourceStatus, profile: str, options: AppOptions) -> None:

@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, Any]] = {
     "emotion": ("What", lambda e: e.what),
     "kind": ("Kind", lambda e: e.kind_text),
     "dur": ("Dur", lambda e: e.duration_s),
-    "intensity": ("Intensity", lambda e: e.intensity),
+    "intensity": ("Int", lambda e: e.intensity),  # short: room for the section at 120 columns
     "section": ("Section", lambda e: e.section),
     "said": ("Said", lambda e: e.said),
 }
@@ -50,14 +50,15 @@ SORT_CYCLE = ("time", "intensity", "dur", "emotion", "kind")
 
 class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_report", "HTML report", id="review.open_report"),
+        Binding("o", "open_report", "Report", id="review.open_report",
+                tooltip="HTML report (written if needed), in the browser"),
         Binding("s", "cycle_sort", "Sort", id="review.sort"),
         Binding("e", "cycle_filter('emotion')", "Emotion", id="review.filter_emotion"),
         Binding("k", "cycle_filter('kind')", "Kind", id="review.filter_kind"),
         Binding("n", "cycle_filter('section')", "Section", id="review.filter_section"),
         Binding("c", "cycle_filter('show')", "Cues", id="review.filter_cues"),
-        Binding("x", "clear_filters", "Clear filters", id="review.clear_filters"),
-        Binding("t", "toggle_tab", "Timeline/Transcript", id="review.tab"),
+        Binding("x", "clear_filters", "Clear", id="review.clear_filters", tooltip="Clear filters"),
+        Binding("t", "toggle_tab", "Timeline/text", id="review.tab", tooltip="Timeline/Transcript"),
         Binding("escape", "back", "Home", id="review.back"),
     ]
 
@@ -115,9 +116,12 @@ class ReviewScreen(Screen[None]):
         self.set_class(event.size.width < 100, "narrow")
         self.set_class(event.size.height < 30, "short")
         lanes = len(self.review.cue_kinds)
-        if lanes:  # room for the cue lanes under the emotions (short terminals scroll)
-            self.query_one("#review-tabs").styles.height = (
-                7 if event.size.height < 30 else 14 + min(lanes, 5))
+        tabs = self.query_one("#review-tabs")
+        if event.size.height < 30:  # short: the timeline shows what fits, always its axis
+            tabs.styles.height = min(10, max(5, event.size.height - 16))
+        elif lanes:  # room for the cue lanes under the emotions
+            tabs.styles.height = 14 + min(lanes, 5)
+        self.query_one("#timeline").refresh(layout=True)
 
     def show_options(self) -> list[tuple[str, str]]:
         """The type filter: emotions only, cues only, or one cue type."""
@@ -153,7 +157,8 @@ class ReviewScreen(Screen[None]):
         if r.cues:
             title += f" · cues {len(shown) - n_eps}/{len(r.cues)}"
         arrow = "↓" if self.sort_reverse else "↑"
-        table.border_title = f"{title} · sorted by {COLUMNS[self.sort_key][0].lower()} {arrow}"
+        by = "intensity" if self.sort_key == "intensity" else COLUMNS[self.sort_key][0].lower()
+        table.border_title = f"{title} · sorted by {by} {arrow}"
         if not shown:
             self.query_one("#details", Static).update(
                 "No episodes match the filters (x clears them)." if r.items else

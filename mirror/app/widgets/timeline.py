@@ -14,4 +14,7 @@ class Timeline(Widget):
         self.review = review
 
     def render(self) -> Text:
-        return timeline_text(self.review, width=self.size.width or 80)
+        # In a short terminal, what fits the visible lines (always the episodes and the axis).
+        short = self.screen.has_class("short")
+        height = self.parent.size.height if short and self.parent is not None else None
+        return timeline_text(self.review, width=self.size.width or 80, height=height or None)
