@@ -24,7 +24,8 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian `chromium` is not installed (apt-get install chromium)")
 
 
-def render(page: Path, work: Path, *, height: int = 2400) -> tuple[Path, list[str], list[str]]:
+def render(page: Path, work: Path, *, height: int = 2400, width: int = 1280,
+           flags: tuple[str, ...] = ()) -> tuple[Path, list[str], list[str]]:
     """Screenshot `page`; return the PNG, the console lines and the network URLs the page asked
     for. Everything not on loopback goes to a dead proxy, so nothing leaves the machine even when
     the browser's own background services try."""
@@ -34,8 +35,8 @@ def render(page: Path, work: Path, *, height: int = 2400) -> tuple[Path, list[st
            "--no-first-run", "--disable-background-networking", "--disable-component-update",
            "--disable-sync", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
            f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-           f"--log-net-log={netlog}", f"--screenshot={shot}", f"--window-size=1280,{height}",
-           page.resolve().as_uri()]
+           f"--log-net-log={netlog}", f"--screenshot={shot}", f"--window-size={width},{height}",
+           *flags, page.resolve().as_uri()]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     assert shot.is_file(), f"chromium wrote no screenshot:\n{run.stderr[-2000:]}"
     console = [line for line in run.stderr.splitlines() if ":CONSOLE" in line]

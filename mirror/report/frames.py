@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mirror.tracks import FaceTracks
 
-TILE = 144  # pixels of one face tile
+TILE = 360  # pixels of one face tile: shown at 240 px in the report, at full size when opened
 SEEK_GAP_S = 3.0  # seek instead of decoding through gaps longer than this
 FACE_MARGIN = 1.45  # crop side = this x the larger side of the face box
 
@@ -155,11 +155,11 @@ def _font(px: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 def compose_strip(tiles: Sequence[Image.Image], labels: Sequence[str], *,
                   highlight: int | None = None, color: str = "#d62728") -> bytes:
     """Tiles side by side with a caption under each, as JPEG bytes; `highlight` gets a border."""
-    gap, cap = 6, 22
+    gap, cap = 10, 40
     size = tiles[0].size[0]
     strip = Image.new("RGB", (len(tiles) * (size + gap) - gap, size + cap), "white")
     draw = ImageDraw.Draw(strip)
-    font = _font(13)
+    font = _font(26)
     for i, (tile, label) in enumerate(zip(tiles, labels, strict=True)):
         x = i * (size + gap)
         strip.paste(tile, (x, 0))

@@ -219,8 +219,18 @@ def _article(x: dict[str, Any], cls: str, title: str, tags: list[str], alt: str,
     return (f'<article class="{cls}" id="{x["id"]}">'
             f'<h3>{mmss(x["start_s"])} {_badge(x)} {title} · '
             f'{seconds(x["duration_s"])} {" ".join(tags)}</h3>'
-            f'{_img(images, x["filmstrip"], alt, "strip")}<dl>{dl}</dl>'
+            f'{_strip(images, x["filmstrip"], alt)}<dl>{dl}</dl>'
             f'<p class="coach">{escape(x["coaching"])}</p></article>')
+
+
+def _strip(images: dict[str, bytes], ref: str | None, alt: str) -> str:
+    """The filmstrip at 240 px a frame; a click (or Enter on it) opens it at full size, with no
+    script: the image is the summary of a <details>, which the stylesheet enlarges when open."""
+    img = _img(images, ref, alt, "strip")
+    if not img:
+        return ""
+    return (f'<details class="zoom"><summary title="Click or Enter: show it large">{img}'
+            "</summary></details>")
 
 
 def _cue_rows(c: dict[str, Any]) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from mirror.report.fmt import EMOTION_COLORS, mmss
 
 # Cues are drawn in ink, not in an emotion's colour: dark when a problem, pale when not.
 CUE_INK, CUE_SOFT, CUE_BAND = "#263238", "#b4bec6", "#f3f5f8"
+SECTION_BAND = 0.66  # the speech row's section names sit above this height (axes fraction)
 MAX_POINTS = 3000  # intensity curves are reduced (keeping peaks) to about this many points
 
 
@@ -47,6 +48,12 @@ def _time_ticks(ax: Any, duration: float) -> None:
 
 def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
                     scores: np.ndarray | None, names: tuple[str, ...] = EMOTIONS) -> bytes:
+    """The timeline figure (`compose_timeline`) as PNG bytes."""
+    return _png(compose_timeline(facts, t, scores, names), dpi=110)
+
+
+def compose_timeline(facts: dict[str, Any], t: np.ndarray | None,
+                     scores: np.ndarray | None, names: tuple[str, ...] = EMOTIONS) -> Figure:
     """The session at a glance: speech and sections on top, one intensity track per emotion with
     its episodes (leaks solid, held hatched, the worst moments numbered), trigger words as lines.
 
@@ -82,8 +89,9 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
             ax.text(sec["start_s"] + duration * 0.004, 0.93, sec["name"], fontsize=8,
                     va="top", ha="left", color="#333", clip_on=True)
         for trig in speech["triggers"]:
-            for a in axes:
-                a.axvline(trig["t"], color="#444", lw=0.8, ls=(0, (3, 2)), zorder=3)
+            for a in axes:  # on the speech row, below the band of section names (y >= 0.68)
+                a.axvline(trig["t"], ymax=SECTION_BAND if a is ax else 1.0, color="#444",
+                          lw=0.8, ls=(0, (3, 2)), zorder=3)
             ax.text(trig["t"], 0.52, f" {trig['word']}", fontsize=7.5, color="#111",
                     va="center", ha="left", clip_on=True, fontweight="bold")
         ax.set_ylim(0, 1)
@@ -144,7 +152,7 @@ def render_timeline(facts: dict[str, Any], t: np.ndarray | None,
                bbox_to_anchor=(0.99, 1.0))
     key = "▼ micro   ● worst moments, numbered" + ("   ↓ gaze direction" if lanes else "")
     fig.text(0.09, 1 - 0.13 / height, key, fontsize=8, va="center", color="#333")
-    return _png(fig, dpi=110)
+    return fig
 
 
 def _draw_cues(cue_axes: dict[str, Any], cues: list[dict[str, Any]], rank: dict[str, int],
