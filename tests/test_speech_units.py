@@ -318,3 +318,17 @@ def test_spotted_trigger_needs_a_similar_heard_word() -> None:
     cost = Word(0.2, 0.5, "cost", "", 0.83)
     assert not _confirmed(cost, misheard, rec, min_similarity=0.5)
     assert _merge_spotted(misheard, [cost], rec) == misheard
+
+
+def test_a_noise_estimate_of_the_av_offset_is_not_announced() -> None:
+    """In sync sound (the usual case) gives a low-confidence estimate: nothing to say about it,
+    rather than a warning on every run."""
+    sr = 16000
+    audio = _speechlike(8.0, sr, seed=4)
+    tv = np.arange(0.0, 7.5, 1 / 30)
+    mouth = np.random.default_rng(5).random(tv.size)
+    est = estimate_av_offset(mouth_t=tv, mouth=mouth, audio=audio, sr=sr)
+    assert est.confidence < SpeechOptions().av_min_confidence / 2
+    an = analyse_speech(audio, sr, script=parse_script("# One\nhello there friend\n"),
+                        mouth=(tv, mouth), options=SpeechOptions())
+    assert an.av_offset_s == 0.0 and "A/V offset" not in an.note

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from mirror.errors import InputError
+from mirror.errors import InputError, MirrorError
 from mirror.events.model import EVENTS_SCHEMA, Event
 from mirror.judgement import Judgement
+from mirror.report.said import hide_uncertain_words
 from mirror.tracks import FaceTracks, load_tracks
 
 
@@ -171,11 +172,23 @@ def check_events_doc(doc: dict[str, Any], path: Path) -> None:
                     seconds(f"speech.{key}[{i}].{end}", item[end])
 
 
+def _triggers(doc: dict[str, Any]) -> tuple[str, ...]:
+    from mirror.profiles import load_profile
+
+    try:
+        return load_profile(str(doc.get("profile") or "sales-pitch")).triggers
+    except MirrorError:
+        return ()
+
+
 def load_analysis(path: str | Path) -> Analysis:
     """Load what the report needs from an analysis folder (or a session folder)."""
     directory = resolve_analysis_dir(path)
     doc = load_events_doc(directory)
     notes: list[str] = []
+    doc, said_note = hide_uncertain_words(doc, _triggers(doc))  # words nobody said
+    if said_note:
+        notes.append(said_note)
     try:
         raw = sorted(doc.get("events") or [], key=lambda d: float(d["start_s"]))
         events = tuple(Event.from_json(d) for d in raw)

@@ -227,9 +227,12 @@ def _place(heard: HeardSpeech, *, mouth: tuple[np.ndarray, np.ndarray] | None,
         confidence = est.confidence
         if est.confidence >= options.av_min_confidence:
             offset = est.offset_s
-        else:
+        elif est.confidence >= options.av_min_confidence / 2:
+            # Said only when it may matter: nearly confident enough to apply. Below that the
+            # estimate is noise (as on most videos, whose sound is in sync): nothing to say.
             notes.append(f"A/V offset not applied: estimate {est.offset_s:+.3f} s has low "
-                         f"confidence {est.confidence:.2f}")
+                         f"confidence {est.confidence:.2f}; if the sound is out of sync, pass "
+                         "--av-offset SECONDS")
     else:
         notes.append("A/V offset not estimated (no mouth track): 0 assumed")
     dt = offset - audio_start_s  # subtract from audio-clock times
