@@ -139,7 +139,7 @@ async def test_review_lists_filters_and_explains_cues(sessions: Path, no_devices
         await pilot.pause()
         details = text_of(app, "#details")
         for text in ("looking down, after you said “price”", "right after: price",
-                     "“the price is twelve”", "measured: gaze 14.2°, head 3.1°",
+                     "“the price is twelve”", "measured: looking away by 14.2°; head turned 3.1°",
                      "direction: down ↓", "Say the number"):
             assert text in details, text
         reading = next(i for i, r in enumerate(rows) if r[3] == "cue ↓ notes")

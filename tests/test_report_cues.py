@@ -178,7 +178,8 @@ def test_html_shows_cues_everywhere(report: dict[str, Any]) -> None:
     assert "anger 0.30 s, covered by a smile" in html
     assert "looking at your notes while reading a scripted passage (fine)" in html
     assert "after you said “price”" in html
-    assert "gaze 14.2°, head 3.1°" in html
+    assert "looking away by 14.2°; head turned 3.1°" in html
+    assert "lips pressed, 52 % of a full press (AU24 0.52)" in html  # words beside numbers
     assert "anger 0:04.4–0:04.7, then happiness 0:04.8–0:05.6 (the mask)" in html
     assert html.count('<article class="ep cue') == sum(1 for c in facts["cues"] if c["filmstrip"]) > 0
     assert 'class="mk cue' in html  # transcript markers

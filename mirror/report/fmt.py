@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mirror.events.model import UNNAMED
@@ -128,13 +129,46 @@ def cue_parts_text(c: dict[str, Any]) -> str:
                           + (" (the mask)" if p["role"] == "mask" else "") for p in c["parts"])
 
 
+# Action units in words, and what a full one is called ("41 % of a full press").
+AU_WORDS = {
+    "AU1": ("inner brows raised", "raise"), "AU2": ("outer brows raised", "raise"),
+    "AU4": ("brows lowered", "frown"), "AU5": ("upper lids raised", "raise"),
+    "AU6": ("cheeks raised", "raise"), "AU7": ("lids tightened", "squint"),
+    "AU9": ("nose wrinkled", "wrinkle"), "AU10": ("upper lip raised", "raise"),
+    "AU12": ("lip corners pulled up", "smile"), "AU14": ("dimpled", "dimple"),
+    "AU15": ("lip corners pulled down", "pull"), "AU17": ("chin raised", "raise"),
+    "AU20": ("lips stretched", "stretch"), "AU23": ("lips tightened", "tightening"),
+    "AU24": ("lips pressed", "press"), "AU25": ("lips parted", "parting"),
+    "AU26": ("jaw dropped", "drop"),
+}
+ANGLE_WORDS = {"gaze": "looking away by", "eye": "eyes turned", "head": "head turned",
+               "h": "sideways", "v": "up or down", "roll": "head tilted"}
+_AU = re.compile(r"^(AU\d+)[a-z]*(?:_([rl]))?$")
+
+
 def evidence_text(evidence: dict[str, Any]) -> str:
-    """`gaze 14.2°, head 3.1°` from {"gaze_deg": 14.2, "head_deg": 3.1}."""
-    out = []
+    """The measured evidence in words, each beside its number: `lips pressed, 39 % of a full
+    press (AU24 0.39; right 44 %, left 34 %)`, `looking away by 14.2°; head turned 3.1°`."""
+    sides: dict[str, list[str]] = {}
     for k, v in evidence.items():
+        m = _AU.match(k)
+        if m and m.group(2) and isinstance(v, (int, float)):
+            side = "right" if m.group(2) == "r" else "left"
+            sides.setdefault(m.group(1), []).append(f"{side} {float(v) * 100:.0f} %")
+    out: list[str] = []
+    for k, v in evidence.items():
+        m = _AU.match(k)
+        if m and m.group(1) in AU_WORDS and isinstance(v, (int, float)):
+            if not m.group(2):
+                words, full = AU_WORDS[m.group(1)]
+                also = "".join(f"; {s}" for s in [", ".join(sides.get(m.group(1), []))] if s)
+                out.append(f"{words}, {float(v) * 100:.0f} % of a full {full} "
+                           f"({k} {number(v)}{also})")
+            continue
         name, unit = k, ""
         for suffix, u in (("_deg", "°"), ("_s", " s")):
             if k.endswith(suffix):
                 name, unit = k.removesuffix(suffix), u
-        out.append(f"{name.replace('_', ' ')} {number(v)}{unit}")
-    return ", ".join(out)
+        said = ANGLE_WORDS.get(name, name) if unit == "°" else name
+        out.append(f"{said.replace('_', ' ')} {number(v)}{unit}")
+    return "; ".join(out)
