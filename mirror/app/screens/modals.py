@@ -110,8 +110,8 @@ class AnalyseFileModal(ModalScreen[AnalyseRequest | None]):
         with Vertical(classes="modal-body") as body:
             body.border_title = "Analyse a file"
             yield Input(placeholder="Path of a video file (or a session folder)", id="path-input")
-            yield Label("Script you rehearsed (Markdown, headings are sections): aligns your "
-                        "words; without it words are recognised freely and less reliably")
+            yield Label("Script you rehearsed (Markdown): aligns your words; without one "
+                        "they are guessed")
             yield Input(self.script, placeholder="no script", id="an-script")
             yield Label("Audio file, when the sound was recorded separately")
             yield Input(placeholder="the video's own sound", id="an-audio")
