@@ -131,6 +131,18 @@ async def wait_for(pilot: Pilot, cond: Callable[[], bool], timeout: float = 10.0
     raise AssertionError("timed out waiting for the app")
 
 
+async def open_review(pilot: Pilot, app: MirrorApp) -> ReviewScreen:
+    """Home's one session, opened with Enter: its Review."""
+    table = app.screen.query_one("#sessions", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 1)
+    table.focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+    await pilot.pause()
+    assert isinstance(app.screen, ReviewScreen)
+    return app.screen
+
+
 def text_of(app: MirrorApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app import app_for, event, make_session, no_devices, pilot_test, text_of, wait_for
+from test_app import app_for, event, make_session, no_devices, open_review, pilot_test, text_of, wait_for
 from textual.widgets import DataTable, Select
 
 from mirror.app.review_data import load_review
 from mirror.app.screens.help import HelpScreen
 from mirror.app.screens.home import HomeScreen
 from mirror.app.screens.modals import AnalyseFileModal
-from mirror.app.screens.review import ReviewScreen
 
 __all__ = ["no_devices"]
 
@@ -50,11 +49,7 @@ async def test_question_mark_and_f1_open_help_on_every_screen(tmp_path: Path,
         shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
         assert {"f2", "question_mark"} <= shown  # F1 too, listed in the help
         await _help_lists(pilot, app, "f1", "Rehearse")
-        table = app.screen.query_one("#sessions", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 1)
-        table.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await open_review(pilot, app)
         await _help_lists(pilot, app, "question_mark", "Sort", "Emotion", "Kind", "Section",
                           "Clear filters", "Timeline/Transcript", "HTML report", "Home")
         await _help_lists(pilot, app, "f1", "Section")
@@ -77,11 +72,7 @@ async def test_section_filter_has_a_key_and_lists_sections_in_script_order(
     assert review.sections == ["Opening", "Price", "Close"]
     app = app_for(root)
     async with app.run_test(size=(120, 40)) as pilot:
-        table = app.screen.query_one("#sessions", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 1)
-        table.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await open_review(pilot, app)
         select = app.screen.query_one("#f-section", Select)
         events = app.screen.query_one("#events", DataTable)
         seen = []

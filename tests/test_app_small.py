@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from test_app import app_for, event, make_session, no_devices, pilot_test, wait_for
+from test_app import app_for, event, make_session, no_devices, open_review, pilot_test
 from textual.widgets import DataTable, Static
 
-from mirror.app.screens.review import ReviewScreen
 from mirror.app.widgets.timeline import Timeline
 
 __all__ = ["no_devices"]
@@ -35,16 +34,6 @@ def _session(root: Path) -> Path:
     return root
 
 
-async def _open_review(pilot, app) -> ReviewScreen:  # type: ignore[no-untyped-def]
-    table = app.screen.query_one("#sessions", DataTable)
-    await wait_for(pilot, lambda: table.row_count == 1)
-    table.focus()
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
-    await pilot.pause()
-    return app.screen
-
-
 def _visible(widget, screen_size) -> bool:  # type: ignore[no-untyped-def]
     r = widget.region
     return widget.display and r.height > 0 and r.bottom <= screen_size.height
@@ -55,7 +44,7 @@ async def test_80x24_review_keeps_title_warnings_coaching_and_the_axis(
         tmp_path: Path, no_devices: None) -> None:
     app = app_for(_session(tmp_path / "s"))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_review(pilot, app)
+        screen = await open_review(pilot, app)
         size = screen.size
         assert _visible(screen.query_one(".title-bar"), size)
         warnings = screen.query_one("#review-warnings", Static)
@@ -83,7 +72,7 @@ async def test_120_columns_do_not_cut_the_section(tmp_path: Path, no_devices: No
                                                   width: int) -> None:
     app = app_for(_session(tmp_path / "s"))
     async with app.run_test(size=(width, 40)) as pilot:
-        screen = await _open_review(pilot, app)
+        screen = await open_review(pilot, app)
         table = screen.query_one("#events", DataTable)
         assert "The problem we solve" in [str(table.get_row_at(i)[6]) for i in range(2)]
         widths = [c.get_render_width(table) for c in table.ordered_columns]

@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_app import app_for, event, make_session, no_devices, pilot_test, text_of, wait_for
-from textual.widgets import DataTable
+from test_app import app_for, event, make_session, no_devices, open_review, pilot_test, text_of
 
-from mirror.app.screens.review import ReviewScreen
 from mirror.report.analysis import load_analysis
 from mirror.report.facts import speech_words
 from mirror.report.said import hide_uncertain_words
@@ -69,11 +67,7 @@ async def test_the_app_says_the_words_are_uncertain(tmp_path: Path, no_devices: 
     _session(tmp_path / "s")
     app = app_for(tmp_path / "s")
     async with app.run_test(size=(120, 40)) as pilot:
-        table = app.screen.query_one("#sessions", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 1)
-        table.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await open_review(pilot, app)
         assert "uncertain" in text_of(app, "#review-warnings")
         transcript = text_of(app, "#transcript")
         assert "price" in transcript and "larvae" not in transcript

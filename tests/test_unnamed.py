@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from test_app import app_for, event, make_session, no_devices, pilot_test, text_of, wait_for
+from test_app import app_for, event, make_session, no_devices, open_review, pilot_test, text_of
 from test_report_fixture import _event, build_analysis, small_events
 from textual.widgets import DataTable
 
-from mirror.app.screens.review import ReviewScreen
 from mirror.events.model import EMOTIONS, UNNAMED
 from mirror.report.fmt import UNNAMED_COLOR
 from mirror.report.write import write_report
@@ -53,11 +52,7 @@ async def test_the_app_shows_it_in_grey_in_table_details_and_timeline(tmp_path: 
         event(4.0, UNNAMED, "leak", 0.5, description=WHAT, regions=["brows", "mouth"])])
     app = app_for(root)
     async with app.run_test(size=(120, 40)) as pilot:
-        table = app.screen.query_one("#sessions", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 1)
-        table.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await open_review(pilot, app)
         events = app.screen.query_one("#events", DataTable)
         rows = [" ".join(str(c) for c in events.get_row_at(i)) for i in range(events.row_count)]
         assert any(f"facial movement: {WHAT}"[:20] in r for r in rows), rows
