@@ -261,11 +261,19 @@ async def test_analysing_screen_shows_stage_progress_and_time_left(tmp_path: Pat
         app.push_screen(screen)
         await pilot.pause()
         screen.first_progress = time.monotonic() - 4.0
-        screen.post_message(AnalysisProgressed("face", 0.4))  # half the face stage, in 4 s
+        screen.post_message(AnalysisProgressed("face", 0.35))  # half the face stage, in 4 s
         await pilot.pause()
         assert text_of(app, "#stage") == "Tracking the face, frame by frame"
-        assert screen.query_one(ProgressBar).progress == 40.0
-        assert text_of(app, "#eta") == "about 4 s left"
+        assert screen.query_one(ProgressBar).progress == 35.0
+        # the time left of the whole analysis: the face's other half and what follows it
+        assert text_of(app, "#eta") == "about 7 s left"
+        screen.first_progress = time.monotonic() - 7.0
+        screen.post_message(AnalysisProgressed("face", 0.7))  # the face done in 7 s
+        await pilot.pause(1.3)
+        assert text_of(app, "#eta") == "face done; about 2 s left"  # not "1 s" then 7 more
+        screen.first_progress = time.monotonic() - 11.0  # past the estimate: says so
+        await pilot.pause(1.1)
+        assert "longer than estimated" in text_of(app, "#eta")
         screen.post_message(AnalysisProgressed("speech", 0.9))
         await pilot.pause()
         screen.post_message(AnalysisProgressed("a_new_stage", 0.86))
