@@ -1,0 +1,98 @@
+"""Spotting accuracy on the foreign development set (clips from a generator that is not ours).
+
+    python benchmarks/bench_foreign.py [--set emotions|cues|both] [--out DIR] [--full]
+
+`../shared/data/foreign/` holds 30 s clips with their own truth and scorer (see its README). The
+face model runs once per clip; its tracks are kept in `--cache` (default
+`~/.cache/mirror/bench/foreign`), so re-running after a change to the analysis costs seconds.
+By default only the expression and cue analysis runs on the cached tracks (what the scorer reads);
+`--full` runs `mirror analyse`'s whole pipeline (speech stage, script alignment, events.json as a
+user gets it). The foreign scorer then prints F1, labels, leak/held, false alarms per minute,
+recall per category and expression, and for the cue set the cue F1 per type.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mirror.fileio import write_json_atomic
+from mirror.pipeline import analyse_video, compute_expressions
+from mirror.profiles import load_profile
+from mirror.tracks import load_tracks
+
+FOREIGN = Path(__file__).resolve().parents[2] / "shared" / "data" / "foreign"
+
+
+def cached_tracks(clip: Path, cache: Path, out: Path) -> Path:
+    """The clip's face tracks: from the cache, else from one run of the model (then cached)."""
+    cached = cache / clip.parent.name / clip.name / "tracks.npz"
+    if not cached.is_file():
+        tmp = cache / "tmp" / clip.name
+        analyse_video(clip / "clip.mp4", tmp, speech=None)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        (tmp / "tracks.npz").replace(cached)
+    return cached
+
+
+def analyse_fast(tracks_path: Path, out: Path, profile: str) -> None:
+    """events.json with the episodes and cues only (what the scorer reads)."""
+    prof = load_profile(profile)
+    ex = compute_expressions(load_tracks(tracks_path), prof)
+    write_json_atomic(out / "events.json", {
+        "events": [e.to_json() for e in ex.events], "cues": [c.to_json() for c in ex.cues]})
+
+
+def analyse_full(clip: Path, tracks_path: Path, out: Path, profile: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "tracks.npz"
+    if not target.is_file():
+        target.write_bytes(tracks_path.read_bytes())
+    from mirror.pipeline import SpeechInput
+
+    analyse_video(clip / "clip.mp4", out, profile=profile, reuse=True,
+                  speech=SpeechInput(script=clip / "script.txt"))
+
+
+def main() -> None:
+    os.environ["MIRROR_CALIBRATION"] = "none"
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--set", default="both", choices=("emotions", "cues", "both"))
+    ap.add_argument("--out", default="/tmp/mirror-foreign")
+    ap.add_argument("--cache", default=str(Path.home() / ".cache/mirror/bench/foreign"))
+    ap.add_argument("--profile", default="sales-pitch")
+    ap.add_argument("--full", action="store_true", help="the whole pipeline, speech included")
+    args = ap.parse_args()
+    if not FOREIGN.is_dir():
+        sys.exit(f"bench_foreign: {FOREIGN} is absent (the foreign development set)")
+    sets = ("emotions", "cues") if args.set == "both" else (args.set,)
+    t0 = time.perf_counter()
+    for name in sets:
+        for clip in sorted((FOREIGN / name).glob("clip*")):
+            out = Path(args.out) / name / clip.name
+            out.mkdir(parents=True, exist_ok=True)
+            tracks = cached_tracks(clip, Path(args.cache), out)
+            if args.full:
+                analyse_full(clip, tracks, out, args.profile)
+            else:
+                analyse_fast(tracks, out, args.profile)
+    elapsed = time.perf_counter() - t0
+    scorer = str(FOREIGN / "score.py")
+    for name in sets:
+        cmd = [sys.executable, scorer, str(FOREIGN / name), str(Path(args.out) / name),
+               "--json", str(Path(args.out) / f"{name}.json")] + (["--cues"] if name == "cues" else [])
+        print(f"== {name}", flush=True)
+        subprocess.run(cmd, check=False)
+    print(f"({elapsed:.0f} s of analysis)")
+    summary = {n: json.loads((Path(args.out) / f"{n}.json").read_text()) for n in sets
+               if (Path(args.out) / f"{n}.json").is_file()}
+    write_json_atomic(Path(args.out) / "summary.json", summary)
+
+
+if __name__ == "__main__":
+    main()
