@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirror.events.spot import runs
 from mirror.expressions.neutral import Neutral, usable_frames
+from mirror.expressions.talking import explain_jaw
 from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
@@ -39,7 +41,8 @@ def _sided(side: str) -> dict[str, tuple[Component, ...]]:
         f"AU12_{s}": (("bs", f"mouthSmile{bs}", 1, 0.55), ("geo", f"corner_up_{s}", 1, 0.06)),
         f"AU14_{s}": (("bs", f"mouthDimple{bs}", 1, 0.25),),
         f"AU15_{s}": (("bs", f"mouthFrown{bs}", 1, 0.25), ("geo", f"corner_up_{s}", -1, 0.04)),
-        f"AU20_{s}": (("bs", f"mouthStretch{bs}", 1, 0.3),),
+        # the stretch of fear pulls the corners outwards; MediaPipe's mouthStretch barely moves
+        f"AU20_{s}": (("bs", f"mouthStretch{bs}", 1, 0.3), ("geo", f"corner_out_{s}", 1, 0.035)),
         f"AU24_{s}": (("bs", f"mouthPress{bs}", 1, 0.35), ("geo", "lip_thickness", -1, 0.08)),
     }
 
@@ -51,17 +54,21 @@ AU_COMPONENTS: dict[str, tuple[Component, ...]] = {
     # so its brow lowering cancels out in the other AU4 components).
     "AU4k": (("geo", "brow_gap", -1, 0.035),),
     "AU26": (("bs", "jawOpen", 1, 0.35), ("geo", "mouth_open", 1, 0.25)),
+    # lips tightened: the mouth narrows (as the jaw opens it narrows too: explained per face)
+    "AU23": (("geo", "mouth_width", -1, 0.05), ("bs", "mouthRollLower", 1, 0.4)),
 }
 SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14", "AU15",
          "AU20", "AU24")
 AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED  # sided ones, then both-side means
 EYE_AUS = ("AU5", "AU6", "AU7")
+STRONGEST = 0.3  # weight of an AU's strongest component against the mean of all
 # Mouth AUs that speech moves too (the nose wings follow the upper lip in the landmark model).
-SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU20", "AU24")
+SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU20", "AU23", "AU24")
 AU_REGION = {
     "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU4k": "brows", "AU5": "lids", "AU7": "lids",
     "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU14": "mouth",
-    "AU15": "mouth", "AU17": "mouth", "AU20": "mouth", "AU24": "mouth", "AU26": "jaw",
+    "AU15": "mouth", "AU17": "mouth", "AU20": "mouth", "AU23": "mouth", "AU24": "mouth",
+    "AU26": "jaw",
 }
 
 
@@ -71,12 +78,16 @@ class ActionUnitOptions:
     blink_rise: float = 0.25  # eyeBlink above neutral by this much marks a blink
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
     blink_reopen_frames: int = 3  # frames after a blink still bridged (the lids reopen late)
+    blink_drop: float = 0.25  # or the aperture falls by this fraction of neutral within 3 frames
+    blink_drop_below: float = 0.8  # ... to below this fraction (a lid closing at blink speed)
+    blink_tail_s: float = 0.5  # after a blink, eye AUs still decaying are its tail, up to this long
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
     noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral
     speech_window_s: float = 0.5  # window of the articulation measure (jaw movement)
     speech_lo: float = 0.03  # articulation (std of jaw opening, AU units) where speech gating starts
     speech_hi: float = 0.10  # ... and where it is complete
     speech_floor_s: float = 0.1  # while talking, mouth AUs must persist this long to count
+    explain_jaw: bool = True  # mouth AUs minus what this face's jaw opening usually brings
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,11 @@ def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
     return np.asarray(win.std(axis=1))
 
 
+def frame_period(t: np.ndarray) -> float:
+    """Seconds between frames (the median step; 1/30 for fewer than two frames)."""
+    return float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+
+
 def compute_articulation(t: np.ndarray, jaw: np.ndarray, *, options: ActionUnitOptions) -> np.ndarray:
     """(n,) 0..1: how much the jaw is moving like speech (its rolling std, ramped)."""
     fps = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 30.0
@@ -150,6 +166,16 @@ def suppress_speech(t: np.ndarray, level: np.ndarray, talking: np.ndarray, *,
     return (1.0 - talking) * level + talking * np.minimum(level, opened)
 
 
+def combine_components(levels: np.ndarray) -> np.ndarray:
+    """(k, n) component levels of one AU -> (n,): the mean, pulled towards the strongest.
+
+    Components are independent views of one AU, each already above its own noise. A plain mean
+    halves an AU whenever one view is blind on this face (MediaPipe's blendshapes stay at zero
+    on some faces, SCIENCE.md); the strongest alone trusts every view's outliers.
+    """
+    return (1 - STRONGEST) * np.mean(levels, axis=0) + STRONGEST * np.max(levels, axis=0)
+
+
 def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptions) -> np.ndarray:
     """(n,) bool: eyes closing or closed, widened by a frame before and `blink_reopen_frames`
     after (the landmark model's lids lag behind as the eyes reopen)."""
@@ -159,9 +185,25 @@ def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptio
     i_l = tracks.geometry_names.index("eye_open_l")
     ratio = np.fmin(tracks.geometry[:, i_r] / max(neutral.geometry[i_r], 1e-6),
                     tracks.geometry[:, i_l] / max(neutral.geometry[i_l], 1e-6))
-    blink = (np.nan_to_num(blink_bs) > options.blink_rise) | (
-        np.nan_to_num(ratio, nan=1.0) < options.blink_close)
+    ratio = np.nan_to_num(ratio, nan=1.0)
+    recent = np.max(np.stack([np.r_[ratio[:k], ratio[:-k]] for k in (1, 2, 3)]), axis=0) \
+        if ratio.size > 3 else ratio
+    fast = (recent - ratio >= options.blink_drop) & (ratio < options.blink_drop_below)
+    blink = (np.nan_to_num(blink_bs) > options.blink_rise) | (ratio < options.blink_close) | fast
     return dilate(blink, before=1, after=options.blink_reopen_frames)
+
+
+def extend_decay(mask: np.ndarray, level: np.ndarray, *, max_frames: int) -> np.ndarray:
+    """(n,) bool: `mask` widened past the end of each run while `level` (n,) keeps falling, up
+    to `max_frames`: the tail of a blink in the model's eye measures (they relax slowly)."""
+    out = mask.copy()
+    for _, last in runs(mask):
+        k = last + 1
+        while k < mask.size and k - last <= max_frames and level[k] > 0 and \
+                level[k] <= level[k - 1] + 1e-6:
+            out[k] = True
+            k += 1
+    return out
 
 
 def dilate(mask: np.ndarray, *, before: int = 0, after: int = 0) -> np.ndarray:
@@ -204,22 +246,28 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
     options = options or ActionUnitOptions()
     usable = usable_frames(tracks, max_turn_deg=options.max_turn_deg)
     blink = detect_blinks(tracks, neutral, options) & usable
+    tail = round(options.blink_tail_s / frame_period(tracks.t))
     cols: dict[str, np.ndarray] = {}
     jaw = np.fmax(_component(tracks, neutral, ("bs", "jawOpen", 1, 0.35), 0.0),
                   _component(tracks, neutral, ("geo", "mouth_open", 1, 0.25), 0.0))
-    talking = compute_articulation(tracks.t, fill_gaps(tracks.t, jaw, ~usable, max_gap_s=0.2),
-                                   options=options)
+    jaw_level = np.nan_to_num(fill_gaps(tracks.t, jaw, ~usable, max_gap_s=0.2))
+    talking = compute_articulation(tracks.t, jaw_level, options=options)
     for name, comps in AU_COMPONENTS.items():
-        level = np.mean([np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5)
-                         for c in comps], axis=0)
+        level = combine_components(np.stack(
+            [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5) for c in comps]))
         bad = ~usable | np.isnan(level)
         if name.split("_")[0] in (*EYE_AUS, "AU4"):
-            bad = bad | blink
+            bad = bad | extend_decay(blink, np.nan_to_num(level), max_frames=tail)
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad,
                                                    max_gap_s=options.max_gap_s), nan=0.0))
         if name.split("_")[0] in SPEECH_AUS:
+            if options.explain_jaw:
+                filled = explain_jaw(jaw_level, filled, usable & (talking >= 0.5))
             filled = suppress_speech(tracks.t, filled, talking, options=options)
         cols[name] = filled
+    for side in ("r", "l"):  # a stretch pulls the corners out, a smile out and up: not both
+        rise = np.clip((cols[f"AU12_{side}"] - 0.05) / 0.2, 0.0, 1.0)
+        cols[f"AU20_{side}"] = cols[f"AU20_{side}"] * (1.0 - rise)
     for base in SIDED:
         cols[base] = 0.5 * (cols[f"{base}_r"] + cols[f"{base}_l"])
     reliable = ~np.isnan(fill_gaps(tracks.t, np.zeros(tracks.n), ~usable,

@@ -69,13 +69,21 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # brows knit or lowered, lips stretched: what tells fear from surprise
     tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), a["AU20"])
     surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
-    fear = _gm(a["AU1"], a["AU5"], tension) * lids_up
-    anger = _gm(a["AU4"], np.fmax(a["AU7"], a["AU24"])) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
+    # fear: raised brows and lids with tension (1+2+4+5+20), or its major variants without the
+    # brows (5+20) or without the lids (1+2+4/20); the lip stretch alone is not enough
+    fear = np.fmax(_gm(a["AU1"], a["AU5"], tension) * lids_up,
+                   0.8 * np.fmax(_gm(a["AU5"], a["AU20"]) * lids_up, _gm(a["AU1"], tension)))
+    # anger: lowered brows with tightened lids, pressed or tightened lips (4+5/7+23/24)
+    lips_tight = np.fmax(a["AU24"], a["AU23"])
+    anger = _gm(a["AU4"], np.fmax(a["AU7"], lips_tight)) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
     disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
     support = np.fmax(np.fmax(a["AU1"], 0.5 * a["AU15"]),
                       np.fmax(0.5 * np.clip(a["AU17"], 0, 1), 0.7 * a["AU4"]))
-    sadness = _gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2) - 0.8 * a["AU12"]
+    # sadness: lip corners down with the inner brows raised or the chin up (1+4+15, 15+17); the
+    # raised lids and stretched lips of fear say it is not sadness
+    sadness = (_gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2) - 0.8 * a["AU12"]
+               - 0.7 * a["AU5"] - 0.7 * a["AU20"])
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)

@@ -1,0 +1,60 @@
+"""What this person's mouth does when the jaw moves, learned from the recording itself (pure).
+
+Talking opens and closes the jaw several times a second, and on every face the landmark model
+carries other measures along with it: the upper lip and the nose wings rise, the lip corners
+stretch or drop, differently for each face and each camera. A fixed rule cannot know how much;
+the recording can. For every mouth action unit, `fit_jaw_model` learns the level this face shows
+at each jaw opening while talking: the median over talking frames with that opening
+(equal-count bins of the jaw, made non-decreasing), so the occasional expression, a minority of
+those frames, does not move it. Only frames where the jaw moves like speech teach it: a smile
+held open-mouthed for half a clip is an expression, not this face's way of talking.
+`explain_jaw` subtracts it: what is left is what the jaw does not explain, the part that can be
+an expression. A disgust nose wrinkle at an open jaw stands far above this face's usual level
+at that opening; the same nose-wing rise on every open vowel does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class JawModel:
+    """The usual level of one measure (n_bins,) at jaw openings `jaw` (n_bins,), ascending."""
+
+    jaw: np.ndarray
+    level: np.ndarray
+
+    def expected(self, jaw: np.ndarray) -> np.ndarray:
+        """(n,) the usual level at each frame's jaw opening (0 for a model with no bins)."""
+        if self.jaw.size == 0:
+            return np.zeros_like(jaw)
+        return np.asarray(np.interp(jaw, self.jaw, self.level, left=0.0))
+
+
+def fit_jaw_model(jaw: np.ndarray, level: np.ndarray, ok: np.ndarray, *, bins: int = 10,
+                  min_frames: int = 30) -> JawModel:
+    """The usual `level` (n,) at each jaw opening `jaw` (n,) over frames `ok` (n,) bool.
+
+    Equal-count bins of the jaw (at least `min_frames` frames each); each bin's median level,
+    made non-decreasing with the opening (a wider jaw never explains less). Fewer than
+    2 x `min_frames` usable frames: an empty model (explains nothing).
+    """
+    good = ok & np.isfinite(jaw) & np.isfinite(level)
+    x, y = jaw[good], level[good]
+    if x.size < 2 * min_frames:
+        return JawModel(np.zeros(0), np.zeros(0))
+    n_bins = int(max(2, min(bins, x.size // min_frames)))
+    order = np.argsort(x, kind="stable")
+    parts = np.array_split(order, n_bins)
+    centres = np.array([np.median(x[p]) for p in parts])
+    medians = np.array([np.median(y[p]) for p in parts])
+    return JawModel(centres, np.maximum.accumulate(np.clip(medians, 0.0, None)))
+
+
+def explain_jaw(jaw: np.ndarray, level: np.ndarray, ok: np.ndarray, **kwargs: int) -> np.ndarray:
+    """(n,) `level` minus what this face's jaw opening usually brings (never below 0)."""
+    model = fit_jaw_model(jaw, level, ok, **kwargs)
+    return np.clip(level - model.expected(np.nan_to_num(jaw)), 0.0, None)
