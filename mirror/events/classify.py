@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.events.model import REGIONS, Event, PosedCue
+from mirror.events.model import REGIONS, UNNAMED, Event, PosedCue
+from mirror.events.movement import describe_movement
 from mirror.expressions.actions import AU_REGION, ActionUnits
 from mirror.profiles import PosedOptions, SpotOptions
 
@@ -98,7 +99,7 @@ def classify_episode(*, expression: str, t: np.ndarray, s: np.ndarray, au: Actio
     micro = kind == "leak" and duration <= options.micro_max_s
     sl = slice(first, last + 1)
     cues: tuple[PosedCue, ...] = ()
-    if kind == "held":
+    if kind == "held" and expression != UNNAMED:
         cues = detect_posed_cues(expression=expression, t=t[sl], s=s[sl], au=au, sl=sl,
                                  apex=apex, options=options.posed)
     lean = float(np.mean(side_track[sl]))
@@ -108,7 +109,9 @@ def classify_episode(*, expression: str, t: np.ndarray, s: np.ndarray, au: Actio
     peak = float(s[apex])
     confidence = float(np.clip(1.0 - np.exp(-(peak / max(noise, 1e-3)) / 8.0), 0.0, 1.0))
     evidence = {n: float(au[n][apex]) for n in AU_REGION if au[n][apex] >= 0.1}
+    strongest = {n: max((float(au[c][apex]) for c in (f"{n}_r", f"{n}_l", n) if c in au.names))
+                 for n in AU_REGION}
     return Event(start_s=start_s, apex_s=float(t[apex]), end_s=end_s, expression=expression,
                  kind=kind, micro=micro, intensity=float(min(1.0, peak)), side=side,
                  posed_cues=cues, regions=detect_regions(au, apex), confidence=confidence,
-                 evidence=evidence)
+                 evidence=evidence, description=describe_movement(strongest))

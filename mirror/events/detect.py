@@ -1,10 +1,12 @@
-"""From emotion scores to classified episodes.
+"""From emotion scores and facial movement to classified episodes.
 
-Segmentation first, labels second: an episode is an interval where some emotion stands above its
-threshold (each emotion's score divided by its own threshold, so they compare), widened to where
-that evidence falls back; its label is the emotion with the most evidence over the interval. An
-interval is split only where another emotion leads for a sustained stretch (`min_run_s`), so a
-held smile whose asymmetry flickers towards contempt stays one smile.
+Spot first, name second: an episode is an interval where some emotion stands above its threshold
+(each emotion's score divided by its own threshold, so they compare) or where a clear movement
+happens (`movement.compute_movement`), widened to where that evidence falls back. Its name is the
+emotion with the most evidence over the interval when that emotion's evidence is there; else it
+is an unnamed movement, described by what moved. An interval is split only where another emotion
+leads for a sustained stretch (`min_run_s`), so a held smile whose asymmetry flickers towards
+contempt stays one smile.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from mirror.events.classify import classify_episode
-from mirror.events.model import Event
+from mirror.events.model import UNNAMED, Event
+from mirror.events.movement import MOVE_LEVEL, compute_movement
 from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import SPEECH_PENALTY, EmotionScores
@@ -106,9 +109,8 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     opts = spotter_options(spot)
     thr = compute_thresholds(scores, opts) if thresholds is None else thresholds
     ratio = scores.scores / thr
-    activity = ratio.max(axis=1)
     events: list[Event] = []
-    for iv in detect_intervals(scores.t, activity, threshold=1.0, options=opts):
+    for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
         sl = slice(iv.first, iv.last + 1)
         for a, b, k in split_by_leader(scores.t[sl], scores.scores[sl], min_run_s=min_run_s):
             first, last = iv.first + a, iv.first + b
@@ -121,7 +123,31 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
             events.append(classify_episode(
                 expression=scores.names[k], t=scores.t, s=s, au=au, first=first, apex=apex,
                 last=last, side_track=scores.side, noise=compute_noise(s), options=spot))
+    events += detect_movements(scores, au, ratio, events, spot, opts)
     return sorted(resolve_overlaps(events), key=lambda e: e.start_s)
+
+
+def detect_movements(scores: EmotionScores, au: ActionUnits, ratio: np.ndarray,
+                     named: list[Event], spot: SpotOptions, opts: SpotterOptions) -> list[Event]:
+    """Clear movements that no emotion episode covers: named by the emotion that nearly fits
+    (three quarters of its threshold: the movement is clear, the prototype there), else unnamed.
+    """
+    move = compute_movement(au)
+    found: list[Event] = []
+    for iv in detect_intervals(scores.t, move, threshold=1.0, options=opts):
+        t0, t1 = float(scores.t[iv.first]), float(scores.t[iv.last])
+        if any(min(t1, e.end_s) - max(t0, e.start_s) > 0 for e in named):
+            continue
+        sl = slice(iv.first, iv.last + 1)
+        k = int(np.argmax(ratio[sl].sum(axis=0)))
+        fits = float(ratio[sl, k].max()) >= 0.75
+        s = scores.scores[:, k] if fits else move * MOVE_LEVEL
+        apex = iv.first + int(np.argmax(s[sl]))
+        found.append(classify_episode(
+            expression=scores.names[k] if fits else UNNAMED, t=scores.t, s=s, au=au,
+            first=iv.first, apex=apex, last=iv.last, side_track=scores.side,
+            noise=compute_noise(s), options=spot))
+    return found
 
 
 def resolve_overlaps(events: list[Event], *, max_shared: float = 0.5) -> list[Event]:

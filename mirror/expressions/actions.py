@@ -54,6 +54,9 @@ AU_COMPONENTS: dict[str, tuple[Component, ...]] = {
     # so its brow lowering cancels out in the other AU4 components).
     "AU4k": (("geo", "brow_gap", -1, 0.035),),
     "AU26": (("bs", "jawOpen", 1, 0.35), ("geo", "mouth_open", 1, 0.25)),
+    # lips pushed forward (a pout, an "oo"): no emotion's prototype, but a clear movement
+    "AU18": (("bs", "mouthPucker", 1, 0.5),),
+    "AU22": (("bs", "mouthFunnel", 1, 0.4),),
     # lips tightened: the mouth narrows (as the jaw opens it narrows too: explained per face)
     "AU23": (("geo", "mouth_width", -1, 0.05), ("bs", "mouthRollLower", 1, 0.4)),
 }
@@ -63,12 +66,13 @@ AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED  # sided ones, then bot
 EYE_AUS = ("AU5", "AU6", "AU7")
 STRONGEST = 0.3  # weight of an AU's strongest component against the mean of all
 # Mouth AUs that speech moves too (the nose wings follow the upper lip in the landmark model).
-SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU20", "AU23", "AU24")
+SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU18", "AU20", "AU22", "AU23",
+              "AU24")
 AU_REGION = {
     "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU4k": "brows", "AU5": "lids", "AU7": "lids",
     "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU14": "mouth",
-    "AU15": "mouth", "AU17": "mouth", "AU20": "mouth", "AU23": "mouth", "AU24": "mouth",
-    "AU26": "jaw",
+    "AU15": "mouth", "AU17": "mouth", "AU18": "mouth", "AU20": "mouth", "AU22": "mouth",
+    "AU23": "mouth", "AU24": "mouth", "AU26": "jaw",
 }
 
 
