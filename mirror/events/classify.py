@@ -109,7 +109,7 @@ def classify_episode(*, expression: str, t: np.ndarray, s: np.ndarray, au: Actio
     peak = float(s[apex])
     confidence = float(np.clip(1.0 - np.exp(-(peak / max(noise, 1e-3)) / 8.0), 0.0, 1.0))
     evidence = {n: float(au[n][apex]) for n in AU_REGION if au[n][apex] >= 0.1}
-    strongest = {n: max((float(au[c][apex]) for c in (f"{n}_r", f"{n}_l", n) if c in au.names))
+    strongest = {n: max(float(au[c][apex]) for c in (f"{n}_r", f"{n}_l", n) if c in au.names)
                  for n in AU_REGION}
     return Event(start_s=start_s, apex_s=float(t[apex]), end_s=end_s, expression=expression,
                  kind=kind, micro=micro, intensity=float(min(1.0, peak)), side=side,

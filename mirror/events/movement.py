@@ -42,10 +42,8 @@ def compute_movement(au: ActionUnits) -> np.ndarray:
     prototype explains is a speech movement (SCIENCE.md), however large."""
     cols = []
     for name in MOVEMENT_AUS:
-        if f"{name}_r" in au.names:
-            level = np.fmax(au[f"{name}_r"], au[f"{name}_l"])
-        else:
-            level = au[name]
+        sided = f"{name}_r" in au.names
+        level = np.fmax(au[f"{name}_r"], au[f"{name}_l"]) if sided else au[name]
         if AU_REGION[name] in ("mouth", "nose"):  # a mouth shape while talking is speech
             level = level * (1.0 - au.talking)
         cols.append(level)
