@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.expressions.actions import AU_REGION, ActionUnits
+from mirror.expressions.actions import AU_REGION, ActionUnits, rolling
 
 MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # Action units that can start an unnamed episode: not the brows raised alone, not the jaw, not
@@ -40,12 +40,14 @@ def compute_movement(au: ActionUnits) -> np.ndarray:
     Each action unit is taken on its stronger side, so a one-sided pull counts in full. While
     the person talks, mouth and nose units alone do not count: a mouth shape that no emotion's
     prototype explains is a speech movement (SCIENCE.md), however large."""
+    frames = round(0.5 / max(float(np.median(np.diff(au.t))), 1e-3)) | 1 if au.t.size > 1 else 1
+    near_speech = rolling(au.talking, frames=frames, fn="max")  # the mouth settles after a phrase
     cols = []
     for name in MOVEMENT_AUS:
         sided = f"{name}_r" in au.names
         level = np.fmax(au[f"{name}_r"], au[f"{name}_l"]) if sided else au[name]
         if AU_REGION[name] in ("mouth", "nose"):  # a mouth shape while talking is speech
-            level = level * (1.0 - au.talking)
+            level = level * (1.0 - near_speech)
         cols.append(level)
     strongest = np.max(np.stack(cols), axis=0)
     return np.where(au.reliable, strongest, 0.0) / MOVE_LEVEL

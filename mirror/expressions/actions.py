@@ -17,7 +17,7 @@ import numpy as np
 
 from mirror.events.spot import runs
 from mirror.expressions.neutral import Neutral, usable_frames
-from mirror.expressions.talking import explain_jaw
+from mirror.expressions.talking import explain_jaw, explain_talking
 from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
@@ -92,6 +92,8 @@ class ActionUnitOptions:
     speech_hi: float = 0.10  # ... and where it is complete
     speech_floor_s: float = 0.1  # while talking, mouth AUs must persist this long to count
     explain_jaw: bool = True  # mouth AUs minus what this face's jaw opening usually brings
+    talking_quantile: float = 0.9  # while talking, mouth AUs count beyond this quantile of the
+    # person's own syllable-fast variation while talking (0: off)
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,10 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         if name.split("_")[0] in SPEECH_AUS:
             if options.explain_jaw:
                 filled = explain_jaw(jaw_level, filled, usable & (talking >= 0.5))
+            if options.talking_quantile > 0:
+                slow = rolling(filled, frames=round(1.0 / frame_period(tracks.t)) | 1, fn="median")
+                filled = explain_talking(filled, np.where(usable, talking, 0.0),
+                                         quantile=options.talking_quantile, slow=slow)
             filled = suppress_speech(tracks.t, filled, talking, options=options)
         cols[name] = filled
     for side in ("r", "l"):  # a stretch pulls the corners out, a smile out and up: not both

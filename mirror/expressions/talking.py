@@ -58,3 +58,24 @@ def explain_jaw(jaw: np.ndarray, level: np.ndarray, ok: np.ndarray, **kwargs: in
     """(n,) `level` minus what this face's jaw opening usually brings (never below 0)."""
     model = fit_jaw_model(jaw, level, ok, **kwargs)
     return np.clip(level - model.expected(np.nan_to_num(jaw)), 0.0, None)
+
+
+def talking_range(level: np.ndarray, talking: np.ndarray, *, quantile: float,
+                  min_frames: int = 30) -> float:
+    """How far this person's talking alone moves a measure: its `quantile` over the frames where
+    the jaw moves like speech (`talking` >= 0.5); 0 with fewer than `min_frames` such frames."""
+    speech = level[(talking >= 0.5) & np.isfinite(level)]
+    return float(np.quantile(speech, quantile)) if speech.size >= min_frames else 0.0
+
+
+def explain_talking(level: np.ndarray, talking: np.ndarray, *, quantile: float,
+                    slow: np.ndarray | None = None) -> np.ndarray:
+    """(n,) `level` while talking counted only beyond this person's own talking range (scaled
+    by how much the jaw moves like speech, 0..1); outside speech unchanged.
+
+    `slow` (n,): the level's slow part (a rolling median over about a second). The range is then
+    measured on the fast part only (level - slow): syllables come and go within a fraction of a
+    second, a smile held through a phrase does not, so it does not widen the range."""
+    fast = level if slow is None else level - slow
+    reach = talking_range(fast, talking, quantile=quantile)
+    return np.clip(level - talking * reach, 0.0, None)
