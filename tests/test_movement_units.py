@@ -1,0 +1,157 @@
+"""Pure units of the class-agnostic spotter (movement, unnamed episodes) and of the per-person
+speech model, on synthetic arrays."""
+
+import numpy as np
+import pytest
+
+from mirror.events.detect import detect_events
+from mirror.events.model import UNNAMED
+from mirror.events.movement import MOVE_LEVEL, compute_movement, describe_movement
+from mirror.expressions.actions import (
+    AU_NAMES,
+    ActionUnitOptions,
+    ActionUnits,
+    detect_blinks,
+    extend_decay,
+)
+from mirror.expressions.emotions import compute_emotion_scores
+from mirror.expressions.talking import explain_jaw, explain_talking, fit_jaw_model
+from mirror.profiles import SpotOptions
+
+FPS = 30.0
+
+
+def bump(n: int, at: int, width: int, height: float) -> np.ndarray:
+    s = np.zeros(n)
+    s[at:at + width] = height * np.sin(np.linspace(0, np.pi, width + 2)[1:-1])
+    return s
+
+
+def action_units(n: int, levels: dict[str, np.ndarray], talking: np.ndarray | None = None
+                 ) -> ActionUnits:
+    """ActionUnits with the given AUs (both sides and their mean set alike), the rest at 0."""
+    cols = np.zeros((n, len(AU_NAMES)))
+    for name, x in levels.items():
+        for col in (name, f"{name}_r", f"{name}_l"):
+            if col in AU_NAMES:
+                cols[:, AU_NAMES.index(col)] = x
+    return ActionUnits(t=np.arange(n) / FPS, names=AU_NAMES, levels=cols,
+                       reliable=np.ones(n, bool), blink=np.zeros(n, bool),
+                       talking=np.zeros(n) if talking is None else talking,
+                       options=ActionUnitOptions())
+
+
+# --- the speech model ---------------------------------------------------------------------------
+
+def test_jaw_model_learns_what_the_jaw_brings_and_keeps_what_it_does_not():
+    rng = np.random.default_rng(0)
+    n = 900
+    jaw = np.clip(rng.normal(0.3, 0.2, n), 0, None)
+    coupled = 0.6 * jaw + rng.normal(0, 0.01, n)  # the nose wings ride on this face's jaw
+    expression = bump(n, 400, 15, 0.5)
+    out = explain_jaw(jaw, coupled + expression, np.ones(n, bool))
+    outside = np.r_[0:390, 420:n]
+    assert np.quantile(out[outside], 0.9) < 0.06  # the jaw's share is gone
+    assert out[400:415].max() > 0.4  # the expression stands
+
+
+def test_jaw_model_is_non_decreasing_and_empty_without_frames():
+    rng = np.random.default_rng(1)
+    jaw = rng.uniform(0, 1, 600)
+    model = fit_jaw_model(jaw, 0.5 * jaw, np.ones(600, bool))
+    assert np.all(np.diff(model.level) >= 0)
+    empty = fit_jaw_model(jaw[:10], jaw[:10], np.ones(10, bool))
+    assert empty.jaw.size == 0 and np.all(empty.expected(jaw) == 0)
+
+
+def test_talking_range_removes_syllables_but_not_a_smile_held_through_a_phrase():
+    n = 900
+    t = np.arange(n) / FPS
+    talking = np.ones(n)
+    syllables = 0.3 * np.clip(np.sin(2 * np.pi * 4 * t), 0, None)  # 4 Hz lip shapes
+    held = np.zeros(n)
+    held[300:390] = 0.6  # a 3 s smile while talking
+    level = syllables + held
+    slow = np.array([np.median(level[max(0, i - 15):i + 16]) for i in range(n)])
+    out = explain_talking(level, talking, quantile=0.9, slow=slow)
+    assert out[np.r_[0:290, 400:n]].max() < 0.05
+    assert out[310:380].min() > 0.3
+    # without talking nothing changes
+    assert np.array_equal(explain_talking(level, np.zeros(n), quantile=0.9, slow=slow), level)
+
+
+# --- blinks -------------------------------------------------------------------------------------
+
+def test_blink_tail_is_bridged_while_the_eye_measure_decays():
+    mask = np.zeros(20, bool)
+    mask[5:7] = True
+    level = np.r_[np.zeros(5), 1.0, 1.0, 0.8, 0.6, 0.4, 0.3, 0.35, 0.5, np.zeros(7)]
+    out = extend_decay(mask, level, max_frames=15)
+    assert out[5:11].all()  # 1.0 -> 0.3 falling: the blink's tail
+    assert not out[11]  # rising again: a squint of its own, not the blink
+
+
+def test_a_half_seen_blink_is_found_by_its_speed():
+    from mirror.expressions.neutral import Neutral
+    from mirror.face.features import GEOMETRY_NAMES
+    from mirror.tracks import BS, FaceTracks
+
+    n = 30
+    geo = np.ones((n, len(GEOMETRY_NAMES)), np.float32)
+    i_r, i_l = GEOMETRY_NAMES.index("eye_open_r"), GEOMETRY_NAMES.index("eye_open_l")
+    geo[10, [i_r, i_l]] = 0.64  # the lids close at blink speed, but only a third of the way
+    geo[11, [i_r, i_l]] = 0.7
+    tracks = FaceTracks(t=np.arange(n) / FPS, found=np.ones(n, bool),
+                        blendshapes=np.zeros((n, len(BS)), np.float32), geometry=geo,
+                        geometry_names=GEOMETRY_NAMES, pose=np.zeros((n, 6), np.float32),
+                        bbox=np.zeros((n, 4), np.float32), n_faces=np.ones(n, np.int8),
+                        landmarks=np.zeros((n, 0, 3), np.float32), landmark_ids=(),
+                        meta={})
+    neutral = Neutral(blendshapes=np.zeros(len(BS)), geometry=np.ones(len(GEOMETRY_NAMES)),
+                      blendshape_spread=np.full(len(BS), 0.01),
+                      geometry_spread=np.full(len(GEOMETRY_NAMES), 0.01),
+                      pose=np.zeros(6), frame_index=0, source="estimated")
+    blink = detect_blinks(tracks, neutral, ActionUnitOptions())
+    assert blink[10] and not blink[0] and not blink[25]
+
+
+# --- movement and unnamed episodes --------------------------------------------------------------
+
+def test_brows_raised_alone_and_mouth_shapes_while_talking_are_not_movement():
+    n = 300
+    brows = action_units(n, {"AU1": bump(n, 100, 12, 0.9), "AU2": bump(n, 100, 12, 0.9)})
+    assert compute_movement(brows).max() == 0.0
+    talking = np.ones(n)
+    mouth = action_units(n, {"AU20": bump(n, 100, 12, 0.9)}, talking=talking)
+    assert compute_movement(mouth).max() == 0.0
+    quiet = action_units(n, {"AU20": bump(n, 100, 12, 0.9)})
+    assert compute_movement(quiet).max() == pytest.approx(0.9 / MOVE_LEVEL, rel=0.05)
+
+
+def test_a_strong_movement_no_prototype_fits_is_reported_unnamed_with_what_moved():
+    n = 300
+    # a pucker with lowered, drawn-together brows: no emotion's prototype
+    au = action_units(n, {"AU4k": bump(n, 100, 14, 0.8), "AU23": bump(n, 100, 14, 0.7)})
+    scores = compute_emotion_scores(au)
+    events = detect_events(scores, au, SpotOptions())
+    assert len(events) == 1
+    (e,) = events
+    assert e.expression == UNNAMED
+    assert "brows drawn together" in e.description and "lips tightened" in e.description
+    assert 3.2 < e.apex_s < 3.9 and e.kind == "leak"
+
+
+def test_a_prototype_is_named_not_unnamed():
+    n = 300
+    au = action_units(n, {"AU1": bump(n, 100, 12, 0.7), "AU15": bump(n, 100, 12, 0.6)})
+    events = detect_events(compute_emotion_scores(au), au, SpotOptions())
+    assert [e.expression for e in events] == ["sadness"]
+    assert "lip corners pulled down" in events[0].description
+
+
+def test_describe_movement_joins_pairs_and_orders_by_strength():
+    assert describe_movement({"AU1": 0.5, "AU2": 0.4, "AU20": 0.6}) == \
+        "lips stretched and brows raised"
+    assert describe_movement({"AU4": 0.3, "AU4k": 0.2, "AU9": 0.1}) == \
+        "brows lowered and drawn together"
+    assert describe_movement({"AU12": 0.05}) == ""
