@@ -83,7 +83,7 @@ class ActionUnitOptions:
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
     blink_reopen_frames: int = 3  # frames after a blink still bridged (the lids reopen late)
     blink_drop: float = 0.25  # or the aperture falls by this fraction of neutral within 3 frames
-    blink_drop_below: float = 0.8  # ... to below this fraction (a lid closing at blink speed)
+    blink_drop_below: float = 0.7  # ... to below this fraction (a lid closing at blink speed)
     blink_tail_s: float = 0.5  # after a blink, eye AUs still decaying are its tail, up to this long
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
     noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral
@@ -262,8 +262,11 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         level = combine_components(np.stack(
             [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5) for c in comps]))
         bad = ~usable | np.isnan(level)
-        if name.split("_")[0] in (*EYE_AUS, "AU4"):
+        base = name.split("_")[0]
+        if base in ("AU6", "AU7"):  # the model's squint relaxes slowly after a blink
             bad = bad | extend_decay(blink, np.nan_to_num(level), max_frames=tail)
+        elif base in (*EYE_AUS, "AU4"):
+            bad = bad | blink
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad,
                                                    max_gap_s=options.max_gap_s), nan=0.0))
         if name.split("_")[0] in SPEECH_AUS:
