@@ -83,7 +83,7 @@ class ActionUnitOptions:
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
     blink_reopen_frames: int = 3  # frames after a blink still bridged (the lids reopen late)
     blink_drop: float = 0.25  # or the aperture falls by this fraction of neutral within 3 frames
-    blink_drop_below: float = 0.7  # ... to below this fraction (a lid closing at blink speed)
+    blink_drop_below: float = 0.8  # ... to below this fraction (a lid closing at blink speed)
     blink_tail_s: float = 0.5  # after a blink, eye AUs still decaying are its tail, up to this long
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
     noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral

@@ -66,8 +66,9 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.45, 0.75)  # upper lids raised beyond the brows' pull
     happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
     contempt = np.clip(hi - lo, 0, None) * one_sided
-    # brows knit or lowered, lips stretched: what tells fear from surprise
-    tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), a["AU20"])
+    # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
+    # what tells fear from surprise
+    tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"]))
     surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
     # fear: raised brows and lids with tension (1+2+4+5+20), or its major variants without the
     # brows (5+20) or without the lids (1+2+4/20); the lip stretch alone is not enough
