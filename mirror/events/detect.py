@@ -19,6 +19,7 @@ from mirror.events.movement import MOVE_LEVEL, compute_movement
 from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import SPEECH_PENALTY, EmotionScores
+from mirror.expressions.talking import follows_jaw
 from mirror.profiles import SpotOptions
 
 
@@ -116,7 +117,7 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
             first, last = iv.first + a, iv.first + b
             s = scores.scores[:, k]
             apex = first + int(np.argmax(s[first:last + 1]))
-            if s[apex] < thr[apex, k] * 0.75:
+            if s[apex] < thr[apex, k] * 0.75 or is_speech(scores, au, k, first, last):
                 continue
             if bounds is not None:
                 first, last = extend_bounds(bounds.scores[:, k], first, apex, last)
@@ -125,6 +126,13 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                 last=last, side_track=scores.side, noise=compute_noise(s), options=spot))
     events += detect_movements(scores, au, ratio, events, spot, opts)
     return sorted(resolve_overlaps(events), key=lambda e: e.start_s)
+
+
+def is_speech(scores: EmotionScores, au: ActionUnits, k: int, first: int, last: int) -> bool:
+    """A mouth emotion while talking whose score moves in lockstep with the jaw: articulation."""
+    if scores.names[k] not in SPEECH_PENALTY or au.talking[first:last + 1].mean() < 0.5:
+        return False
+    return follows_jaw(scores.scores[first:last + 1, k], au["AU26"][first:last + 1])
 
 
 def detect_movements(scores: EmotionScores, au: ActionUnits, ratio: np.ndarray,

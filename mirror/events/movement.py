@@ -18,9 +18,11 @@ from mirror.expressions.actions import AU_REGION, ActionUnits, rolling
 
 MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # Action units that can start an unnamed episode: not the brows raised alone, not the jaw, not
-# the lips pushed forward or rounded (the articulators of "oo" and "w").
+# the lips pushed forward or rounded (the articulators of "oo" and "w"), not the chin pushed up
+# with the lips pressed (the closure of "m", "b", "p", and after a phrase; the cues report a
+# lip press on its own).
 MOVEMENT_AUS = ("AU4", "AU4k", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14", "AU15",
-                "AU17", "AU20", "AU23", "AU24")
+                "AU20", "AU23")
 AU_WORDS = {
     "AU1": "inner brows raised", "AU2": "outer brows raised", "AU4": "brows lowered",
     "AU4k": "brows drawn together", "AU5": "upper lids raised", "AU6": "cheeks raised",
@@ -40,8 +42,8 @@ def compute_movement(au: ActionUnits) -> np.ndarray:
     Each action unit is taken on its stronger side, so a one-sided pull counts in full. While
     the person talks, mouth and nose units alone do not count: a mouth shape that no emotion's
     prototype explains is a speech movement (SCIENCE.md), however large."""
-    frames = round(0.5 / max(float(np.median(np.diff(au.t))), 1e-3)) | 1 if au.t.size > 1 else 1
-    near_speech = rolling(au.talking, frames=frames, fn="max")  # the mouth settles after a phrase
+    frames = round(1.0 / max(float(np.median(np.diff(au.t))), 1e-3)) | 1 if au.t.size > 1 else 1
+    near_speech = rolling(au.talking, frames=frames, fn="max")  # the mouth settles within 0.5 s
     cols = []
     for name in MOVEMENT_AUS:
         sided = f"{name}_r" in au.names

@@ -79,3 +79,11 @@ def explain_talking(level: np.ndarray, talking: np.ndarray, *, quantile: float,
     fast = level if slow is None else level - slow
     reach = talking_range(fast, talking, quantile=quantile)
     return np.clip(level - talking * reach, 0.0, None)
+
+
+def follows_jaw(score: np.ndarray, jaw: np.ndarray, *, min_r: float = 0.8) -> bool:
+    """Whether an episode's score (m,) rises and falls with the jaw opening (m,) over its frames:
+    a Pearson correlation of at least `min_r` means the mouth evidence is articulation."""
+    if score.size < 4 or np.std(score) < 1e-6 or np.std(jaw) < 1e-6:
+        return False
+    return bool(np.corrcoef(score, jaw)[0, 1] >= min_r)
