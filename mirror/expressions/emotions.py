@@ -71,9 +71,11 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"]))
     surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
     # fear: raised brows and lids with tension (1+2+4+5+20), or its major variants without the
-    # brows (5+20) or without the lids (1+2+4/20); the lip stretch alone is not enough
-    fear = np.fmax(_gm(a["AU1"], a["AU5"], tension) * lids_up,
-                   0.8 * np.fmax(_gm(a["AU5"], a["AU20"]) * lids_up, _gm(a["AU1"], tension)))
+    # brows (5+20), without the lids (1+20), or the brows alone, raised and drawn together
+    # (1+2+4: with the outer brows, unlike sadness's 1+4); the lip stretch alone is not enough
+    fear = np.fmax(_gm(a["AU1"], a["AU5"], tension) * lids_up, 0.8 * np.fmax(
+        np.fmax(_gm(a["AU5"], a["AU20"]) * lids_up, _gm(a["AU1"], a["AU20"])),
+        _gm(a["AU1"], a["AU2"], a["AU4k"])))
     # anger: lowered brows with tightened lids, pressed or tightened lips (4+5/7+23/24)
     lips_tight = np.fmax(a["AU24"], a["AU23"])
     anger = _gm(a["AU4"], np.fmax(a["AU7"], lips_tight)) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
