@@ -75,10 +75,11 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # (1+2+4: with the outer brows, unlike sadness's 1+4); the lip stretch alone is not enough
     fear = np.fmax(_gm(a["AU1"], a["AU5"], tension) * lids_up, 0.8 * np.fmax(
         np.fmax(_gm(a["AU5"], a["AU20"]) * lids_up, _gm(a["AU1"], a["AU20"])),
-        _gm(a["AU1"], a["AU2"], a["AU4k"])))
+        _gm(a["AU1"], a["AU2"], a["AU4k"]) * _ramp(a["AU4k"], 0.08, 0.2)))
     # anger: lowered brows with tightened lids, pressed or tightened lips (4+5/7+23/24)
     lips_tight = np.fmax(a["AU24"], a["AU23"])
-    anger = _gm(a["AU4"], np.fmax(a["AU7"], lips_tight)) - 0.7 * a["AU1"] - 0.5 * a["AU12"]
+    anger = (_gm(a["AU4"], np.fmax(a["AU7"], lips_tight)) * _ramp(a["AU4"], 0.08, 0.2)
+             - 0.7 * a["AU1"] - 0.5 * a["AU12"])  # clearly lowered brows: a soft AND, not an OR
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
     disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
     support = np.fmax(np.fmax(a["AU1"], 0.5 * a["AU15"]),
