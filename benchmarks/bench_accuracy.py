@@ -69,7 +69,7 @@ def main() -> None:
                 str(seed), lambda p, seed=seed: render_clip(
                     random_spec(seed, duration_s=30, n_episodes=8), p), d, cache)
             unnamed += sum(e.expression == UNNAMED for e in events)
-            s = score_events([e for e in events if e.expression != UNNAMED], truth.episodes)
+            s = score_events(events, truth.episodes)
             total.add(s)
             missed = collections.Counter(m.split("@")[0] for m in s.misses)
             for e, n in collections.Counter(g.expression for g in truth.episodes).items():

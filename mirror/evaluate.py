@@ -2,7 +2,8 @@
 
 A detection matches a labelled episode when their intervals' IoU is >= 0.5 (one to one, best IoU
 first); precision, recall and F1 count all clips together. Matched pairs are then checked for
-the emotion label and for leak vs held.
+the emotion label and for leak vs held. Unnamed movements (no emotion fits) are neither hits
+nor false alarms, as in the foreign development set's scorer: they claim no emotion.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from mirror.events.model import UNNAMED
 
 
 class Interval(Protocol):
@@ -74,7 +77,9 @@ class Score:
 
 def score_events(detected: Sequence[Interval], truth: Sequence[Interval], *,
                  iou: float = 0.5) -> Score:
-    """Match detections to truth one to one by best IoU >= `iou`, then check labels."""
+    """Match detections to truth one to one by best IoU >= `iou`, then check labels.
+    Detections labelled UNNAMED are left out (neither hits nor false alarms)."""
+    detected = [d for d in detected if d.expression != UNNAMED]
     pairs = sorted(
         ((interval_iou(d.start_s, d.end_s, g.start_s, g.end_s), i, j)
          for i, d in enumerate(detected) for j, g in enumerate(truth)),

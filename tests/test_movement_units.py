@@ -155,3 +155,13 @@ def test_describe_movement_joins_pairs_and_orders_by_strength():
     assert describe_movement({"AU4": 0.3, "AU4k": 0.2, "AU9": 0.1}) == \
         "brows lowered and drawn together"
     assert describe_movement({"AU12": 0.05}) == ""
+
+
+def test_unnamed_movements_are_neither_hits_nor_false_alarms_in_scoring():
+    from mirror.evaluate import score_events
+    from mirror.events.model import Event
+
+    truth = [Event(1.0, 1.2, 1.4, "fear", "leak", True, 0.5, "both")]
+    unnamed = Event(1.0, 1.2, 1.4, UNNAMED, "leak", True, 0.5, "both", description="x")
+    s = score_events([unnamed], truth)
+    assert (s.tp, s.fp, s.fn) == (0, 0, 1)

@@ -24,8 +24,9 @@ def test_calm_read_speech_gives_few_events(tmp_path: Path):
         total_events += len(doc["events"])
         total_s += doc["duration_s"]
     per_minute = total_events / (total_s / 60)
-    # A naive blendshape spotter reports 20-90 per minute here (SCIENCE.md).
-    assert per_minute <= 12, f"{total_events} events in {total_s:.0f} s of calm speech"
+    # A naive blendshape spotter reports 20-90 per minute here (SCIENCE.md). Every episode counts,
+    # unnamed movements too: on calm read speech a coach would point at nothing (issue 12).
+    assert per_minute <= 2, f"{total_events} events in {total_s:.0f} s of calm speech"
 
 
 def test_expressive_face_is_seen(tmp_path: Path):
