@@ -129,10 +129,12 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
 
 
 def is_speech(scores: EmotionScores, au: ActionUnits, k: int, first: int, last: int) -> bool:
-    """A mouth emotion while talking whose score moves in lockstep with the jaw: articulation."""
-    if scores.names[k] not in SPEECH_PENALTY or au.talking[first:last + 1].mean() < 0.5:
+    """A mouth emotion while talking whose score moves in lockstep with the jaw, without the
+    cheeks taking part (a laugh lifts them; brows move with speech anyway): articulation."""
+    sl = slice(first, last + 1)
+    if scores.names[k] not in SPEECH_PENALTY or au.talking[sl].mean() < 0.5:
         return False
-    return follows_jaw(scores.scores[first:last + 1, k], au["AU26"][first:last + 1])
+    return float(au["AU6"][sl].max()) < 0.2 and follows_jaw(scores.scores[sl, k], au["AU26"][sl])
 
 
 def detect_movements(scores: EmotionScores, au: ActionUnits, ratio: np.ndarray,
