@@ -130,11 +130,13 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
 
 def is_speech(scores: EmotionScores, au: ActionUnits, k: int, first: int, last: int) -> bool:
     """A mouth emotion while talking whose score moves in lockstep with the jaw, without the
-    cheeks taking part (a laugh lifts them; brows move with speech anyway): articulation."""
+    cheeks or the inner brows taking part (a laugh lifts the cheeks, sadness the inner brows):
+    articulation."""
     sl = slice(first, last + 1)
     if scores.names[k] not in SPEECH_PENALTY or au.talking[sl].mean() < 0.5:
         return False
-    return float(au["AU6"][sl].max()) < 0.2 and follows_jaw(scores.scores[sl, k], au["AU26"][sl])
+    upper = max(float(au["AU6"][sl].max()), float(au["AU1"][sl].max()))
+    return upper < 0.2 and follows_jaw(scores.scores[sl, k], au["AU26"][sl])
 
 
 def detect_movements(scores: EmotionScores, au: ActionUnits, ratio: np.ndarray,
