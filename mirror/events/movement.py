@@ -22,7 +22,7 @@ MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # with the lips pressed (the closure of "m", "b", "p", and after a phrase; the cues report a
 # lip press on its own), not the eyes narrowing alone (a blink's tail, a smile's eyes, a bright
 # screen: the tension cue reports a face that tightens).
-MOVEMENT_AUS = ("AU4", "AU4k", "AU5", "AU9", "AU10", "AU12", "AU14", "AU15", "AU20", "AU23")
+MOVEMENT_AUS = ("AU4", "AU4k", "AU9", "AU10", "AU12", "AU14", "AU15", "AU20", "AU23")
 AU_WORDS = {
     "AU1": "inner brows raised", "AU2": "outer brows raised", "AU4": "brows lowered",
     "AU4k": "brows drawn together", "AU5": "upper lids raised", "AU6": "cheeks raised",

@@ -63,7 +63,7 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     asym = (hi - lo) / (hi + lo + 0.1)
     one_sided = _ramp(asym, 0.5, 0.8)
     smile = a["AU12"] * (1.0 - one_sided)
-    lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.45, 0.75)  # upper lids raised beyond the brows' pull
+    lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.6, 0.95)  # upper lids raised beyond the brows' pull
     happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
     contempt = np.clip(hi - lo, 0, None) * one_sided
     # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
