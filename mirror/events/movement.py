@@ -21,7 +21,8 @@ MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # the lips pushed forward or rounded (the articulators of "oo" and "w"), not the chin pushed up
 # with the lips pressed (the closure of "m", "b", "p", and after a phrase; the cues report a
 # lip press on its own), not the eyes narrowing alone (a blink's tail, a smile's eyes, a bright
-# screen: the tension cue reports a face that tightens).
+# screen: the tension cue reports a face that tightens), not the upper lids alone (a glance moves
+# the lid over the iris: the gaze cue reports it).
 MOVEMENT_AUS = ("AU4", "AU4k", "AU9", "AU10", "AU12", "AU14", "AU15", "AU20", "AU23")
 AU_WORDS = {
     "AU1": "inner brows raised", "AU2": "outer brows raised", "AU4": "brows lowered",
