@@ -128,12 +128,16 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     return sorted(resolve_overlaps(events), key=lambda e: e.start_s)
 
 
+LIP_CORNER_EMOTIONS = ("happiness", "contempt")
+
+
 def is_speech(scores: EmotionScores, au: ActionUnits, k: int, first: int, last: int) -> bool:
-    """A mouth emotion while talking whose score moves in lockstep with the jaw, without the
-    cheeks or the inner brows taking part (a laugh lifts the cheeks, sadness the inner brows):
-    articulation."""
+    """A lip-corner emotion (happiness, contempt) while talking whose score moves in lockstep
+    with the jaw, without the cheeks or the inner brows taking part (a laugh lifts the cheeks):
+    articulation, the corners spreading for "ee" and rounding for "oo". Disgust and sadness can
+    open the jaw themselves (9+10+25/26) and are left to their own evidence."""
     sl = slice(first, last + 1)
-    if scores.names[k] not in SPEECH_PENALTY or au.talking[sl].mean() < 0.5:
+    if scores.names[k] not in LIP_CORNER_EMOTIONS or au.talking[sl].mean() < 0.5:
         return False
     upper = max(float(au["AU6"][sl].max()), float(au["AU1"][sl].max()))
     return upper < 0.2 and follows_jaw(scores.scores[sl, k], au["AU26"][sl])
