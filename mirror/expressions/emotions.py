@@ -69,7 +69,11 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
     # what tells fear from surprise
     tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"]))
-    surprise = _gm(brows_up, a["AU5"]) * lids_up * (1.0 - _ramp(tension, 0.15, 0.4))
+    # surprise: brows and upper lids raised (1+2+5, +26), or, away from speech, the brows raised
+    # with the jaw dropped (1+2+26: raised brows on a talking face are conversational)
+    surprise = np.fmax(_gm(brows_up, a["AU5"]) * lids_up,
+                       0.8 * _gm(brows_up, a["AU26"]) * (1.0 - au.talking)
+                       ) * (1.0 - _ramp(tension, 0.15, 0.4))
     # fear: raised brows and lids with tension (1+2+4+5+20), or its major variants without the
     # brows (5+20), without the lids (1+20), or the brows alone, raised and drawn together
     # (1+2+4: with the outer brows, unlike sadness's 1+4); the lip stretch alone is not enough
