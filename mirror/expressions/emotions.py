@@ -92,9 +92,10 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # raised lids and stretched lips of fear say it is not sadness
     sadness = (_gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2) - 0.8 * a["AU12"]
                - 0.7 * a["AU5"] - 0.7 * a["AU20"])
-    # lips pushed forward or rounded (a pout, an "oo") raise the upper lip: that is not disgust
+    # lips pushed forward or rounded (a pout, an "oo", an "O") raise the upper lip and pull the
+    # corners unevenly: that is neither disgust nor contempt
     pout = 1.0 - _ramp(np.fmax(a["AU18"], a["AU22"]), 0.15, 0.4)
-    disgust = disgust * pout
+    disgust, contempt = disgust * pout, contempt * pout
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
