@@ -310,3 +310,13 @@ def test_the_page_with_cues_renders_offline(report: dict[str, Any], tmp_path: Pa
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / "report-cues.png")
+
+
+def test_cue_counts_read_as_words() -> None:
+    from mirror.report.fmt import times_and_problems
+
+    assert times_and_problems(1, 0) == "1 time, not a problem for this profile"
+    assert times_and_problems(3, 0) == "3 times, none a problem for this profile"
+    assert times_and_problems(3, 2) == "3 times, 2 a problem for this profile"
+    assert times_and_problems(2, 2) == "2 times, all a problem for this profile"
+    assert times_and_problems(1, 1) == "1 time, 1 a problem for this profile"

@@ -46,6 +46,17 @@ def compute_spark(values: Sequence[float], *, width: int = 8) -> str:
     return "".join(SPARK_BLOCKS[min(7, round(v / top * 7))] for v in vals)
 
 
+def trend_text(values: Sequence[float], *, width: int = 24) -> str:
+    """The trend chart in one line with its numbers: bars rise from 0 (10.0 -> 5.7 leaks/min is
+    a bar at its top, then one a little over half as high, not a fall to nothing)."""
+    if not values:
+        return ""
+    first, last, top = values[0], values[-1], max(values)
+    return (f"{compute_spark(values, width=width)}  {first:.1f} → {last:.1f} leaks/min "
+            f"over {len(values)} rehearsal{'s' if len(values) != 1 else ''} "
+            f"(bars from 0 to {top:.1f})")
+
+
 def mmss(t: float) -> str:
     t = max(0.0, float(t))
     return f"{int(t // 60)}:{int(t % 60):02d}"

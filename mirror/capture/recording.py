@@ -56,7 +56,8 @@ class RecordingResult:
         audio = (f", audio {s.audio_samples} samples ({s.audio_overflows} overflows)"
                  if s.audio_blocks else "")
         return (f"recorded {self.duration_s:.1f} s: {s.frames} frames "
-                f"({s.dropped_frames} dropped){audio}; {s.stop_reason} -> {self.session_dir}")
+                f"({s.dropped_frames} dropped){audio}; stopped: {s.stop_reason}; "
+                f"saved in {self.session_dir}")
 
 
 def versions(microphone: DeviceMicrophone | FileMicrophone | None) -> dict[str, str]:

@@ -81,6 +81,13 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def times_and_problems(count: int, problems: int) -> str:
+    """`1 time, not a problem for this profile`, `3 times, 2 a problem for this profile`."""
+    which = ("not" if count == 1 else "none") if problems == 0 else \
+        ("all" if problems == count and count > 1 else str(problems))
+    return f"{plural(count, 'time')}, {which} a problem for this profile"
+
+
 def group_summary(group: list[dict[str, Any]]) -> str:
     """`3 leaks (1 micro), 1 held` for a list of episodes."""
     leaks = [e for e in group if e["kind"] == "leak"]

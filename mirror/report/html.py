@@ -20,9 +20,9 @@ from mirror.report.fmt import (
     group_summary,
     mmss,
     number,
-    plural,
     seconds,
     section_table,
+    times_and_problems,
 )
 from mirror.speech.words import clean_word
 
@@ -309,8 +309,8 @@ def _cues(f: dict[str, Any]) -> str:
         group = [by_id[i] for i in row["ids"]]
         opened = " open" if len(cues) <= OPEN_GROUP_MAX else ""
         out.append(f'<details class="cue"{opened}><summary><span class="badge cue">'
-                   f'{escape(row["label"])}</span> {plural(len(group), "time")}, '
-                   f'{row["problems"]} a problem for this profile</summary>'
+                   f'{escape(row["label"])}</span> '
+                   f'{times_and_problems(len(group), row["problems"])}</summary>'
                    "<div class=inner><table><tr><th>time</th><th>what</th>"
                    "<th class=num>length</th><th class=num>intensity</th><th>section</th>"
                    "<th>said</th><th>coaching</th></tr>")

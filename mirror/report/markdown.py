@@ -16,9 +16,9 @@ from mirror.report.fmt import (
     group_summary,
     mmss,
     number,
-    plural,
     seconds,
     section_table,
+    times_and_problems,
 )
 from mirror.speech.words import clean_word
 
@@ -118,8 +118,8 @@ def _cues(f: dict[str, Any]) -> list[str]:
                    for r in f["cue_summary"]])
     by_id = {c["id"]: c for c in f["cues"]}
     for r in f["cue_summary"]:
-        out += [f"<details><summary>{r['label']}: {plural(r['count'], 'time')}, "
-                f"{r['problems']} a problem for this profile</summary>", ""]
+        out += [f"<details><summary>{r['label']}: "
+                f"{times_and_problems(r['count'], r['problems'])}</summary>", ""]
         out += _table(["time", "what", "length", "intensity", "section", "said", "coaching"],
                       [[mmss(c["start_s"]), (c["text"] if c["text"] != c["label"] else
                                              c["meaning"]) + (" ⚑" if c["problem"] else ""),

@@ -10,10 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Label, Select, Sparkline, Static
+from textual.widgets import Button, DataTable, Footer, Label, Select, Static
 
 from mirror.app.messages import SessionsLoaded, SourcesProbed
-from mirror.app.sessions import SessionRow, load_session_rows, mmss, profile_trend
+from mirror.app.sessions import SessionRow, load_session_rows, mmss, profile_trend, trend_text
 from mirror.app.sources import probe_sources
 from mirror.app.widgets.title_bar import TitleBar
 
@@ -54,7 +54,7 @@ class HomeScreen(Screen[None]):
                 yield table
                 with Horizontal(id="trend-row"):
                     yield Label("leaks/min, oldest → newest ", id="trend-label")
-                    yield Sparkline([], id="trend")
+                    yield Static("", id="trend", markup=False)
             with Vertical(id="side-pane"):
                 yield Label("Profile", classes="pane-title")
                 names = available_profiles()
@@ -169,7 +169,7 @@ class HomeScreen(Screen[None]):
 
     def show_trend(self) -> None:
         values = profile_trend(self.rows, self.mirror.profile)
-        self.query_one("#trend", Sparkline).data = values
+        self.query_one("#trend", Static).update(trend_text(values))
         self.query_one("#trend-label", Label).update(
             f"{self.mirror.profile}: leaks/min, oldest → newest " if values
             else f"{self.mirror.profile}: no analysed rehearsals yet ")
