@@ -26,6 +26,7 @@ from pathlib import Path
 
 from mirror.face.landmarker import LandmarkerOptions, _segments, available_cores, create_landmarker
 from mirror.face.model import resolve_model_path
+from mirror.face.native import silence_native_logs_for_process
 from mirror.media import iter_frames, probe_video
 from mirror.synth.render import render_clip
 from mirror.synth.spec import random_spec
@@ -34,6 +35,7 @@ from mirror.synth.spec import random_spec
 def _bare_worker(path: str, start: float, end: float, q: mp.Queue) -> None:
     import mediapipe as mpipe
 
+    silence_native_logs_for_process()  # as mirror's own workers do
     info = probe_video(path)
     lm = create_landmarker(LandmarkerOptions(model_path=str(resolve_model_path())))
     n, last = 0, -1
