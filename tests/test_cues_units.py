@@ -5,11 +5,21 @@ import json
 import numpy as np
 import pytest
 
-from mirror.cues.detect import gaze_direction, short_blinks
+from mirror.cues.detect import (
+    CueOptions,
+    averted_frames,
+    detect_masking,
+    detect_tension,
+    gaze_direction,
+    short_blinks,
+)
 from mirror.cues.model import CUE_INFO, CUES, Cue, CuePart
 from mirror.cues.rules import cue_summary, finish_cue
 from mirror.cues.signals import compute_eye_gaze, compute_head_roll, eye_to_degrees
 from mirror.evaluate import score_cues
+from mirror.events.model import Event
+from mirror.expressions.actions import AU_NAMES, ActionUnitOptions, ActionUnits
+from mirror.expressions.emotions import EMOTIONS, EmotionScores
 from mirror.face.features import KEPT_LANDMARKS
 from mirror.judgement import after_trigger
 from mirror.judgement import is_cue_problem as is_problem
@@ -153,3 +163,70 @@ def test_score_cues_matches_within_a_type_and_checks_direction():
     s = score_cues(found, truth)
     assert (s.tp, s.fp, s.fn) == (1, 2, 2)
     assert s.label_right == 0  # the matched aversion went the other way
+
+
+def action_units(n: int, **levels: np.ndarray) -> ActionUnits:
+    """n frames at 30 fps, every AU at 0 except `levels` (name -> (n,) array), not talking."""
+    lv = np.zeros((n, len(AU_NAMES)))
+    for name, x in levels.items():
+        lv[:, AU_NAMES.index(name)] = x
+    return ActionUnits(t=np.arange(n) / 30.0, names=AU_NAMES, levels=lv,
+                       reliable=np.ones(n, bool), blink=np.zeros(n, bool),
+                       talking=np.zeros(n), options=ActionUnitOptions())
+
+
+def bump(n: int, a: int, b: int, level: float) -> np.ndarray:
+    x = np.zeros(n)
+    x[a:b] = level
+    return x
+
+
+def test_tension_is_narrowed_lids_with_tightened_lips_alone():
+    """Lids narrowed (AU7) with the mouth narrowed (AU23, lip tightening) and neither brows nor
+    pressed lips: tension (the foreign generator's tension is mostly AU7 + AU23)."""
+    n = 150
+    au = action_units(n, AU7=bump(n, 30, 100, 0.6), AU23=bump(n, 30, 100, 0.4))
+    found = detect_tension(au, [], CueOptions())
+    assert len(found) == 1 and found[0].start_s == pytest.approx(1.0, abs=0.05)
+    assert found[0].evidence["AU23"] == pytest.approx(0.4)
+
+
+def test_no_tension_while_the_eyes_are_turned_away():
+    """The face model reads the lids as narrowing whenever the eyes turn far away: tension is
+    not read from them during a gaze aversion."""
+    n = 150
+    au = action_units(n, AU7=bump(n, 30, 100, 0.6), AU4=bump(n, 30, 100, 0.2))
+    assert len(detect_tension(au, [], CueOptions())) == 1
+    gaze = [Cue(cue="gaze_aversion", start_s=1.0, apex_s=1.1, end_s=100 / 30.0, intensity=0.5,
+                confidence=0.9, direction="left")]
+    averted = averted_frames(au.t, gaze)
+    assert averted[30:100].all() and not averted[:25].any() and not averted[110:].any()
+    assert detect_tension(au, [], CueOptions(), averted) == []
+
+
+def scores_with(n: int, **rows: np.ndarray) -> EmotionScores:
+    s = np.zeros((n, len(EMOTIONS)))
+    for name, x in rows.items():
+        s[:, EMOTIONS.index(name)] = x
+    return EmotionScores(t=np.arange(n) / 30.0, names=EMOTIONS, scores=s, side=np.zeros(n),
+                         reliable=np.ones(n, bool), talking=np.zeros(n))
+
+
+def test_masking_gap_is_measured_from_the_smiles_start():
+    """Sadness for 0.3 s, then a weak smile that starts 0.2 s later but crosses its threshold
+    only 0.6 s after the sadness ended: the smile still masks it (its start is what counts)."""
+    n = 150
+    sad = bump(n, 30, 39, 0.5)
+    smile = np.zeros(n)
+    smile[45:63] = 0.06  # the rise: above 30 % of the threshold, below the threshold
+    smile[63:120] = 0.2
+    sc = scores_with(n, sadness=sad, happiness=smile)
+    thresholds = np.full(len(EMOTIONS), 0.12)
+    ev = [Event(start_s=2.1, apex_s=2.5, end_s=4.0, expression="happiness", kind="held",
+                micro=False, intensity=0.5, side="both", confidence=0.8)]
+    found = detect_masking(ev, sc, thresholds, CueOptions())
+    assert len(found) == 1
+    masked, mask = found[0].parts
+    assert masked.expression == "sadness" and mask.expression == "happiness"
+    assert found[0].evidence["gap_s"] == pytest.approx(0.2, abs=0.05)
+    assert detect_masking(ev, sc, thresholds, CueOptions(mask_gap_s=0.1)) == []

@@ -65,6 +65,7 @@ class CueOptions:
     talking_max: float = 0.35  # mean articulation over a cue above this: it belongs to speech
     noise_k: float = 4.0
     mask_gap_s: float = 0.5  # a smile starting this soon after a negative expression masks it
+    # (from the smile's start: where its rise began, not where it crossed its threshold)
     low_fraction: float = 0.3
 
 
@@ -223,17 +224,39 @@ def detect_lip_press(au: ActionUnits, events: list[Event], opts: CueOptions) -> 
     return out
 
 
-def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions) -> list[Cue]:
-    tight = np.maximum(au["AU4"], au["AU24"])
+def averted_frames(t: np.ndarray, gaze: list[Cue], *, margin_s: float = 0.1) -> np.ndarray:
+    """(n,) bool: the frames of the gaze aversions found, widened by `margin_s` each side."""
+    out = np.zeros(t.size, dtype=bool)
+    for c in gaze:
+        out |= (t >= c.start_s - margin_s) & (t <= c.end_s + margin_s)
+    return out
+
+
+def tension_signal(au: ActionUnits, opts: CueOptions, averted: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """(n,) the geometric mean of narrowed lids (AU7) and the strongest tightening lower down
+    (brows lowered AU4, lips pressed AU24 or tightened AU23), zero while smiling and while the
+    eyes are turned away (`averted`): the face model reads the lids as narrowing whenever the
+    eyes turn far sideways or down, on every face of the foreign set (AU7 0.35-0.7)."""
+    tight = np.maximum.reduce([au["AU4"], au["AU24"], au["AU23"]])
     s = np.sqrt(np.clip(au["AU7"], 0, None) * np.clip(tight, 0, None))
     s = np.where(au["AU12"] > opts.smile_max, 0.0, s)
+    if averted is not None:
+        s = np.where(averted, 0.0, s)
+    return np.asarray(s)
+
+
+def detect_tension(au: ActionUnits, events: list[Event], opts: CueOptions,
+                   averted: np.ndarray | None = None) -> list[Cue]:
+    s = tension_signal(au, opts, averted)
     thr = _threshold(s, opts.tension, opts.noise_k)
     out = []
     for iv in _episodes(au.t, s, thr, opts.tension_min_s, low_fraction=opts.low_fraction,
                     merge_gap_s=0.5):
         c = _cue("tension", au.t, iv, thr, 1.0,
                  evidence={"AU7": float(au["AU7"][iv.apex]), "AU4": float(au["AU4"][iv.apex]),
-                           "AU24": float(au["AU24"][iv.apex])})
+                           "AU24": float(au["AU24"][iv.apex]),
+                           "AU23": float(au["AU23"][iv.apex])})
         anger_like = au["AU4"][iv.apex] >= au["AU7"][iv.apex]
         if anger_like and _overlaps(c.start_s, c.end_s, events, ("anger", "disgust", "fear"),
                                     share=0.5):
@@ -285,14 +308,25 @@ def detect_masking(events: list[Event], scores: EmotionScores, thresholds: np.nd
             continue
         masked, intensity = found
         at = float(scores.t[takeover])
-        if masked.apex_s >= at + 0.05 or at - masked.end_s > opts.mask_gap_s:
+        onset = float(scores.t[_onset(ratio[:, hap], takeover, opts.low_fraction)])
+        if masked.apex_s >= at + 0.05 or onset - masked.end_s > opts.mask_gap_s:
             continue
         mask = CuePart(role="mask", expression="happiness", start_s=at, apex_s=sm.apex_s,
                        end_s=sm.end_s)
         out.append(Cue(cue="masking", start_s=masked.start_s, apex_s=at, end_s=sm.end_s,
                        intensity=intensity, confidence=sm.confidence, parts=(masked, mask),
-                       evidence={"gap_s": at - masked.end_s, "smile_intensity": sm.intensity}))
+                       evidence={"gap_s": max(onset - masked.end_s, 0.0),
+                                 "smile_intensity": sm.intensity}))
     return out
+
+
+def _onset(ratio: np.ndarray, i: int, low: float) -> int:
+    """Where a rise that crosses its threshold at frame `i` began: walking back while the
+    score/threshold ratio stays at `low` or above (a slow or weak smile crosses its threshold
+    well after it started; the gap to the masked expression is measured from its start)."""
+    while i > 0 and ratio[i - 1] >= low:
+        i -= 1
+    return i
 
 
 def _index(t: np.ndarray, x: float) -> int:
@@ -306,8 +340,10 @@ def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores,
     opts = options or CueOptions()
     if tracks.n < 3:
         return []
-    cues = [*detect_gaze(tracks, au, opts), *detect_head_tilt(tracks, au, opts),
+    gaze = detect_gaze(tracks, au, opts)
+    cues = [*gaze, *detect_head_tilt(tracks, au, opts),
             *detect_nods(tracks, au, opts), *detect_brow_flash(au, events, opts),
-            *detect_lip_press(au, events, opts), *detect_tension(au, events, opts),
+            *detect_lip_press(au, events, opts),
+            *detect_tension(au, events, opts, averted_frames(au.t, gaze)),
             *detect_masking(events, scores, thresholds, opts)]
     return sorted(cues, key=lambda c: (c.start_s, c.cue))
