@@ -15,7 +15,7 @@ from mirror.cues.detect import (
 )
 from mirror.cues.model import CUE_INFO, CUES, Cue, CuePart
 from mirror.cues.rules import cue_summary, finish_cue
-from mirror.cues.signals import compute_eye_gaze, compute_head_roll, eye_to_degrees
+from mirror.cues.signals import compute_eye_gaze, compute_gaze, compute_head_roll, eye_to_degrees
 from mirror.evaluate import score_cues
 from mirror.events.model import Event
 from mirror.expressions.actions import AU_NAMES, ActionUnitOptions, ActionUnits
@@ -230,3 +230,19 @@ def test_masking_gap_is_measured_from_the_smiles_start():
     assert masked.expression == "sadness" and mask.expression == "happiness"
     assert found[0].evidence["gap_s"] == pytest.approx(0.2, abs=0.05)
     assert detect_masking(ev, sc, thresholds, CueOptions(mask_gap_s=0.1)) == []
+
+
+def test_gaze_is_bridged_over_a_blink_and_the_irises_settling():
+    """A blink during an aversion hides the irises for the blink plus their settling (0.67 s
+    here): the gaze is interpolated across (the aversion goes on), up to `max_gap_s`."""
+    n = 120
+    shift = np.zeros((n, 2))
+    shift[30:80, 0] = 0.1
+    unseen = np.zeros(n, bool)
+    unseen[45:65] = True
+    ok = np.ones(n, bool)
+    tr = tracks_with(n, shift, np.zeros(n))
+    short = compute_gaze(tr, ok, unseen, max_gap_s=0.4)
+    bridged = compute_gaze(tr, ok, unseen, max_gap_s=0.75)
+    assert np.isnan(short["h"][55])
+    assert bridged["h"][55] == pytest.approx(bridged["h"][40], rel=1e-6) and bridged["h"][55] > 5

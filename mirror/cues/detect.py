@@ -46,6 +46,7 @@ class CueOptions:
     gaze_low_fraction: float = 0.5  # eyes move in saccades: an aversion's flanks are steep
     gaze_merge_s: float = 0.6  # away, back for less than this, away again: one aversion
     iris_settle_s: float = 0.25  # after a blink the model's irises take this long to settle
+    blink_max_s: float = 0.5  # eyes shut longer than this are lowered lids, not a blink
     rest_window_s: float = 8.0  # "rest" follows slow drifts: the rolling median over this window
     tilt_deg: float = 6.0
     tilt_min_s: float = 0.5
@@ -122,9 +123,11 @@ def _detrend(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
 
 def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[Cue]:
     settle = round(opts.iris_settle_s / _frame(au.t))
-    unseen = dilate(short_blinks(au.t, au.blink, 0.5), after=settle) | eyes_closed(
+    unseen = dilate(short_blinks(au.t, au.blink, opts.blink_max_s), after=settle) | eyes_closed(
         tracks, au.reliable)
-    g = compute_gaze(tracks, au.reliable, unseen)
+    # a blink during an aversion hides the irises for the blink and their settling after it:
+    # bridged (an aversion does not end because the eyes closed for a moment)
+    g = compute_gaze(tracks, au.reliable, unseen, max_gap_s=opts.blink_max_s + opts.iris_settle_s)
     h = _detrend(au.t, g["h"], opts.rest_window_s)
     v = _detrend(au.t, g["v"], opts.rest_window_s)
     mag = np.nan_to_num(np.hypot(h, v))

@@ -92,11 +92,12 @@ def relative_to_rest(x: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 def compute_gaze(tracks: FaceTracks, ok: np.ndarray, blink: np.ndarray, *,
-                 yaw_sign: float = 1.0, pitch_sign: float = 1.0
+                 yaw_sign: float = 1.0, pitch_sign: float = 1.0, max_gap_s: float = 0.4
                  ) -> dict[str, np.ndarray]:
     """Gaze relative to rest (degrees, (n,) each): eye_h, eye_v, head_h, head_v, h, v.
 
-    Blinks (the iris landmarks jump while the lids close) are bridged by interpolation. The
+    Blinks (the iris landmarks jump while the lids close) are bridged by interpolation, up to
+    `max_gap_s` (a blink with the irises' settling after it). The
     signs map MediaPipe's yaw and pitch onto "towards the person's left" and "down" (measured:
     yaw follows the nose tip's image offset with r = 0.98, pitch its drop towards the chin).
     """
@@ -109,7 +110,8 @@ def compute_gaze(tracks: FaceTracks, ok: np.ndarray, blink: np.ndarray, *,
     head_v = pitch_sign * relative_to_rest(tracks.pose[:, 1].astype(np.float64), ok)
     bad = ~ok | blink
     out = {"eye_h": eye_h, "eye_v": eye_v, "head_h": head_h, "head_v": head_v}
-    out = {k: fill_gaps(tracks.t, v, bad | np.isnan(v), max_gap_s=0.4) for k, v in out.items()}
+    out = {k: fill_gaps(tracks.t, v, bad | np.isnan(v), max_gap_s=max_gap_s)
+           for k, v in out.items()}
     out["h"] = out["eye_h"] + out["head_h"]
     out["v"] = out["eye_v"] + out["head_v"]
     return out
