@@ -8,6 +8,7 @@ import pytest
 from mirror.cues.detect import (
     CueOptions,
     averted_frames,
+    detect_brow_flash,
     detect_masking,
     detect_tension,
     gaze_direction,
@@ -246,3 +247,39 @@ def test_gaze_is_bridged_over_a_blink_and_the_irises_settling():
     bridged = compute_gaze(tr, ok, unseen, max_gap_s=0.75)
     assert np.isnan(short["h"][55])
     assert bridged["h"][55] == pytest.approx(bridged["h"][40], rel=1e-6) and bridged["h"][55] > 5
+
+
+def brow_tracks(n: int, raise_iod: np.ndarray) -> FaceTracks:
+    """n frames whose brows (inner and outer, both sides) sit `raise_iod` (n,) inter-ocular
+    distances above their rest, blendshapes all zero (a face the brow blendshapes are blind to)."""
+    names = ("brow_in_r", "brow_in_l", "brow_out_r", "brow_out_l")
+    tr = tracks_with(n, np.zeros((n, 2)), np.zeros(n))
+    geo = 0.3 + np.repeat(raise_iod[:, None], len(names), axis=1)
+    return FaceTracks(t=tr.t, found=tr.found, n_faces=tr.n_faces, blendshapes=tr.blendshapes,
+                      pose=tr.pose, bbox=tr.bbox, landmarks=tr.landmarks,
+                      landmark_ids=tr.landmark_ids, geometry=geo, geometry_names=names,
+                      meta=tr.meta)
+
+
+def test_brow_flash_from_the_landmarks_when_the_brow_blendshapes_are_blind():
+    """The brows rise 0.05 inter-ocular distances (0.7 of a full raise) for 0.3 s while AU1 and
+    AU2 read only 0.2 (the blendshapes stay at zero on this face): a brow flash, from the
+    landmarks' rise above where the brows rest."""
+    n = 300
+    lift = bump(n, 150, 159, 0.05)
+    tr = brow_tracks(n, lift)
+    au = action_units(n, AU1=bump(n, 150, 159, 0.2), AU2=bump(n, 150, 159, 0.2))
+    found = detect_brow_flash(tr, au, [], CueOptions())
+    assert len(found) == 1 and found[0].start_s == pytest.approx(5.0, abs=0.05)
+    assert found[0].evidence["brow_raise"] == pytest.approx(0.05 / 0.07, abs=0.01)
+    assert detect_brow_flash(brow_tracks(n, np.zeros(n)), au, [], CueOptions()) == []
+
+
+def test_brow_flash_while_talking_is_a_baton_unless_asked_for():
+    n = 300
+    tr = brow_tracks(n, bump(n, 150, 159, 0.05))
+    au = action_units(n)
+    au = ActionUnits(t=au.t, names=au.names, levels=au.levels, reliable=au.reliable,
+                     blink=au.blink, talking=np.ones(n), options=au.options)
+    assert detect_brow_flash(tr, au, [], CueOptions()) == []
+    assert len(detect_brow_flash(tr, au, [], CueOptions(brow_while_talking=True))) == 1

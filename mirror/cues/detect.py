@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirror.cues.model import Cue, CuePart
-from mirror.cues.signals import compute_gaze, compute_head_roll, eyes_closed
+from mirror.cues.signals import compute_brow_raise, compute_gaze, compute_head_roll, eyes_closed
 from mirror.events.model import Event
 from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals, runs
 from mirror.expressions.actions import ActionUnits, dilate, rolling
@@ -58,6 +58,11 @@ class CueOptions:
     brow_max_s: float = 1.5
     brow_lid_max: float = 0.5  # an upper-lid raise (AU5) above this makes it surprise (raised
     # brows lift the lids a little too)
+    # Brow raises while talking: batons on stressed words (Ekman 1979). mirror's own generator
+    # renders them as distractors, not cues; the foreign set labels them brow flashes (4 of its
+    # 6), and issue 12 says they "stay signals". Off until that is decided (docs/cues.md has
+    # both sets' numbers either way).
+    brow_while_talking: bool = False
     lip_press: float = 0.3
     lip_min_s: float = 0.35
     tension: float = 0.25
@@ -194,16 +199,27 @@ def detect_nods(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[C
     return out
 
 
-def detect_brow_flash(au: ActionUnits, events: list[Event], opts: CueOptions) -> list[Cue]:
-    s = np.minimum(au["AU1"], au["AU2"])
+def brow_flash_signal(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> np.ndarray:
+    """(n,) inner and outer brows raised together: the lesser of AU1 and AU2, or the brows'
+    landmark rise above where they rest when that is larger (on faces whose brow blendshapes
+    stay near zero, the action units read half of what the landmarks show)."""
+    rest = max(3, round(opts.rest_window_s / _frame(au.t)))
+    geo = compute_brow_raise(tracks, au.reliable, rest_frames=rest)
+    return np.asarray(np.maximum(np.minimum(au["AU1"], au["AU2"]), geo))
+
+
+def detect_brow_flash(tracks: FaceTracks, au: ActionUnits, events: list[Event], opts: CueOptions
+                      ) -> list[Cue]:
+    s = brow_flash_signal(tracks, au, opts)
     thr = _threshold(s, opts.brow, opts.noise_k)
     out = []
     for iv in _episodes(au.t, s, thr, opts.brow_min_s, low_fraction=opts.low_fraction,
                     max_s=opts.brow_max_s):
         c = _cue("brow_flash", au.t, iv, thr, 1.0,
                  evidence={"AU1": float(au["AU1"][iv.apex]), "AU2": float(au["AU2"][iv.apex]),
-                           "AU5": float(au["AU5"][iv.apex])})
-        if (au["AU5"][iv.apex] > opts.brow_lid_max or _mean(au.talking, iv) > opts.talking_max
+                           "AU5": float(au["AU5"][iv.apex]), "brow_raise": float(iv.peak)})
+        talking = _mean(au.talking, iv) > opts.talking_max and not opts.brow_while_talking
+        if (au["AU5"][iv.apex] > opts.brow_lid_max or talking
                 or _overlaps(c.start_s, c.end_s, events, ("surprise", "fear", "sadness"),
                              min_intensity=0.4)):
             continue
@@ -345,7 +361,7 @@ def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores,
         return []
     gaze = detect_gaze(tracks, au, opts)
     cues = [*gaze, *detect_head_tilt(tracks, au, opts),
-            *detect_nods(tracks, au, opts), *detect_brow_flash(au, events, opts),
+            *detect_nods(tracks, au, opts), *detect_brow_flash(tracks, au, events, opts),
             *detect_lip_press(au, events, opts),
             *detect_tension(au, events, opts, averted_frames(au.t, gaze)),
             *detect_masking(events, scores, thresholds, opts)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.expressions.actions import dilate, fill_gaps
+from mirror.expressions.actions import dilate, fill_gaps, rolling
 from mirror.face import features as F
 from mirror.tracks import FaceTracks
 
@@ -58,6 +58,28 @@ def compute_look_down(tracks: FaceTracks) -> np.ndarray:
     down = tracks.bs("eyeLookDownLeft") + tracks.bs("eyeLookDownRight")
     up = tracks.bs("eyeLookUpLeft") + tracks.bs("eyeLookUpRight")
     return np.asarray(0.5 * (down - up), dtype=np.float64)
+
+
+# A full brow raise lifts the brows this far above the eye corners (inter-ocular distances; the
+# same full scale as the action units' brow geometry).
+BROW_FULL_RAISE = 0.07
+BROW_MEASURES = (("brow_in_r", "brow_in_l"), ("brow_out_r", "brow_out_l"))
+
+
+def compute_brow_raise(tracks: FaceTracks, ok: np.ndarray, *, rest_frames: int) -> np.ndarray:
+    """(n,) the brows' rise above where they rest, from the landmarks alone, in full raises:
+    the lesser of the inner and the outer brows (each the mean of both sides), each relative to
+    its rolling median over `rest_frames` (where this person's brows usually are).
+
+    The face model's brow blendshapes stay near zero on some faces (upscaled or low-contrast
+    ones) while the brows' landmarks rise plainly; this view does not depend on them."""
+    parts = []
+    for right, left in BROW_MEASURES:
+        x = 0.5 * (tracks.geo(right) + tracks.geo(left)).astype(np.float64)
+        x = fill_gaps(tracks.t, x, ~ok | np.isnan(x), max_gap_s=0.2)
+        rest = rolling(x, frames=max(3, rest_frames | 1), fn="median")
+        parts.append((x - rest) / BROW_FULL_RAISE)
+    return np.asarray(np.nan_to_num(np.minimum(*parts)))
 
 
 def compute_head_roll(tracks: FaceTracks) -> np.ndarray:
