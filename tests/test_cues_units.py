@@ -283,3 +283,16 @@ def test_brow_flash_while_talking_is_a_baton_unless_asked_for():
                      blink=au.blink, talking=np.ones(n), options=au.options)
     assert detect_brow_flash(tr, au, [], CueOptions()) == []
     assert len(detect_brow_flash(tr, au, [], CueOptions(brow_while_talking=True))) == 1
+
+
+def test_a_blink_does_not_end_a_held_tension():
+    """Narrowed lids and lowered brows for 3 s with the eye AUs blanked for 0.7 s by a blink
+    and its tail: one tension episode over the whole of it, not two pieces."""
+    n = 180
+    au7 = bump(n, 30, 120, 0.6)
+    au7[60:81] = 0.0
+    au = action_units(n, AU7=au7, AU4=bump(n, 30, 120, 0.3))
+    found = detect_tension(au, [], CueOptions())
+    assert len(found) == 1
+    assert found[0].start_s == pytest.approx(1.0, abs=0.05)
+    assert found[0].end_s == pytest.approx(4.0, abs=0.05)

@@ -67,6 +67,7 @@ class CueOptions:
     lip_min_s: float = 0.35
     tension: float = 0.25
     tension_min_s: float = 1.0
+    tension_bridge_s: float = 0.8  # a dip in the tension this short (a blink) does not end it
     smile_max: float = 0.3  # no tension reading while smiling (a smile narrows the eyes too)
     talking_max: float = 0.35  # mean articulation over a cue above this: it belongs to speech
     noise_k: float = 4.0
@@ -259,6 +260,10 @@ def tension_signal(au: ActionUnits, opts: CueOptions, averted: np.ndarray | None
     eyes turn far sideways or down, on every face of the foreign set (AU7 0.35-0.7)."""
     tight = np.maximum.reduce([au["AU4"], au["AU24"], au["AU23"]])
     s = np.sqrt(np.clip(au["AU7"], 0, None) * np.clip(tight, 0, None))
+    # a blink blanks the eye AUs for itself and its tail (up to `tension_bridge_s`): a held
+    # tightening goes on through it (a closing: dips this short are filled, edges stay put)
+    frames = max(3, round(opts.tension_bridge_s / _frame(au.t)) | 1)
+    s = rolling(rolling(s, frames=frames, fn="max"), frames=frames, fn="min")
     s = np.where(au["AU12"] > opts.smile_max, 0.0, s)
     if averted is not None:
         s = np.where(averted, 0.0, s)
