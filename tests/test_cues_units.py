@@ -9,6 +9,7 @@ from mirror.cues.detect import (
     CueOptions,
     averted_frames,
     detect_brow_flash,
+    detect_lip_press,
     detect_masking,
     detect_tension,
     gaze_direction,
@@ -296,3 +297,21 @@ def test_a_blink_does_not_end_a_held_tension():
     assert len(found) == 1
     assert found[0].start_s == pytest.approx(1.0, abs=0.05)
     assert found[0].end_s == pytest.approx(4.0, abs=0.05)
+
+
+def test_lip_press_from_the_lips_thinning_when_mouth_press_is_blind():
+    """The red lips thin by 0.05 inter-ocular distances (0.6 of a full press) for 0.6 s, the
+    mouth closed and AU24 only 0.2 (mouthPress stays at zero on this face): a lip press."""
+    n = 300
+    tr = brow_tracks(n, np.zeros(n))
+    thick = 0.2 - bump(n, 150, 168, 0.05)
+    tr = FaceTracks(t=tr.t, found=tr.found, n_faces=tr.n_faces, blendshapes=tr.blendshapes,
+                    pose=tr.pose, bbox=tr.bbox, landmarks=tr.landmarks,
+                    landmark_ids=tr.landmark_ids, geometry=thick[:, None],
+                    geometry_names=("lip_thickness",), meta=tr.meta)
+    au = action_units(n, AU24=bump(n, 150, 168, 0.2))
+    found = detect_lip_press(tr, au, [], CueOptions())
+    assert len(found) == 1 and found[0].start_s == pytest.approx(5.0, abs=0.05)
+    assert found[0].evidence["pressed"] == pytest.approx(0.05 / 0.08, abs=0.01)
+    opened = action_units(n, AU24=bump(n, 150, 168, 0.2), AU26=bump(n, 140, 180, 0.5))
+    assert detect_lip_press(tr, opened, [], CueOptions()) == []

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirror.cues.model import Cue, CuePart
-from mirror.cues.signals import compute_brow_raise, compute_gaze, compute_head_roll, eyes_closed
+from mirror.cues.signals import (
+    compute_brow_raise,
+    compute_gaze,
+    compute_head_roll,
+    compute_lip_thinning,
+    eyes_closed,
+)
 from mirror.events.model import Event
 from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals, runs
 from mirror.expressions.actions import ActionUnits, dilate, rolling
@@ -228,13 +234,22 @@ def detect_brow_flash(tracks: FaceTracks, au: ActionUnits, events: list[Event], 
     return out
 
 
-def detect_lip_press(au: ActionUnits, events: list[Event], opts: CueOptions) -> list[Cue]:
-    s = au["AU24"] * (1.0 - np.clip(au["AU26"] / 0.3, 0.0, 1.0))
+def lip_press_signal(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> np.ndarray:
+    """(n,) lips pressed with the mouth closed: AU24, or the red lips' thinning below where they
+    rest when that is larger (blind mouthPress blendshapes), faded out as the jaw opens."""
+    rest = max(3, round(opts.rest_window_s / _frame(au.t)))
+    thin = compute_lip_thinning(tracks, au.reliable, rest_frames=rest)
+    return np.asarray(np.maximum(au["AU24"], thin) * (1.0 - np.clip(au["AU26"] / 0.3, 0.0, 1.0)))
+
+
+def detect_lip_press(tracks: FaceTracks, au: ActionUnits, events: list[Event], opts: CueOptions
+                     ) -> list[Cue]:
+    s = lip_press_signal(tracks, au, opts)
     thr = _threshold(s, opts.lip_press, opts.noise_k)
     out = []
     for iv in _episodes(au.t, s, thr, opts.lip_min_s, low_fraction=opts.low_fraction):
         c = _cue("lip_press", au.t, iv, thr, 1.0,
-                 evidence={"AU24": float(au["AU24"][iv.apex]),
+                 evidence={"AU24": float(au["AU24"][iv.apex]), "pressed": float(iv.peak),
                            "AU24_r": float(au["AU24_r"][iv.apex]),
                            "AU24_l": float(au["AU24_l"][iv.apex])})
         if _mean(au.talking, iv) > opts.talking_max or _overlaps(
@@ -367,7 +382,7 @@ def detect_cues(tracks: FaceTracks, au: ActionUnits, scores: EmotionScores,
     gaze = detect_gaze(tracks, au, opts)
     cues = [*gaze, *detect_head_tilt(tracks, au, opts),
             *detect_nods(tracks, au, opts), *detect_brow_flash(tracks, au, events, opts),
-            *detect_lip_press(au, events, opts),
+            *detect_lip_press(tracks, au, events, opts),
             *detect_tension(au, events, opts, averted_frames(au.t, gaze)),
             *detect_masking(events, scores, thresholds, opts)]
     return sorted(cues, key=lambda c: (c.start_s, c.cue))

@@ -82,6 +82,21 @@ def compute_brow_raise(tracks: FaceTracks, ok: np.ndarray, *, rest_frames: int) 
     return np.asarray(np.nan_to_num(np.minimum(*parts)))
 
 
+# Pressed lips lose this much of their red height (inter-ocular distances; the action units'
+# full scale for lip thinning).
+LIP_FULL_THINNING = 0.08
+
+
+def compute_lip_thinning(tracks: FaceTracks, ok: np.ndarray, *, rest_frames: int) -> np.ndarray:
+    """(n,) how much thinner the lips' red is than where it rests (its rolling median over
+    `rest_frames`), in full presses, from the landmarks alone: on faces whose mouthPress
+    blendshapes stay near zero the lips still thin plainly as they press."""
+    x = tracks.geo("lip_thickness").astype(np.float64)
+    x = fill_gaps(tracks.t, x, ~ok | np.isnan(x), max_gap_s=0.2)
+    rest = rolling(x, frames=max(3, rest_frames | 1), fn="median")
+    return np.asarray(np.nan_to_num((rest - x) / LIP_FULL_THINNING))
+
+
 def compute_head_roll(tracks: FaceTracks) -> np.ndarray:
     """(n,) degrees: the eye line's angle in the image; positive = tilted to the person's left.
 
