@@ -8,11 +8,14 @@ noisier, a multiple of the signal's own noise), widened to where the signal fall
   rest; direction left/right/up/down; `reading` when it is down while the person talks.
 - head_tilt: the eye line's roll away from the usual; nod: a quick dip of the head while not
   talking (nods while talking are emphasis).
-- brow_flash: inner and outer brows raised together briefly, the upper lids not raised (that
-  would be surprise), not while talking (on a stressed word it is emphasis, Ekman 1979).
-- lip_press: lips pressed thin (AU24) with the mouth closed, not part of an anger episode.
-- tension: narrowed eyes (AU7) with a lowered brow or tightened lips, held, not a smile's squint;
-  where an anger episode covers it, only when the eyes narrow more than the brows lower.
+- brow_flash: inner and outer brows raised together briefly (AU1 and AU2, or the brows'
+  landmarks above where they rest), the upper lids not raised (that would be surprise), not
+  while talking (on a stressed word it is emphasis, Ekman 1979) unless `brow_while_talking`.
+- lip_press: lips pressed thin (AU24, or the red lips thinner than where they rest) with the
+  mouth closed, not part of an anger episode.
+- tension: narrowed eyes (AU7) with a lowered brow, pressed or tightened lips, held (through
+  blinks), not a smile's squint nor the lids following eyes turned away; where an anger episode
+  covers it, only when the eyes narrow more than the brows lower.
 - masking: a negative expression replaced within `mask_gap_s` by a smile (one episode, both
   parts). A negative flash that just ends in a straight face stays a leak: its offset cannot
   be told from a squelch at 30 fps (tried: on generated clips it flagged as many ordinary leaks
