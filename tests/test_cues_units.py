@@ -315,3 +315,16 @@ def test_lip_press_from_the_lips_thinning_when_mouth_press_is_blind():
     assert found[0].evidence["pressed"] == pytest.approx(0.05 / 0.08, abs=0.01)
     opened = action_units(n, AU24=bump(n, 150, 168, 0.2), AU26=bump(n, 140, 180, 0.5))
     assert detect_lip_press(tr, opened, [], CueOptions()) == []
+
+
+def test_brow_flash_lifts_the_lids_a_little_surprise_lifts_them_beyond_the_brows_pull():
+    n = 300
+    tr = brow_tracks(n, np.zeros(n))
+
+    def flash(lids: float) -> list[Cue]:
+        au = action_units(n, AU1=bump(n, 150, 159, 0.9), AU2=bump(n, 150, 159, 0.9),
+                          AU5=bump(n, 150, 159, lids))
+        return detect_brow_flash(tr, au, [], CueOptions())
+
+    assert len(flash(0.55)) == 1  # the brows' pull on the upper lids
+    assert flash(0.9) == []  # lids raised beyond it: surprise, not a brow flash

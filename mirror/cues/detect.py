@@ -65,8 +65,10 @@ class CueOptions:
     brow: float = 0.35  # AU1 and AU2 level (full AU = 1)
     brow_min_s: float = 0.12  # the raise itself is often only 1/6 s (Eibl-Eibesfeldt)
     brow_max_s: float = 1.5
-    brow_lid_max: float = 0.5  # an upper-lid raise (AU5) above this makes it surprise (raised
-    # brows lift the lids a little too)
+    # Raised brows pull the upper lids up too (AU5 0.4-0.6 under a full brow raise): only lids
+    # raised beyond that pull, AU5 above this share of the brows' raise (+ 0.05), make it
+    # surprise (the spotter's surprise uses the same ratio, mirror.expressions.emotions).
+    brow_lid_ratio: float = 0.75
     # Brow raises while talking: batons on stressed words (Ekman 1979). mirror's own generator
     # renders them as distractors, not cues; the foreign set labels them brow flashes (4 of its
     # 6), and issue 12 says they "stay signals". Off until that is decided (docs/cues.md has
@@ -229,7 +231,9 @@ def detect_brow_flash(tracks: FaceTracks, au: ActionUnits, events: list[Event], 
                  evidence={"AU1": float(au["AU1"][iv.apex]), "AU2": float(au["AU2"][iv.apex]),
                            "AU5": float(au["AU5"][iv.apex]), "brow_raise": float(iv.peak)})
         talking = _mean(au.talking, iv) > opts.talking_max and not opts.brow_while_talking
-        if (au["AU5"][iv.apex] > opts.brow_lid_max or talking
+        brows = min(float(au["AU1"][iv.apex]), float(au["AU2"][iv.apex]))
+        lids_beyond = au["AU5"][iv.apex] > opts.brow_lid_ratio * (brows + 0.05)
+        if (lids_beyond or talking
                 or _overlaps(c.start_s, c.end_s, events, ("surprise", "fear", "sadness"),
                              min_intensity=0.4)):
             continue
