@@ -3,6 +3,7 @@ calibration stored from a calibration recording and used by the next analysis.""
 
 import json
 import os
+from dataclasses import replace
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,13 @@ pytestmark = pytest.mark.slow
 
 
 def test_recorded_session_matches_the_original_file(clip_cache: Path, tmp_path: Path):
+    # The test is about the clock, so its two episodes are clear ones: an apex within a few per
+    # cent of its threshold (this clip's happiness at intensity 0.66 while talking peaks at 1.03
+    # of it) can fall either side with the recorder's second encode of the same frames.
     spec = random_spec(41, duration_s=8.0, n_episodes=2)
-    clip = clip_cache / "rec41.mp4"
+    spec = type(spec)(**{**spec.__dict__, "episodes": tuple(
+        replace(e, intensity=max(e.intensity, 0.95)) for e in spec.episodes)})
+    clip = clip_cache / "rec41-clear.mp4"
     render_clip(spec, clip)
     original = analyse_video(clip, tmp_path / "orig", workers=1)
     result = record_session(camera=str(clip), microphone="none", sessions_dir=tmp_path / "s",

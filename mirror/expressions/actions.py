@@ -273,10 +273,12 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad,
                                                    max_gap_s=options.max_gap_s), nan=0.0))
         if name.split("_")[0] in SPEECH_AUS:
+            second = round(1.0 / frame_period(tracks.t)) | 1
             if options.explain_jaw:
-                filled = explain_jaw(jaw_level, filled, usable & (talking >= 0.5))
+                filled = explain_jaw(jaw_level, filled, usable & (talking >= 0.5),
+                                     slow=rolling(filled, frames=second, fn="median"))
             if options.talking_quantile > 0:
-                slow = rolling(filled, frames=round(1.0 / frame_period(tracks.t)) | 1, fn="median")
+                slow = rolling(filled, frames=second, fn="median")
                 filled = explain_talking(filled, np.where(usable, talking, 0.0),
                                          quantile=options.talking_quantile, slow=slow)
             filled = suppress_speech(tracks.t, filled, talking, options=options)

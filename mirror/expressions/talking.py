@@ -54,9 +54,14 @@ def fit_jaw_model(jaw: np.ndarray, level: np.ndarray, ok: np.ndarray, *, bins: i
     return JawModel(centres, np.maximum.accumulate(np.clip(medians, 0.0, None)))
 
 
-def explain_jaw(jaw: np.ndarray, level: np.ndarray, ok: np.ndarray, **kwargs: int) -> np.ndarray:
-    """(n,) `level` minus what this face's jaw opening usually brings (never below 0)."""
-    model = fit_jaw_model(jaw, level, ok, **kwargs)
+def explain_jaw(jaw: np.ndarray, level: np.ndarray, ok: np.ndarray, *,
+                slow: np.ndarray | None = None, **kwargs: int) -> np.ndarray:
+    """(n,) `level` minus what this face's jaw opening usually brings (never below 0).
+
+    `slow` (n,): the level's slow part (a rolling median over about a second). The model is then
+    learned on the fast part (level - slow), which rides on the syllables: an expression held
+    through several phrases (a third of a short clip, say) is slow and does not teach it."""
+    model = fit_jaw_model(jaw, level if slow is None else level - slow, ok, **kwargs)
     return np.clip(level - model.expected(np.nan_to_num(jaw)), 0.0, None)
 
 
