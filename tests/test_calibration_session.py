@@ -3,9 +3,9 @@ calibration stored from a calibration recording and used by the next analysis.""
 
 import json
 import os
-from dataclasses import replace
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
