@@ -88,7 +88,8 @@ async def test_rehearse_record_analyse_review(clip: tuple[Path, Path], tmp_path:
         assert meters.display and "Biofeedback" in text_of(app, "#mode")
         # The file camera ends by itself after 5 s; then the analysis runs and the review opens.
         await wait_for(pilot, lambda: isinstance(app.screen, AnalysingScreen), timeout=30)
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=90)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen)
+                       and bool(app.screen.query("#events")), timeout=90)  # composed
         (session_dir,) = list_sessions(root)
         doc = json.loads((session_dir / "analysis" / "events.json").read_text(encoding="utf-8"))
         table = app.screen.query_one("#events", DataTable)
@@ -218,7 +219,8 @@ async def test_analyse_a_file_shows_progress_then_the_review(clip: tuple[Path, P
         assert app.screen.query_one("#an-profile", Select).value == "sales-pitch"
         app.screen.query_one("#path-input", Input).value = str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=60)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen)
+                       and bool(app.screen.query("#review-summary")), timeout=60)  # composed
         assert "talk.mp4" in text_of(app, "#review-summary")
         # The results live in a session in the sessions folder, listed on Home.
         (session,) = list_sessions(tmp_path / "s")
