@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.expressions.actions import AU_REGION, ActionUnits, rolling
+from mirror.expressions.actions import AU_REGION, ActionUnits, frame_period, rolling
 
 MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # Action units that can start an unnamed episode: not the brows raised alone, not the jaw, not
@@ -43,7 +43,7 @@ def compute_movement(au: ActionUnits) -> np.ndarray:
     Each action unit is taken on its stronger side, so a one-sided pull counts in full. While
     the person talks, mouth and nose units alone do not count: a mouth shape that no emotion's
     prototype explains is a speech movement (SCIENCE.md), however large."""
-    frames = round(1.0 / max(float(np.median(np.diff(au.t))), 1e-3)) | 1 if au.t.size > 1 else 1
+    frames = round(1.0 / max(frame_period(au.t), 1e-3)) | 1
     near_speech = rolling(au.talking, frames=frames, fn="max")  # the mouth settles within 0.5 s
     cols = []
     for name in MOVEMENT_AUS:

@@ -156,7 +156,7 @@ def frame_period(t: np.ndarray) -> float:
 
 def compute_articulation(t: np.ndarray, jaw: np.ndarray, *, options: ActionUnitOptions) -> np.ndarray:
     """(n,) 0..1: how much the jaw is moving like speech (its rolling std, ramped)."""
-    fps = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 30.0
+    fps = 1.0 / frame_period(t)
     frames = max(3, round(options.speech_window_s * fps) | 1)
     sd = rolling(np.nan_to_num(jaw), frames=frames, fn="std")
     return np.clip((sd - options.speech_lo) / (options.speech_hi - options.speech_lo), 0.0, 1.0)
@@ -169,7 +169,7 @@ def suppress_speech(t: np.ndarray, level: np.ndarray, talking: np.ndarray, *,
     A lip shape that lasts one syllable is removed; a smile held through a phrase stays. Outside
     speech the level is unchanged.
     """
-    fps = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 30.0
+    fps = 1.0 / frame_period(t)
     frames = max(3, round(options.speech_floor_s * fps) | 1)
     opened = rolling(rolling(level, frames=frames, fn="min"), frames=frames, fn="max")
     return (1.0 - talking) * level + talking * np.minimum(level, opened)
