@@ -1,12 +1,12 @@
 """From emotion scores and facial movement to classified episodes.
 
 Spot first, name second: an episode is an interval where some emotion stands above its threshold
-(each emotion's score divided by its own threshold, so they compare) or where a clear movement
-happens (`movement.compute_movement`), widened to where that evidence falls back. Its name is the
-emotion with the most evidence over the interval when that emotion's evidence is there; else it
-is an unnamed movement, described by what moved. An interval is split only where another emotion
-leads for a sustained stretch (`min_run_s`), so a held smile whose asymmetry flickers towards
-contempt stays one smile.
+(each emotion's score divided by its own threshold, so they compare), widened to where that
+evidence falls back, and named by the emotion with the most evidence over it. An interval is
+split only where another emotion leads for a sustained stretch (`min_run_s`), so a held smile
+whose asymmetry flickers towards contempt stays one smile. Then every clear movement
+(`movement.compute_movement`) that no such episode covers is an episode too: named when an
+emotion nearly fits, else unnamed, described by what moved.
 """
 
 from __future__ import annotations

@@ -261,6 +261,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
                   _component(tracks, neutral, ("geo", "mouth_open", 1, 0.25), 0.0))
     jaw_level = np.nan_to_num(fill_gaps(tracks.t, jaw, ~usable, max_gap_s=0.2))
     talking = compute_articulation(tracks.t, jaw_level, options=options)
+    second = round(1.0 / frame_period(tracks.t)) | 1  # frames of the slow parts' rolling median
     for name, comps in AU_COMPONENTS.items():
         level = combine_components(np.stack(
             [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5) for c in comps]))
@@ -272,8 +273,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
             bad = bad | blink
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad,
                                                    max_gap_s=options.max_gap_s), nan=0.0))
-        if name.split("_")[0] in SPEECH_AUS:
-            second = round(1.0 / frame_period(tracks.t)) | 1
+        if base in SPEECH_AUS:
             if options.explain_jaw:
                 filled = explain_jaw(jaw_level, filled, usable & (talking >= 0.5),
                                      slow=rolling(filled, frames=second, fn="median"))

@@ -5,9 +5,11 @@ carries other measures along with it: the upper lip and the nose wings rise, the
 stretch or drop, differently for each face and each camera. A fixed rule cannot know how much;
 the recording can. For every mouth action unit, `fit_jaw_model` learns the level this face shows
 at each jaw opening while talking: the median over talking frames with that opening
-(equal-count bins of the jaw, made non-decreasing), so the occasional expression, a minority of
-those frames, does not move it. Only frames where the jaw moves like speech teach it: a smile
-held open-mouthed for half a clip is an expression, not this face's way of talking.
+(equal-count bins of the jaw, made non-decreasing), learned on the measure's fast part (minus its
+1 s rolling median), which rides on the syllables. Only frames where the jaw moves like speech
+teach it, and a display held through several phrases is slow: a smile held open-mouthed for half
+a clip, or a disgust held through a third of it, is an expression, not this face's way of
+talking.
 `explain_jaw` subtracts it: what is left is what the jaw does not explain, the part that can be
 an expression. A disgust nose wrinkle at an open jaw stands far above this face's usual level
 at that opening; the same nose-wing rise on every open vowel does not.
