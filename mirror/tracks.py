@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from mirror.fileio import atomic_open
+from mirror.signal import frame_period
 
 TRACKS_SCHEMA = "mirror.tracks/1"
 
@@ -67,7 +68,7 @@ class FaceTracks:
     def fps(self) -> float:
         if self.n < 2:
             return float(self.meta.get("fps", 30.0))
-        return float(1.0 / np.median(np.diff(self.t)))
+        return 1.0 / frame_period(self.t)
 
     def bs(self, name: str) -> np.ndarray:
         return self.blendshapes[:, BS[name]]

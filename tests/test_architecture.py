@@ -13,7 +13,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "mirror"
 PURE = ("mirror.expressions", "mirror.events", "mirror.cues", "mirror.speech", "mirror.align",
-        "mirror.judgement", "mirror.face.features", "mirror.tracks")
+        "mirror.judgement", "mirror.face.features", "mirror.tracks", "mirror.signal")
 
 
 def _imports() -> dict[str, set[str]]:
@@ -63,3 +63,7 @@ def test_pure_stages_never_import_capture_commands_or_pipeline() -> None:
 
 def test_the_app_never_imports_the_commands() -> None:
     assert _violations(("mirror.app",), ("mirror.commands", "mirror.cli")) == []
+
+
+def test_the_signal_helpers_depend_on_nothing_in_mirror() -> None:
+    assert {n for n in IMPORTS["mirror.signal"] if _under(n, "mirror")} == set()

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from mirror.evaluate import interval_iou, score_events
 from mirror.events.classify import compute_plateau_variation, compute_rise_time
 from mirror.events.model import Event
-from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
-from mirror.expressions.actions import ActionUnitOptions, fill_gaps, rolling, suppress_speech
+from mirror.events.spot import SpotterOptions, detect_intervals
+from mirror.expressions.actions import ActionUnitOptions, suppress_speech
+from mirror.signal import compute_noise, fill_gaps, rolling
 
 FPS = 30.0
 

@@ -37,9 +37,10 @@ from mirror.cues.signals import (
     eyes_closed,
 )
 from mirror.events.model import Event
-from mirror.events.spot import Interval, SpotterOptions, compute_noise, detect_intervals, runs
-from mirror.expressions.actions import ActionUnits, dilate, rolling
+from mirror.events.spot import Interval, SpotterOptions, detect_intervals
+from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import EmotionScores
+from mirror.signal import compute_noise, dilate, frame_period, rolling, runs
 from mirror.tracks import FaceTracks
 
 # What a smile can mask. Not contempt: a smile that rises unevenly is one-sided for a moment,
@@ -87,10 +88,6 @@ class CueOptions:
     low_fraction: float = 0.3
 
 
-def _frame(t: np.ndarray) -> float:
-    return float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
-
-
 def _episodes(t: np.ndarray, s: np.ndarray, threshold: float, min_s: float, *,
           low_fraction: float, max_s: float | None = None, merge_gap_s: float = 0.2
           ) -> list[Interval]:
@@ -99,7 +96,7 @@ def _episodes(t: np.ndarray, s: np.ndarray, threshold: float, min_s: float, *,
     found = detect_intervals(t, s, threshold=threshold, options=opts)
     if max_s is None:
         return found
-    fr = _frame(t)
+    fr = frame_period(t)
     return [iv for iv in found if t[iv.last] - t[iv.first] + fr <= max_s]
 
 
@@ -118,7 +115,7 @@ def _confidence(peak: float, threshold: float) -> float:
 
 def _cue(name: str, t: np.ndarray, iv: Interval, threshold: float, full: float, **kw: object
          ) -> Cue:
-    fr = _frame(t)
+    fr = frame_period(t)
     return Cue(cue=name, start_s=float(t[iv.first]), apex_s=float(t[iv.apex]),
                end_s=float(t[iv.last]) + fr, intensity=float(np.clip(iv.peak / full, 0, 1)),
                confidence=_confidence(iv.peak, threshold), **kw)  # type: ignore[arg-type]
@@ -133,13 +130,13 @@ def _overlaps(a0: float, a1: float, events: list[Event], names: tuple[str, ...],
 
 
 def _detrend(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
-    frames = max(3, round(window_s / _frame(t)) | 1)
+    frames = max(3, round(window_s / frame_period(t)) | 1)
     base = rolling(x, frames=frames, fn="median")
     return np.asarray(x - base)
 
 
 def detect_gaze(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> list[Cue]:
-    settle = round(opts.iris_settle_s / _frame(au.t))
+    settle = round(opts.iris_settle_s / frame_period(au.t))
     unseen = dilate(short_blinks(au.t, au.blink, opts.blink_max_s), after=settle) | eyes_closed(
         tracks, au.reliable)
     # a blink during an aversion hides the irises for the blink and their settling after it:
@@ -176,7 +173,7 @@ def short_blinks(t: np.ndarray, blink: np.ndarray, max_s: float) -> np.ndarray:
     """The blink frames in runs no longer than `max_s`: longer "blinks" are lowered lids
     (looking down), during which the iris is still measured."""
     out = np.zeros_like(blink)
-    fr = _frame(t)
+    fr = frame_period(t)
     for a, b in runs(blink):
         if (b - a + 1) * fr <= max_s:
             out[a:b + 1] = True
@@ -215,7 +212,7 @@ def brow_flash_signal(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> 
     """(n,) inner and outer brows raised together: the lesser of AU1 and AU2, or the brows'
     landmark rise above where they rest when that is larger (on faces whose brow blendshapes
     stay near zero, the action units read half of what the landmarks show)."""
-    rest = max(3, round(opts.rest_window_s / _frame(au.t)))
+    rest = max(3, round(opts.rest_window_s / frame_period(au.t)))
     geo = compute_brow_raise(tracks, au.reliable, rest_frames=rest)
     return np.asarray(np.maximum(np.minimum(au["AU1"], au["AU2"]), geo))
 
@@ -244,7 +241,7 @@ def detect_brow_flash(tracks: FaceTracks, au: ActionUnits, events: list[Event], 
 def lip_press_signal(tracks: FaceTracks, au: ActionUnits, opts: CueOptions) -> np.ndarray:
     """(n,) lips pressed with the mouth closed: AU24, or the red lips' thinning below where they
     rest when that is larger (blind mouthPress blendshapes), faded out as the jaw opens."""
-    rest = max(3, round(opts.rest_window_s / _frame(au.t)))
+    rest = max(3, round(opts.rest_window_s / frame_period(au.t)))
     thin = compute_lip_thinning(tracks, au.reliable, rest_frames=rest)
     return np.asarray(np.maximum(au["AU24"], thin) * (1.0 - np.clip(au["AU26"] / 0.3, 0.0, 1.0)))
 
@@ -284,7 +281,7 @@ def tension_signal(au: ActionUnits, opts: CueOptions, averted: np.ndarray | None
     s = np.sqrt(np.clip(au["AU7"], 0, None) * np.clip(tight, 0, None))
     # a blink blanks the eye AUs for itself and its tail (up to `tension_bridge_s`): a held
     # tightening goes on through it (a closing: dips this short are filled, edges stay put)
-    frames = max(3, round(opts.tension_bridge_s / _frame(au.t)) | 1)
+    frames = max(3, round(opts.tension_bridge_s / frame_period(au.t)) | 1)
     s = rolling(rolling(s, frames=frames, fn="max"), frames=frames, fn="min")
     s = np.where(au["AU12"] > opts.smile_max, 0.0, s)
     if averted is not None:
@@ -331,7 +328,7 @@ def _masked_part(scores: EmotionScores, ratio: np.ndarray, lo: int, hi: int
         last += 1
     t = scores.t
     part = CuePart(role="masked", expression=scores.names[k], start_s=float(t[first]),
-                   apex_s=float(t[apex]), end_s=float(t[last]) + _frame(t))
+                   apex_s=float(t[apex]), end_s=float(t[last]) + frame_period(t))
     return part, float(scores.scores[apex, k])
 
 

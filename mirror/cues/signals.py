@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.expressions.actions import dilate, fill_gaps, rolling
 from mirror.face import features as F
+from mirror.signal import dilate, fill_gaps, rolling
 from mirror.tracks import FaceTracks
 
 # An eye is about 2.5 eyeball radii wide (palpebral fissure ~30 mm, eyeball radius ~12 mm): an

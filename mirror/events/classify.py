@@ -12,6 +12,7 @@ from mirror.events.model import REGIONS, UNNAMED, Event, PosedCue
 from mirror.events.movement import describe_movement
 from mirror.expressions.actions import AU_REGION, ActionUnits
 from mirror.profiles import PosedOptions, SpotOptions
+from mirror.signal import frame_period
 
 SIDE_PAIRS = {
     "happiness": "AU12", "contempt": "AU12", "surprise": "AU2", "fear": "AU2", "anger": "AU4",
@@ -60,7 +61,7 @@ def detect_posed_cues(*, expression: str, t: np.ndarray, s: np.ndarray, au: Acti
         cues.append(PosedCue("abrupt_offset", round(offset, 3), options.abrupt_offset_s, "s",
                              "went off faster than felt expressions usually do"))
     var, n_plateau = compute_plateau_variation(s)
-    frame = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    frame = frame_period(t)
     if n_plateau * frame >= 0.5 and var < options.flat_plateau:
         cues.append(PosedCue("flat_plateau", round(var, 3), options.flat_plateau, "ratio",
                              "held at one level like a mask"))
@@ -91,7 +92,7 @@ def classify_episode(*, expression: str, t: np.ndarray, s: np.ndarray, au: Actio
                      first: int, apex: int, last: int, side_track: np.ndarray, noise: float,
                      options: SpotOptions) -> Event:
     """An Event from one spotted interval (frame indices first..last inclusive, apex)."""
-    frame = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    frame = frame_period(t)
     start_s = float(t[first]) - 0.5 * frame
     end_s = float(t[last]) + 0.5 * frame
     duration = end_s - start_s

@@ -16,11 +16,12 @@ import numpy as np
 from mirror.events.classify import classify_episode
 from mirror.events.model import UNNAMED, Event
 from mirror.events.movement import MOVE_LEVEL, compute_movement
-from mirror.events.spot import SpotterOptions, compute_noise, detect_intervals
+from mirror.events.spot import SpotterOptions, detect_intervals
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import SPEECH_PENALTY, EmotionScores
 from mirror.expressions.talking import follows_jaw
 from mirror.profiles import SpotOptions
+from mirror.signal import compute_noise, frame_period
 
 
 def spotter_options(spot: SpotOptions) -> SpotterOptions:
@@ -57,7 +58,7 @@ def split_by_leader(t: np.ndarray, scores: np.ndarray, *, min_run_s: float
     labelled by the emotion with the largest summed score.
     """
     m = scores.shape[0]
-    frame = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    frame = frame_period(t)
     min_frames = max(1, round(min_run_s / frame))
     if m < 2 * min_frames:
         return [(0, m - 1, int(np.argmax(scores.sum(axis=0))))]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirror.expressions.actions import AU_REGION, ActionUnits, frame_period, rolling
+from mirror.expressions.actions import AU_REGION, ActionUnits
+from mirror.signal import frame_period, rolling
 
 MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # Action units that can start an unnamed episode: not the brows raised alone, not the jaw, not

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirror.signal import frame_period, runs
+
 
 @dataclass(frozen=True)
 class SpotterOptions:
@@ -33,18 +35,8 @@ class Interval:
     peak: float
 
 
-def compute_noise(score: np.ndarray) -> float:
-    """Robust noise of a score track: the MAD of its frame-to-frame differences / sqrt(2)."""
-    d = np.diff(score[np.isfinite(score)])
-    if d.size < 3:
-        return 0.0
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
 
 
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) frame indices, inclusive, of each run of True in `mask` (n,)."""
-    idx = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2], strict=True)]
 
 
 def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float | np.ndarray,
@@ -77,5 +69,5 @@ def _merge(t: np.ndarray, found: list[Interval], options: SpotterOptions) -> lis
                                   max(prev.peak, iv.peak))
         else:
             merged.append(iv)
-    frame = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    frame = frame_period(t)
     return [iv for iv in merged if t[iv.last] - t[iv.first] + frame >= options.min_duration_s]

@@ -10,15 +10,13 @@ for AU6. Sided AUs keep the person's right (`_r`) and left (`_l`) apart; contemp
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import median_filter
 
-from mirror.events.spot import runs
 from mirror.expressions.neutral import Neutral, usable_frames
 from mirror.expressions.talking import explain_jaw, explain_talking
+from mirror.signal import dilate, fill_gaps, frame_period, rolling, runs
 from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
@@ -128,30 +126,8 @@ def _component(tracks: FaceTracks, neutral: Neutral, comp: Component,
     return (sign * delta.astype(np.float64) - noise_k * spread) / scale
 
 
-def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
-    """Centred rolling min / max / std / median (NaN ignored) over `frames` (odd) samples, edges
-    padded by repetition."""
-    half = max(frames // 2, 0)
-    if half == 0 or x.size == 0:
-        return x.copy() if fn != "std" else np.zeros_like(x)
-    if fn == "median" and not np.isnan(x).any():  # the same windows, in C
-        return np.asarray(median_filter(x, size=2 * half + 1, mode="nearest"))
-    padded = np.pad(x, half, mode="edge")
-    win = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    if fn == "min":
-        return np.asarray(win.min(axis=1))
-    if fn == "max":
-        return np.asarray(win.max(axis=1))
-    if fn == "median":
-        with warnings.catch_warnings():  # a window with no face at all is NaN, as it should be
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.asarray(np.nanmedian(win, axis=1))
-    return np.asarray(win.std(axis=1))
 
 
-def frame_period(t: np.ndarray) -> float:
-    """Seconds between frames (the median step; 1/30 for fewer than two frames)."""
-    return float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
 
 
 def compute_articulation(t: np.ndarray, jaw: np.ndarray, *, options: ActionUnitOptions) -> np.ndarray:
@@ -215,31 +191,8 @@ def extend_decay(mask: np.ndarray, level: np.ndarray, *, max_frames: int) -> np.
     return out
 
 
-def dilate(mask: np.ndarray, *, before: int = 0, after: int = 0) -> np.ndarray:
-    """(n,) bool: `mask` widened by `before` frames ahead of each run and `after` behind it."""
-    out = mask.copy()
-    for k in range(1, before + 1):
-        out[:-k] |= mask[k:]
-    for k in range(1, after + 1):
-        out[k:] |= mask[:-k]
-    return out
 
 
-def fill_gaps(t: np.ndarray, x: np.ndarray, bad: np.ndarray, *, max_gap_s: float) -> np.ndarray:
-    """Linear interpolation over runs of `bad` frames no longer than `max_gap_s`; longer -> NaN."""
-    y = np.where(bad, np.nan, x)
-    good = ~np.isnan(y)
-    if good.sum() < 2 or good.all():
-        return y
-    filled = np.interp(t, t[good], y[good])
-    idx = np.flatnonzero(~good)
-    run_start = np.r_[True, np.diff(idx) > 1]
-    starts, ends = idx[run_start], idx[np.r_[run_start[1:], True]]
-    for a, b in zip(starts, ends, strict=True):
-        left, right = (t[a - 1] if a > 0 else -np.inf), (t[b + 1] if b + 1 < t.size else np.inf)
-        if right - left <= max_gap_s + 1e-9 and np.isfinite(left) and np.isfinite(right):
-            y[a:b + 1] = filled[a:b + 1]
-    return y
 
 
 def _median3(x: np.ndarray) -> np.ndarray:
