@@ -21,9 +21,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from mirror.events.model import UNNAMED
+from mirror.media.stills import grab_frames
 from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
-from mirror.report.frames import _font, crop_face, face_box, grab_frames
+from mirror.report.frames import _font, crop_face, face_box
 from mirror.tracks import load_tracks
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

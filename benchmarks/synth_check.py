@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from mirror.face.model import resolve_model_path
+from mirror.media.encode import encode_video
 from mirror.synth import landmarks as L
 from mirror.synth.mp_runner import create_landmarker, read_face
-from mirror.synth.render import Renderer, encode_video, rig_for
+from mirror.synth.render import Renderer, rig_for
 from mirror.synth.spec import (
     ALL_VARIANTS,
     EXPRESSIONS,

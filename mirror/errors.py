@@ -11,6 +11,10 @@ class InputError(MirrorError):
     """The input (a video, an audio file, a script, a profile) cannot be used."""
 
 
+class SessionError(MirrorError):
+    """A session folder is missing, incomplete, still recording, or not a session at all."""
+
+
 class ModelMissingError(MirrorError):
     """The face model file is not available."""
 

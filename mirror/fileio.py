@@ -56,6 +56,14 @@ def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
+
+def create_private(path: Path, mode: str = "wb", **kwargs: Any) -> Any:
+    """Open a new file with permissions 0600 (media and logs are biometric data)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, mode, **kwargs)
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
     """Open a temp file beside `path`; on success it replaces `path` atomically, else it vanishes."""

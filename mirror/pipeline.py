@@ -242,9 +242,9 @@ def hear_audio(video: str | Path, profile: Profile, speech: SpeechInput) -> Hear
 
     A missing or unusable audio track is not an error (the note says why), except an audio file
     the user named."""
+    from mirror.media.audio import load_audio
     from mirror.speech import SpeechOptions, load_script
     from mirror.speech.analyse import hear_speech
-    from mirror.speech.audio import load_audio
 
     script = load_script(speech.script) if speech.script else None
     source = speech.audio or (video if speech.use_video_audio else None)

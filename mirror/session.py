@@ -28,14 +28,13 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mirror.errors import MirrorError
-from mirror.fileio import NO_SPACE, atomic_open, write_json_atomic
+from mirror.errors import SessionError
+from mirror.fileio import NO_SPACE, atomic_open, create_private, write_json_atomic
 
 SESSION_FORMAT = "mirror.session/1"
 MANIFEST = "manifest.json"
@@ -50,10 +49,6 @@ ANALYSIS = "analysis"
 FRAMES_HEADER = "frame,t_s"
 AUDIO_BLOCKS_HEADER = "block,first_sample,frames,t_s,t_callback_s,overflow"
 WAV_HEADER_BYTES = 44
-
-
-class SessionError(MirrorError):
-    """A session folder is missing, incomplete, still recording, or not a session at all."""
 
 
 # -- where sessions live ------------------------------------------------------------------------
@@ -89,13 +84,6 @@ def new_session_dir(
         os.chmod(path, 0o700)
         return path
     raise SessionError(f"cannot create a session folder in {root}")
-
-
-def create_private(path: Path, mode: str = "wb", **kwargs: Any) -> Any:
-    """Open a new file with permissions 0600 (media and logs are biometric data)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, mode, **kwargs)
 
 
 # -- the manifest and the recording lock --------------------------------------------------------
@@ -407,140 +395,13 @@ def repair_wav(file: Path) -> tuple[int, bool]:
     return data // align, changed
 
 
-def complete_fragments_end(file: Path) -> int:
-    """Byte length of the part of a fragmented MP4 made of whole boxes: the header boxes and
-    every `moof` whose `mdat` is complete. A file cut off mid-fragment ends there."""
-    size = file.stat().st_size
-    good = pos = 0
-    moof_open = False
-    with open(file, "rb") as fh:
-        while pos + 8 <= size:
-            fh.seek(pos)
-            head = fh.read(16)
-            box_size, kind = struct.unpack(">I4s", head[:8])
-            if box_size == 1 and len(head) >= 16:
-                box_size = struct.unpack(">Q", head[8:16])[0]
-            elif box_size == 0:
-                box_size = size - pos
-            if box_size < 8 or pos + box_size > size:
-                break  # torn (or garbage): nothing after this point is kept
-            pos += box_size
-            if kind == b"moof":
-                moof_open = True
-            elif kind == b"mdat" or not moof_open:
-                moof_open = False
-                good = pos
-    return good
-
-
-def _truncate_video_in_place(file: Path) -> tuple[np.ndarray, bool]:
-    """`_salvage_video` without a second copy (for a full disk): cut the torn last fragment off."""
-    end = complete_fragments_end(file)
-    changed = end < file.stat().st_size
-    if changed:
-        with open(file, "r+b") as fh:
-            fh.truncate(end)
-            os.fsync(fh.fileno())
-    return _video_pts(file), changed
-
-
-def _video_pts(file: Path) -> np.ndarray:
-    import av
-
-    pts: list[float] = []
-    try:
-        with av.open(str(file)) as src:
-            sin = src.streams.video[0]
-            tb = sin.time_base or Fraction(1, 90000)
-            for packet in src.demux(sin):
-                if packet.size and packet.pts is not None and not packet.is_corrupt:
-                    pts.append(float(packet.pts * tb))
-    except (av.FFmpegError, EOFError, IndexError):
-        pass
-    return np.sort(np.array(pts, dtype=np.float64))
-
-
-def _salvage_video(file: Path) -> tuple[np.ndarray, bool]:
-    """Remux every complete packet of a possibly truncated fragmented MP4 into a new one (on a
-    full disk: cut the torn last fragment off in place instead).
-
-    Returns the session times of the frames kept (from their pts) and whether the file changed.
-    """
-    try:
-        return _remux_video(file)
-    except SessionError as exc:
-        if getattr(exc.__cause__, "errno", None) not in NO_SPACE:
-            raise
-        return _truncate_video_in_place(file)
-
-
-def _packets_until_torn(src: Any, stream: Any) -> Iterator[Any]:
-    """The demuxed packets of `stream`, ending quietly where the file is torn."""
-    import av
-
-    packets = src.demux(stream)
-    while True:
-        try:
-            packet = next(packets)
-        except (StopIteration, av.FFmpegError, EOFError):
-            return  # the torn last fragment: everything before it is kept
-        yield packet
-
-
-def _remux_video(file: Path) -> tuple[np.ndarray, bool]:
-    import av
-
-    tmp = file.with_name(f".{file.name}.repair.tmp")
-    pts: list[float] = []
-    try:
-        with av.open(str(file)) as src:
-            if not src.streams.video:
-                raise SessionError(f"{file} has no video stream")
-            sin = src.streams.video[0]
-            tb = sin.time_base or Fraction(1, 90000)
-            with create_private(tmp) as raw, av.open(
-                raw, "w", format="mp4",
-                options={"movflags": "frag_keyframe+empty_moov+default_base_moof"},
-            ) as dst:
-                sout = dst.add_stream_from_template(sin)
-                # A write error (a full disk) is not a torn source: it must not end the copy
-                # quietly, or a short copy would replace the whole video.
-                for packet in _packets_until_torn(src, sin):
-                    if packet.size == 0 or packet.pts is None or packet.is_corrupt:
-                        continue
-                    pts.append(float(packet.pts * tb))
-                    packet.stream = sout
-                    dst.mux(packet)
-    except (av.FFmpegError, OSError) as exc:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        if isinstance(exc, av.FFmpegError) and not pts:
-            return np.zeros(0), False
-        raise SessionError(f"cannot repair {file}: {exc}") from exc
-    os.replace(tmp, file)
-    return np.sort(np.array(pts, dtype=np.float64)), True
-
-
-def count_video_frames(file: Path) -> int:
-    """Frames in `file`, counted by demuxing (one packet a frame: no B-frames); stops quietly at
-    a torn end."""
-    import av
-
-    n = 0
-    try:
-        with av.open(str(file)) as c:
-            for packet in c.demux(video=0):
-                n += packet.size > 0
-    except (av.FFmpegError, EOFError):
-        pass
-    return n
-
-
 def repair_session(path: str | os.PathLike[str]) -> RepairReport:
     """Make an interrupted session valid: WAV header, torn log lines, the video's torn fragment.
 
     A session that is complete is left as it is. Refuses a session that is still recording.
     """
+    from mirror.media.repair import count_video_frames, salvage_video  # PyAV, when repairing
+
     path = Path(path)
     manifest = read_manifest(path)
     previous = str(manifest.get("status"))
@@ -560,7 +421,7 @@ def repair_session(path: str | os.PathLike[str]) -> RepairReport:
 
     n_frames = len(frame_rows)
     if video.is_file() and (interrupted or count_video_frames(video) != n_frames):
-        times, changed = _salvage_video(video)
+        times, changed = salvage_video(video)
         if changed:
             actions.append(f"remuxed {video.name} ({len(times)} complete frames)")
         n_frames = len(times)

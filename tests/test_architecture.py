@@ -67,3 +67,8 @@ def test_the_app_never_imports_the_commands() -> None:
 
 def test_the_signal_helpers_depend_on_nothing_in_mirror() -> None:
     assert {n for n in IMPORTS["mirror.signal"] if _under(n, "mirror")} == set()
+
+
+def test_only_the_media_layer_and_the_recorders_writers_use_pyav() -> None:
+    assert _violations(("mirror",), ("av",),
+                       exempt=("mirror.media", "mirror.capture.writers")) == []

@@ -28,6 +28,7 @@ from mirror.capture.recorder import STALLED, Recorder
 from mirror.capture.testclip import write_test_video, write_test_wav
 from mirror.capture.writers import VideoWriter
 from mirror.cli import main
+from mirror.media import repair as media_repair
 from mirror.session import (
     RESERVE,
     list_sessions,
@@ -202,7 +203,7 @@ def test_repair_on_a_full_disk_cuts_the_torn_fragment_in_place(
     def no_room(file: Path) -> Any:
         raise session_mod.SessionError("cannot repair") from OSError(errno.ENOSPC, "full")
 
-    monkeypatch.setattr(session_mod, "_remux_video", no_room)
+    monkeypatch.setattr(media_repair, "remux_video", no_room)
     report = repair_session(d)
     s = load_session(d)
     kept = decoded_frames(video)

@@ -230,7 +230,7 @@ def test_fixture_is_a_consistent_analysis(clip: Path) -> None:
 
 
 def test_grab_frames_returns_the_frame_nearest_each_time(clip: Path) -> None:
-    from mirror.report.frames import grab_frames
+    from mirror.media.stills import grab_frames
 
     times = [11.9, 0.0, 5.03, 5.0, 0.5, 20.0]  # unsorted, close together, past the end
     frames = grab_frames(clip.parent / "rehearsal.mp4", times)

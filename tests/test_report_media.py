@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mirror.report.frames import compose_strip, crop_face, grab_frames
+from mirror.media.stills import grab_frames
+from mirror.report.frames import compose_strip, crop_face
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "faces"
 CLIPS = ["WolfgangLanger_Pexels.mp4", "face_noface.mov", "single_face.mp4"]

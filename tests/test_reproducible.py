@@ -52,7 +52,7 @@ def test_encoders_use_a_fixed_thread_count(tmp_path: Path):
 
     from mirror.capture.writers import VideoWriter
     from mirror.media import ENCODER_THREADS
-    from mirror.synth.render import encode_video
+    from mirror.media.encode import encode_video
 
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(6)]

@@ -14,8 +14,8 @@ import subprocess
 import numpy as np
 import pytest
 
+from mirror.media.audio import load_audio
 from mirror.speech import SpeechOptions, analyse_speech, parse_script
-from mirror.speech.audio import load_audio
 from mirror.speech.avsync import compute_speech_envelope
 from mirror.speech.recognize import Recognizer
 from mirror.speech.synth import SynthSpeech, espeak_available, synthesize_speech

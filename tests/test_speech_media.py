@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mirror.errors import InputError
-from mirror.speech.audio import load_audio
+from mirror.media.audio import load_audio
 
 SR_IN = 44_100
 

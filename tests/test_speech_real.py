@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mirror.media.audio import load_audio
 from mirror.speech import SpeechOptions, analyse_speech, parse_script
-from mirror.speech.audio import load_audio
 from mirror.speech.recognize import Recognizer
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

@@ -17,7 +17,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, Protocol
 
-import av
 import numpy as np
 
 from mirror.capture.clock import SessionClock
@@ -29,6 +28,7 @@ from mirror.capture.errors import (
     UnsupportedSampleRateError,
 )
 from mirror.errors import InputError
+from mirror.media.audio import audio_rate, iter_pcm16
 
 AudioCallback = Callable[[np.ndarray, int, Any, Any], None]
 MicKind = Literal["default", "device", "file", "none"]
@@ -194,13 +194,7 @@ class FileMicrophone:
         blocksize_s: float = 0.02,
     ) -> None:
         self.path = path
-        try:
-            with av.open(path) as probe:
-                if not probe.streams.audio:
-                    raise InputError(f"{path} has no audio track")
-                native = probe.streams.audio[0].codec_context.sample_rate
-        except av.FFmpegError as exc:
-            raise InputError(f"cannot read {path} as audio: {exc}") from exc
+        native = audio_rate(path)
         self.samplerate = int(samplerate or native)
         self.channels = channels
         self.blocksize = max(64, round(self.samplerate * blocksize_s))
@@ -208,19 +202,9 @@ class FileMicrophone:
         self._thread: threading.Thread | None = None
         self.finished = threading.Event()
 
-    def _decoded(self) -> Iterator[np.ndarray]:
-        layout = "mono" if self.channels == 1 else "stereo"
-        resampler = av.AudioResampler(format="s16", layout=layout, rate=self.samplerate)
-        with av.open(self.path) as container:
-            for frame in container.decode(audio=0):
-                for out in resampler.resample(frame):
-                    yield out.to_ndarray().reshape(-1, self.channels)
-            for out in resampler.resample(None):
-                yield out.to_ndarray().reshape(-1, self.channels)
-
     def _blocks(self) -> Iterator[np.ndarray]:
         pending = np.zeros((0, self.channels), np.int16)
-        for chunk in self._decoded():
+        for chunk in iter_pcm16(self.path, rate=self.samplerate, channels=self.channels):
             pending = np.concatenate([pending, chunk])
             while len(pending) >= self.blocksize:
                 yield pending[: self.blocksize]

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import av
 import cv2
 import numpy as np
 
@@ -26,6 +25,7 @@ from mirror.capture.live import LiveAnalyzer, LiveCallback
 from mirror.capture.microphone import DeviceMicrophone, FileMicrophone, open_microphone
 from mirror.capture.recorder import Recorder, RecorderStats, RecordOptions
 from mirror.errors import InputError
+from mirror.media import library_versions
 from mirror.session import (
     AUDIO,
     SESSION_FORMAT,
@@ -66,8 +66,7 @@ def versions(microphone: DeviceMicrophone | FileMicrophone | None) -> dict[str, 
         "python": platform.python_version(),
         "platform": platform.platform(),
         "numpy": np.__version__,
-        "av": av.__version__,
-        "ffmpeg": ".".join(str(x) for x in av.library_versions.get("libavformat", ())),
+        **library_versions(),
         "opencv": cv2.__version__,
     }
     if isinstance(microphone, DeviceMicrophone):

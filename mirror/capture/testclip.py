@@ -8,11 +8,12 @@ camera and file microphone, a flash and its click must land within a frame of ea
 from __future__ import annotations
 
 import wave
-from fractions import Fraction
+from collections.abc import Iterator
 from pathlib import Path
 
-import av
 import numpy as np
+
+from mirror.media.encode import encode_video
 
 MARK_OFFSET_S = 0.5  # first flash/click; then one per second
 
@@ -28,28 +29,23 @@ def write_test_video(
     """An H.264 MP4 of `seconds` at `fps`: a moving square and a bar, a white frame each mark."""
     n = round(seconds * fps)
     flash = {round(t * fps) for t in mark_times(seconds)}
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "crf": "28"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+
+    def frames() -> Iterator[np.ndarray]:
         frame = np.empty((height, width, 3), np.uint8)
         side = height // 6
         for i in range(n):
             if i in flash:
                 frame[:] = 255
             else:
-                frame[:] = (40, 30, 20)
+                frame[:] = (20, 30, 40)
                 x = int((width - side) * (0.5 + 0.5 * np.sin(2 * np.pi * i / (4 * fps))))
                 y = int((height - side) * (i % (3 * fps)) / (3 * fps))
-                frame[y : y + side, x : x + side] = (30, 160, 230)
+                frame[y : y + side, x : x + side] = (230, 160, 30)
                 bar = int(width * (i % fps) / fps)
                 frame[height - 12 :, :bar] = (200, 200, 200)
-            vf = av.VideoFrame.from_ndarray(frame, format="bgr24")
-            vf.pts = i
-            vf.time_base = Fraction(1, fps)
-            for packet in stream.encode(vf):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+            yield frame
+
+    encode_video(frames(), path, fps=fps, size=(width, height), crf=28, preset="ultrafast")
     return path
 
 

@@ -14,8 +14,9 @@ from typing import IO, Any
 import av
 import numpy as np
 
+from mirror.fileio import create_private
 from mirror.media import ENCODER_THREADS
-from mirror.session import WAV_HEADER_BYTES, create_private, wav_header
+from mirror.session import WAV_HEADER_BYTES, wav_header
 
 VIDEO_TIME_BASE = Fraction(1, 90000)  # pts from session-clock times (MP4 counts from frame 0)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
 from mirror.media import probe_for_analysis
+from mirror.media.audio import probe_audio
 from mirror.pipeline import SpeechInput, analyse_video
 from mirror.profiles import available_profiles, load_profile
 from mirror.session import is_session_dir, load_session
-from mirror.speech.audio import probe_audio
 from mirror.speech.script import load_script
 
 HELP = ("Analyse a recording: find expression episodes of your face (leaks, micro leaks and "

@@ -1,117 +1,18 @@
-"""Filmstrips: the user's own face cropped from the video at chosen moments.
-
-All the moments a report needs are sorted and decoded in one forward pass; the decoder seeks only
-across long gaps, so a report costs about one decode of the stretches that hold episodes.
-"""
+"""Filmstrips: the user's own face cropped from frames at chosen moments (the frames come from
+`mirror.media.stills.grab_frames`, one decoding pass for a whole report)."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections.abc import Sequence
-from pathlib import Path
 
-import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mirror.tracks import FaceTracks
 
 TILE = 360  # pixels of one face tile: shown at 240 px in the report, at full size when opened
-SEEK_GAP_S = 3.0  # seek instead of decoding through gaps longer than this
 FACE_MARGIN = 1.45  # crop side = this x the larger side of the face box
-
-
-def first_frame_time(video: Path) -> float | None:
-    """The presentation time of the first frame (0 for most files), None if undecodable."""
-    try:
-        with av.open(str(video)) as container:
-            for frame in container.decode(video=0):
-                return float(frame.time or 0.0)
-    except (av.FFmpegError, OSError, IndexError):
-        return None
-    return None
-
-
-def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
-    """Upright RGB frames (h, w, 3) uint8 nearest to each time, decoded in one pass.
-
-    Times are seconds from the first frame (mirror.media's convention); the result is keyed by
-    the times given. A time past the end gets the last frame; an undecodable video gives {}.
-    """
-    start = first_frame_time(video)
-    if start is None:
-        return {}
-    asked = {float(t): float(t) + start for t in times}
-    found = _grab(video, sorted(set(asked.values())))
-    return {t: found[pts] for t, pts in asked.items() if pts in found}
-
-
-def _rgb(frame: av.VideoFrame) -> np.ndarray:
-    img = frame.to_ndarray(format="rgb24")
-    # PyAV's rotation is the counter-clockwise angle that shows the frame upright.
-    k = {90: 1, 180: 2, 270: 3}.get(round(getattr(frame, "rotation", 0) or 0) % 360, 0)
-    return np.ascontiguousarray(np.rot90(img, k)) if k else img
-
-
-def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
-    """Frames nearest to sorted container times (seconds of frame.time)."""
-    out: dict[float, np.ndarray] = {}
-    if not wanted:
-        return out
-    try:
-        container = av.open(str(video))
-    except (av.FFmpegError, OSError):
-        return out
-    with container:
-        if not container.streams.video:
-            return out
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        half = 0.5 / float(stream.average_rate or 30)
-        tb = float(stream.time_base or 1 / 90000)
-        k = 0
-        prev: av.VideoFrame | None = None
-        while k < len(wanted):
-            if wanted[k] > SEEK_GAP_S:
-                with contextlib.suppress(av.FFmpegError):
-                    container.seek(int(max(wanted[k] - 1.0, 0.0) / tb), stream=stream,
-                                   backward=True)
-            last_seen, k, exhausted = _decode_run(container, stream, wanted, k, half, out)
-            prev = last_seen or prev
-            if exhausted:
-                break
-        if k < len(wanted) and prev is not None:  # past the end: the last frame
-            last = _rgb(prev)
-            for t in wanted[k:]:
-                out[t] = last
-    return out
-
-
-def _decode_run(container: av.container.InputContainer, stream: av.VideoStream,
-                wanted: list[float], k: int, half: float,
-                out: dict[float, np.ndarray]) -> tuple[av.VideoFrame | None, int, bool]:
-    """Decode forward from the current position, filling `out` for wanted[k:], until a long gap
-    (returns exhausted=False, so the caller seeks) or the end of the stream (exhausted=True)."""
-    prev: av.VideoFrame | None = None
-    took = False
-    try:
-        for frame in container.decode(stream):
-            ft = float(frame.time) if frame.time is not None else 0.0
-            while k < len(wanted) and ft >= wanted[k] - half:
-                pick = frame
-                if prev is not None and prev.time is not None and \
-                        abs(prev.time - wanted[k]) < abs(ft - wanted[k]):
-                    pick = prev
-                out[wanted[k]] = _rgb(pick)
-                k += 1
-                took = True
-            prev = frame
-            if k >= len(wanted) or (took and wanted[k] - ft > SEEK_GAP_S):
-                return prev, k, False
-    except av.FFmpegError:
-        pass
-    return prev, k, True
 
 
 def face_box(tracks: FaceTracks | None, t: float) -> np.ndarray | None:

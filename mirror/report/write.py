@@ -13,11 +13,12 @@ import numpy as np
 from mirror.errors import InputError
 from mirror.events.model import EMOTIONS
 from mirror.fileio import atomic_open, write_bytes_atomic, write_json_atomic
+from mirror.media.stills import grab_frames
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import Analysis, load_analysis
 from mirror.report.facts import compute_facts
 from mirror.report.fmt import EMOTION_COLORS, mmss
-from mirror.report.frames import compose_strip, crop_face, face_box, grab_frames
+from mirror.report.frames import compose_strip, crop_face, face_box
 from mirror.report.history import compute_progress
 from mirror.report.plots import CUE_INK, render_timeline, render_trend
 

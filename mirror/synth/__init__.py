@@ -8,7 +8,7 @@ See docs/synth.md. Importing this package is cheap; MediaPipe loads on first ren
 """
 
 from mirror.synth.notes import notes_spec, write_notes_clip
-from mirror.synth.render import encode_video, render_clip, write_demo
+from mirror.synth.render import render_clip, write_demo
 from mirror.synth.spec import (
     Blink,
     BrowFlash,
@@ -35,6 +35,6 @@ from mirror.synth.truth import (
 __all__ = [
     "Blink", "BrowFlash", "ClipSpec", "CueEpisode", "Distractor", "Episode", "Lighting", "Truth",
     "TruthCue", "TruthCuePart", "TruthEpisode", "demo_spec", "distractor_only_spec",
-    "encode_video", "load_truth", "notes_spec", "random_cue_spec", "random_spec", "render_clip",
+    "load_truth", "notes_spec", "random_cue_spec", "random_spec", "render_clip",
     "save_truth", "variant_spec", "write_demo", "write_notes_clip",
 ]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from mirror.media.encode import encode_video
 from mirror.synth import landmarks as L
 from mirror.synth.aus import FREE_IRIS_UNITS, compute_au_displacements, split_sides
 from mirror.synth.face import BaseFace, load_base_face
@@ -259,63 +259,6 @@ def _rig_for_path(path: str) -> Rig:
     return build_rig(load_base_face(Path(path)))
 
 
-def encode_video(frames: object, path: Path, *, fps: float, size: tuple[int, int], crf: int,
-                 audio: np.ndarray | None = None, audio_rate: int = 16000) -> int:
-    """Encode an iterable of RGB frames as H.264 (yuv420p) mp4 at constant fps, with optional
-    mono float32 audio muxed as AAC. Returns the number of frames written."""
-    import av
-
-    from mirror.media import ENCODER_THREADS
-
-    rate = Fraction(fps).limit_denominator(1001)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with av.open(str(path), "w") as out:
-        vs = out.add_stream("libx264", rate=rate, options={"crf": str(crf), "preset": "veryfast",
-                                                       "threads": ENCODER_THREADS})
-        vs.width, vs.height = size
-        vs.pix_fmt = "yuv420p"
-        vs.codec_context.time_base = 1 / rate
-        aus = None
-        if audio is not None:
-            aus = out.add_stream("aac", rate=audio_rate, layout="mono")
-        a_pos = 0
-        for img in frames:  # type: ignore[attr-defined]
-            vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-            vf.pts = n
-            vf.time_base = 1 / rate
-            for pkt in vs.encode(vf):
-                out.mux(pkt)
-            n += 1
-            if aus is not None and audio is not None:
-                a_pos = _mux_audio(out, aus, audio, a_pos, int(n / fps * audio_rate), audio_rate)
-        for pkt in vs.encode():
-            out.mux(pkt)
-        if aus is not None and audio is not None:
-            _mux_audio(out, aus, audio, a_pos, len(audio), audio_rate)
-            for pkt in aus.encode():
-                out.mux(pkt)
-    return n
-
-
-def _mux_audio(out: object, stream: object, audio: np.ndarray, start: int, stop: int,
-               rate: int) -> int:
-    import av
-
-    stop = min(stop, len(audio))
-    chunk = 1024
-    while start + chunk <= stop or (stop == len(audio) and start < stop):
-        block = np.ascontiguousarray(audio[start:start + chunk], dtype=np.float32)[None, :]
-        af = av.AudioFrame.from_ndarray(block, format="fltp", layout="mono")
-        af.sample_rate = rate
-        af.pts = start
-        af.time_base = Fraction(1, rate)
-        for pkt in stream.encode(af):  # type: ignore[attr-defined]
-            out.mux(pkt)  # type: ignore[attr-defined]
-        start += block.shape[1]
-    return start
-
-
 def render_clip(spec: ClipSpec, path: str | Path, *, rig: Rig | None = None) -> Truth:
     """Render `spec` to an mp4 at `path` and return its ground truth (not written; see
     save_truth)."""
@@ -340,5 +283,5 @@ def write_demo(out_dir: str | Path) -> Path:
     return video
 
 
-__all__ = ["Renderer", "Rig", "build_rig", "encode_video", "render_clip", "rig_for",
+__all__ = ["Renderer", "Rig", "build_rig", "render_clip", "rig_for",
            "write_demo"]

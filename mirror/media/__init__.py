@@ -1,7 +1,15 @@
-"""Decoding recordings with PyAV: frames with their real presentation timestamps, and the audio.
+"""The media layer: every use of PyAV (FFmpeg) in mirror, apart from the recorder's writers.
 
-Frames are streamed (never all held), rotated upright as the container says (phone videos), and
-downscaled for the face model when large (4K). Times are float seconds from the first frame.
+- here: probing a video and decoding its frames with their real presentation timestamps, rotated
+  upright as the container says (phone videos) and downscaled for the face model when large (4K).
+  Times are float seconds from the first frame.
+- `mirror.media.stills`: single frames at chosen times (the report's filmstrips).
+- `mirror.media.audio`: the audio track of a video or an audio file, decoded to mono float32.
+- `mirror.media.repair`: an interrupted recording's fragmented MP4 cut back to whole packets.
+- `mirror.media.encode`: H.264/AAC files from frames and samples (generated clips).
+
+The recorder's incremental writers stay with the recorder (`mirror.capture.writers`): they write
+what a camera and a microphone deliver, while they deliver it.
 """
 
 from __future__ import annotations
@@ -67,10 +75,10 @@ def probe_video(path: str | Path) -> VideoInfo:
                 kind = "audio only" if c.streams.audio else "no video stream"
                 raise _fail(path, f"{kind}: give a video of your face (mp4, mov, mkv, webm, avi)")
             s = c.streams.video[0]
-            first = _first_frame(c, s)
+            first = first_frame(c, s)
             if first is None:
                 raise _fail(path, "no decodable video frame (truncated or corrupt file?)")
-            rot = round(getattr(first, "rotation", 0) or 0) % 360
+            rot = frame_rotation(first)
             w, h = first.width, first.height
             if rot in (90, 270):
                 w, h = h, w
@@ -110,7 +118,8 @@ def probe_for_analysis(path: str | Path) -> VideoInfo:
     return info
 
 
-def _first_frame(c: av.container.InputContainer, s: av.video.stream.VideoStream):  # type: ignore[no-untyped-def]
+def first_frame(c: av.container.InputContainer, s: av.video.stream.VideoStream):  # type: ignore[no-untyped-def]
+    """The first decodable frame of `s`, or None."""
     try:
         for frame in c.decode(s):
             return frame
@@ -133,7 +142,13 @@ def model_size(width: int, height: int, max_side: int = MAX_MODEL_SIDE) -> tuple
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
-def _upright(img: np.ndarray, rotation: int) -> np.ndarray:
+def frame_rotation(frame: av.VideoFrame) -> int:
+    """Degrees (0, 90, 180, 270) a decoded frame is turned to be shown upright."""
+    return round(getattr(frame, "rotation", 0) or 0) % 360
+
+
+def upright(img: np.ndarray, rotation: int) -> np.ndarray:
+    """(h, w, 3) decoded pixels turned by `rotation` degrees to be shown upright."""
     # PyAV's rotation is the counter-clockwise angle to display the frame upright.
     k = {90: 1, 180: 2, 270: 3}.get(rotation, 0)
     return np.ascontiguousarray(np.rot90(img, k)) if k else img
@@ -179,7 +194,7 @@ def iter_frames(
                     break
                 last_t = t
                 img = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
-                yield t, _upright(img, info.rotation)
+                yield t, upright(img, info.rotation)
         except av.FFmpegError:
             return
 
@@ -190,3 +205,9 @@ def has_audio(path: str | Path) -> bool:
             return bool(c.streams.audio)
     except (av.FFmpegError, OSError):
         return False
+
+
+def library_versions() -> dict[str, str]:
+    """PyAV's and FFmpeg's versions (recorded in a session's manifest)."""
+    return {"av": av.__version__,
+            "ffmpeg": ".".join(str(x) for x in av.library_versions.get("libavformat", ()))}
