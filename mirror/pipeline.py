@@ -42,6 +42,7 @@ from mirror.media import probe_for_analysis
 from mirror.profiles import Profile, load_profile
 from mirror.speech.analyse import HeardSpeech
 from mirror.speech.model import SpeechAnalysis
+from mirror.timeline import audio_start, recorder_frame_times
 from mirror.tracks import FaceTracks, load_tracks, save_tracks
 
 ProgressFn = Callable[[str, float], None]
@@ -205,13 +206,9 @@ def retime_tracks(tracks: FaceTracks, frame_times: np.ndarray | None) -> FaceTra
     Used when the counts agree within a few frames (the container may hold a frame or two
     fewer than the log after a crash); otherwise the decoded timestamps are kept.
     """
-    if frame_times is None or frame_times.size == 0 or tracks.n == 0:
+    t = recorder_frame_times(tracks.n, frame_times)
+    if t is None:
         return tracks
-    if abs(frame_times.size - tracks.n) > 3 or frame_times.size < tracks.n:
-        return tracks
-    from dataclasses import replace
-
-    t = np.asarray(frame_times[: tracks.n], dtype=np.float64)
     return replace(tracks, t=t, meta=dict(tracks.meta, clock="session"))
 
 
@@ -277,10 +274,9 @@ def place_audio(heard: HeardAudio, tracks: FaceTracks, ex: Expressions, profile:
         top, per_event = speech_json(ex.events, None, options=context)
         top["speech"]["note"] = heard.note
         return top, per_event, [c.to_json() for c in align_events(ex.cues, None, options=context)]
-    start = speech.audio_start_s
-    if start is None:
-        start = heard.start_s - float(tracks.meta.get("start_s", 0.0)) \
-            if speech.audio is None else 0.0
+    start = audio_start(recorder_s=speech.audio_start_s, separate_file=speech.audio is not None,
+                        audio_container_s=heard.start_s,
+                        video_container_s=float(tracks.meta.get("start_s", 0.0)))
     options = SpeechOptions(triggers=profile.triggers, av_offset_s=speech.av_offset_s)
     result = heard.heard if isinstance(heard.heard, SpeechAnalysis) else place_speech(
         heard.heard, mouth=mouth_track(tracks), options=options, audio_start_s=start)

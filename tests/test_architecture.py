@@ -13,7 +13,8 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "mirror"
 PURE = ("mirror.expressions", "mirror.events", "mirror.cues", "mirror.speech", "mirror.align",
-        "mirror.judgement", "mirror.face.features", "mirror.tracks", "mirror.signal")
+        "mirror.judgement", "mirror.face.features", "mirror.tracks", "mirror.signal",
+        "mirror.timeline")
 
 
 def _imports() -> dict[str, set[str]]:

@@ -21,6 +21,7 @@ from mirror.report.fmt import EMOTION_COLORS, mmss
 from mirror.report.frames import compose_strip, crop_face, face_box
 from mirror.report.history import compute_progress
 from mirror.report.plots import CUE_INK, render_timeline, render_trend
+from mirror.timeline import Timeline
 
 FORMATS = ("html", "md", "json")
 MAX_FILMSTRIPS = 24  # filmstrips for the worst episodes only; the others are listed in tables
@@ -61,10 +62,7 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
     moments = {e["id"]: filmstrip_moments(e) for e in chosen}
     # The video's own times count from its first frame; a recorded session's tracks are on the
     # session clock, whose first frame is at tracks.t[0].
-    shift = 0.0
-    tracks = analysis.tracks
-    if tracks is not None and tracks.n and tracks.meta.get("clock") == "session":
-        shift = float(tracks.t[0])
+    shift = Timeline.of_tracks(analysis.tracks).first_frame_s
     wanted = [t0, *(t for ts, _ in moments.values() for t in ts)]
     grabbed = grab_frames(analysis.video, [t - shift for t in wanted])
     frames = {t: grabbed[t - shift] for t in wanted if t - shift in grabbed}

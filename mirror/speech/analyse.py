@@ -24,6 +24,7 @@ from mirror.speech.model import Segment, SpeechAnalysis, SpeechOptions, Word
 from mirror.speech.recognize import Recognizer, RecognizerOptions
 from mirror.speech.script import Script
 from mirror.speech.vad import detect_speech_segments
+from mirror.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
@@ -215,14 +216,15 @@ def place_speech(heard: HeardSpeech, *, mouth: tuple[np.ndarray, np.ndarray] | N
 
 def _place(heard: HeardSpeech, *, mouth: tuple[np.ndarray, np.ndarray] | None,
            options: SpeechOptions, audio_start_s: float) -> SpeechAnalysis:
-    # A/V offset (audio clock -> session clock: t_session = t_audio + audio_start_s - offset)
+    # A/V offset (audio clock -> session clock: see mirror.timeline)
+    clock = Timeline(audio_start_s=audio_start_s)
     notes: list[str] = []
     offset, confidence = 0.0, 0.0
     if options.av_offset_s is not None:
         offset, confidence = float(options.av_offset_s), 1.0
     elif mouth is not None:
         mt, mv = mouth
-        est = estimate_av_offset(mouth_t=np.asarray(mt) - audio_start_s, mouth=np.asarray(mv),
+        est = estimate_av_offset(mouth_t=clock.audio_time(mt), mouth=np.asarray(mv),
                                  audio=heard.x, sr=heard.sr, search_s=options.av_search_s)
         confidence = est.confidence
         if est.confidence >= options.av_min_confidence:
@@ -235,7 +237,7 @@ def _place(heard: HeardSpeech, *, mouth: tuple[np.ndarray, np.ndarray] | None,
                          "--av-offset SECONDS")
     else:
         notes.append("A/V offset not estimated (no mouth track): 0 assumed")
-    dt = offset - audio_start_s  # subtract from audio-clock times
+    dt = -clock.with_av_offset(offset).audio_shift_s()  # subtract from audio-clock times
     segments = tuple(Segment(a - dt, b - dt, v) for a, b, v in heard.raw_segments)
     if heard.empty_note:
         return SpeechAnalysis.empty(note=heard.empty_note, options=options, av_offset_s=offset,
