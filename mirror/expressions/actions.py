@@ -77,7 +77,10 @@ AU_REGION = {
 
 @dataclass(frozen=True)
 class ActionUnitOptions:
-    max_gap_s: float = 0.2  # face lost or blinking up to this long is bridged by interpolation
+    max_gap_s: float = 0.2  # face lost up to this long is bridged by interpolation
+    max_blink_gap_s: float = 0.5  # AU4 is bridged over a blink up to this long: a blink with its
+    # lagging reopening hides the brows 0.2-0.45 s (the model couples them) but does not move them,
+    # so a frown goes on through it. The lids' own AUs are the blink's and are not bridged further.
     blink_rise: float = 0.25  # eyeBlink above neutral by this much marks a blink
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
     blink_reopen_frames: int = 3  # frames after a blink still bridged (the lids reopen late)
@@ -220,12 +223,14 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
             [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5) for c in comps]))
         bad = ~usable | np.isnan(level)
         base = name.split("_")[0]
+        gap = options.max_gap_s
         if base in ("AU6", "AU7"):  # the model's squint relaxes slowly after a blink
             bad = bad | extend_decay(blink, np.nan_to_num(level), max_frames=tail)
         elif base in (*EYE_AUS, "AU4"):
             bad = bad | blink
-        filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad,
-                                                   max_gap_s=options.max_gap_s), nan=0.0))
+        if base in ("AU4", "AU5"):
+            gap = max(gap, options.max_blink_gap_s)
+        filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad, max_gap_s=gap), nan=0.0))
         if base in SPEECH_AUS:
             if options.explain_jaw:
                 filled = explain_jaw(jaw_level, filled, usable & (talking >= 0.5),
