@@ -84,6 +84,25 @@ def split_by_leader(t: np.ndarray, scores: np.ndarray, *, min_run_s: float
     return out
 
 
+def join_blends(leads: list[tuple[int, int, int]], scores: np.ndarray, ratio: np.ndarray, *,
+                persist: float = 0.5) -> list[tuple[int, int, int]]:
+    """Adjacent lead runs (first, last, emotion) of one interval joined where they are one
+    display: one emotion stays above its threshold (`ratio` (m, 7) >= 1) through at least
+    `persist` of the other's run (a blend, or a display whose leader changes as it develops, such
+    as fear losing its lip stretch); named again by the largest summed score. Two expressions in
+    a row are kept apart: the first has faded by the time the second leads."""
+    out: list[tuple[int, int, int]] = []
+    for a, b, k in leads:
+        if out:
+            a0, b0, k0 = out[-1]
+            if np.mean(ratio[a:b + 1, k0] >= 1.0) >= persist or \
+                    np.mean(ratio[a0:b0 + 1, k] >= 1.0) >= persist:
+                out[-1] = (a0, b, int(np.argmax(scores[a0:b + 1].sum(axis=0))))
+                continue
+        out.append((a, b, k))
+    return out
+
+
 def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
                   floor: float = 0.05) -> tuple[int, int]:
     """Widen [first, last] while the score keeps falling away from the apex (onset backtracking).
@@ -114,7 +133,8 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     events: list[Event] = []
     for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
         sl = slice(iv.first, iv.last + 1)
-        for a, b, k in split_by_leader(scores.t[sl], scores.scores[sl], min_run_s=min_run_s):
+        leads = split_by_leader(scores.t[sl], scores.scores[sl], min_run_s=min_run_s)
+        for a, b, k in join_blends(leads, scores.scores[sl], ratio[sl]):
             first, last = iv.first + a, iv.first + b
             s = scores.scores[:, k]
             apex = first + int(np.argmax(s[first:last + 1]))

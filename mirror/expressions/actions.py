@@ -228,7 +228,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
             bad = bad | extend_decay(blink, np.nan_to_num(level), max_frames=tail)
         elif base in (*EYE_AUS, "AU4"):
             bad = bad | blink
-        if base in ("AU4", "AU5"):
+        if base == "AU4":
             gap = max(gap, options.max_blink_gap_s)
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad, max_gap_s=gap), nan=0.0))
         if base in SPEECH_AUS:
