@@ -38,7 +38,10 @@ def compute_thresholds(scores: EmotionScores, opts: SpotterOptions) -> np.ndarra
     thr = np.empty_like(scores.scores, dtype=np.float64)
     for k, name in enumerate(scores.names):
         base = max(opts.threshold, opts.noise_k * compute_noise(scores.scores[:, k]))
-        extra = SPEECH_PENALTY.get(name, 0.0) * opts.speech_penalty / 0.25 * scores.talking
+        talking = scores.talking
+        if name == "happiness" and scores.speech_smile is not None:
+            talking = talking * scores.speech_smile
+        extra = SPEECH_PENALTY.get(name, 0.0) * opts.speech_penalty / 0.25 * talking
         thr[:, k] = base + extra
     return thr
 

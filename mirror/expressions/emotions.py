@@ -37,6 +37,9 @@ class EmotionScores:
     side: np.ndarray
     reliable: np.ndarray
     talking: np.ndarray  # (n,) 0..1 speech-like jaw movement (from the action units)
+    # (n,) 0..1 how far speech could explain a smile here: none once the cheeks rise with it
+    # (articulation spreads the lip corners but does not lift the cheeks); None: fully
+    speech_smile: np.ndarray | None = None
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.scores[:, self.names.index(name)]
@@ -102,4 +105,4 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     scores[~au.reliable] = 0.0
     side = np.sign(pull_l - pull_r) * (asym > 0.5)
     return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable,
-                         talking=au.talking)
+                         talking=au.talking, speech_smile=1.0 - _ramp(a["AU6"], 0.1, 0.3))
