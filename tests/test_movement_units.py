@@ -165,3 +165,90 @@ def test_unnamed_movements_are_neither_hits_nor_false_alarms_in_scoring():
     unnamed = Event(1.0, 1.2, 1.4, UNNAMED, "leak", True, 0.5, "both", description="x")
     s = score_events([unnamed], truth)
     assert (s.tp, s.fp, s.fn) == (0, 0, 1)
+
+
+# --- issue 12, session 4: blinks inside a frown, blends, smiles while talking ----------------------
+
+def _tracks_with(n: int, bs: dict[str, np.ndarray], geo: dict[str, np.ndarray]):
+    from mirror.expressions.neutral import Neutral
+    from mirror.face.features import GEOMETRY_NAMES
+    from mirror.tracks import BS, FaceTracks
+
+    blend = np.zeros((n, len(BS)), np.float32)
+    for name, x in bs.items():
+        blend[:, BS[name]] = x
+    g = np.ones((n, len(GEOMETRY_NAMES)), np.float32)
+    for name, x in geo.items():
+        g[:, GEOMETRY_NAMES.index(name)] = x
+    tracks = FaceTracks(t=np.arange(n) / FPS, found=np.ones(n, bool), blendshapes=blend,
+                        geometry=g, geometry_names=GEOMETRY_NAMES,
+                        pose=np.zeros((n, 6), np.float32), bbox=np.zeros((n, 4), np.float32),
+                        n_faces=np.ones(n, np.int8), landmarks=np.zeros((n, 0, 3), np.float32),
+                        landmark_ids=(), meta={})
+    neutral = Neutral(blendshapes=np.zeros(len(BS)), geometry=np.ones(len(GEOMETRY_NAMES)),
+                      blendshape_spread=np.full(len(BS), 0.01),
+                      geometry_spread=np.full(len(GEOMETRY_NAMES), 0.01),
+                      pose=np.zeros(6), frame_index=0, source="estimated")
+    return tracks, neutral
+
+
+def test_a_blink_inside_a_frown_does_not_cut_the_frown_but_still_hides_the_lids():
+    from mirror.expressions.actions import compute_action_units
+
+    n = 90
+    frown = np.zeros(n)
+    frown[20:70] = 0.4  # browDown held 1.7 s ...
+    closed = np.ones(n)
+    closed[40:46] = 0.1  # ... with a 0.2 s blink in it (0.33 s with its widening)
+    blink_bs = np.where(closed < 0.5, 0.9, 0.0)
+    tracks, neutral = _tracks_with(
+        n, {"browDownLeft": frown, "browDownRight": frown, "eyeBlinkLeft": blink_bs,
+            "eyeBlinkRight": blink_bs},
+        {"eye_open_r": closed, "eye_open_l": closed})
+    au = compute_action_units(tracks, neutral)
+    assert au.blink[40:46].all()
+    assert au["AU4"][38:50].min() > 0.5 * au["AU4"][30]  # bridged: one frown
+    long_blink = closed.copy()
+    long_blink[35:60] = 0.1  # eyes shut for 0.8 s: not a blink to bridge
+    tracks, neutral = _tracks_with(
+        n, {"browDownLeft": frown, "browDownRight": frown},
+        {"eye_open_r": long_blink, "eye_open_l": long_blink})
+    au = compute_action_units(tracks, neutral)
+    assert au["AU4"][45:52].max() == 0.0
+
+
+def test_leads_of_one_display_are_joined_and_two_expressions_in_a_row_kept_apart():
+    from mirror.events.detect import join_blends
+
+    m = 40
+    ratio = np.zeros((m, 7))
+    scores = np.zeros((m, 7))
+    # fear (2) leads, loses its lip stretch at frame 20 and surprise (1) leads; fear stays above
+    # its threshold throughout: one display
+    ratio[:, 2] = np.r_[np.full(20, 2.0), np.full(20, 1.3)]
+    ratio[:, 1] = np.r_[np.full(20, 1.2), np.full(20, 2.0)]
+    scores[:, 2], scores[:, 1] = 0.3 * ratio[:, 2], 0.25 * ratio[:, 1]
+    leads = [(0, 19, 2), (20, 39, 1)]
+    assert join_blends(leads, scores, ratio) == [(0, 39, 2)]
+    # anger (3) fades before happiness (0) leads: two expressions
+    ratio[:] = 0.0
+    ratio[:, 3] = np.r_[np.full(20, 2.0), np.linspace(0.9, 0.0, 20)]
+    ratio[:, 0] = np.r_[np.linspace(0.0, 0.9, 20), np.full(20, 2.0)]
+    assert join_blends([(0, 19, 3), (20, 39, 0)], ratio, ratio) == [(0, 19, 3), (20, 39, 0)]
+
+
+def test_a_smile_that_lifts_the_cheeks_needs_no_extra_evidence_while_talking():
+    from mirror.events.detect import compute_thresholds, spotter_options
+
+    n = 60
+    talking = np.ones(n)
+    lips_only = compute_emotion_scores(action_units(n, {"AU12": np.full(n, 0.3)}, talking))
+    with_cheeks = compute_emotion_scores(action_units(
+        n, {"AU12": np.full(n, 0.3), "AU6": np.full(n, 0.4)}, talking))
+    opts = spotter_options(SpotOptions())
+    k = lips_only.names.index("happiness")
+    thr_lips = compute_thresholds(lips_only, opts)[:, k]
+    thr_cheeks = compute_thresholds(with_cheeks, opts)[:, k]
+    assert thr_cheeks.max() < thr_lips.min()  # speech spreads the lips but does not lift cheeks
+    k = lips_only.names.index("disgust")  # other mouth emotions keep their speech penalty
+    assert compute_thresholds(with_cheeks, opts)[0, k] == compute_thresholds(lips_only, opts)[0, k]
