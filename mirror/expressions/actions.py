@@ -63,6 +63,10 @@ SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14"
          "AU20", "AU24")
 AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED  # sided ones, then both-side means
 EYE_AUS = ("AU5", "AU6", "AU7")
+# AUs the landmark model moves with a blink although a blink does not move them (the brows and
+# the nose wings follow the closing lids in its mesh): hidden over blinks and bridged up to
+# `max_blink_gap_s`, so an expression around a blink goes on and a blink alone reads nothing
+BLINK_COUPLED = ("AU4", "AU9")
 STRONGEST = 0.3  # weight of an AU's strongest component against the mean of all
 # Mouth AUs that speech moves too (the nose wings follow the upper lip in the landmark model).
 SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU18", "AU20", "AU22", "AU23",
@@ -226,9 +230,9 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         gap = options.max_gap_s
         if base in ("AU6", "AU7"):  # the model's squint relaxes slowly after a blink
             bad = bad | extend_decay(blink, np.nan_to_num(level), max_frames=tail)
-        elif base in (*EYE_AUS, "AU4"):
+        elif base in (*EYE_AUS, *BLINK_COUPLED):
             bad = bad | blink
-        if base == "AU4":
+        if base in BLINK_COUPLED:
             gap = max(gap, options.max_blink_gap_s)
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad, max_gap_s=gap), nan=0.0))
         if base in SPEECH_AUS:
