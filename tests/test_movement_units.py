@@ -252,3 +252,17 @@ def test_a_smile_that_lifts_the_cheeks_needs_no_extra_evidence_while_talking():
     assert thr_cheeks.max() < thr_lips.min()  # speech spreads the lips but does not lift cheeks
     k = lips_only.names.index("disgust")  # other mouth emotions keep their speech penalty
     assert compute_thresholds(with_cheeks, opts)[0, k] == compute_thresholds(lips_only, opts)[0, k]
+
+
+def test_a_blink_alone_moves_no_nose_wings():
+    from mirror.expressions.actions import compute_action_units
+
+    n = 60
+    closed = np.ones(n)
+    closed[25:31] = 0.1
+    sneer = np.where(closed < 0.5, 0.4, 0.0)  # the mesh's nose follows the closing lids
+    tracks, neutral = _tracks_with(
+        n, {"noseSneerLeft": sneer, "noseSneerRight": sneer},
+        {"eye_open_r": closed, "eye_open_l": closed})
+    au = compute_action_units(tracks, neutral)
+    assert au["AU9"].max() == 0.0
