@@ -42,7 +42,7 @@ def analysed(name: str, make_truth: object, work: Path, cache: Path | None
         ex = compute_expressions(tracks, load_profile(None))
         return ex.events, load_truth(keep / "truth.json"), float(tracks.meta.get("duration_s", 30))
     truth = make_truth(work / f"{name}.mp4")  # type: ignore[operator]
-    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out")
+    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out").to_json()
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (work / f"{name}.out" / "tracks.npz").replace(keep / "tracks.npz")

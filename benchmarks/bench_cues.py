@@ -47,7 +47,7 @@ def analysed(name: str, spec: Any, work: Path, cache: Path | None, workers: int 
         ex = compute_expressions(load_tracks(keep / "tracks.npz"), load_profile(None))
         return list(ex.cues), load_truth(keep / "truth.json")
     truth = render_clip(spec, work / f"{name}.mp4")
-    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out", workers=workers)
+    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out", workers=workers).to_json()
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (keep / "tracks.npz").write_bytes((work / f"{name}.out" / "tracks.npz").read_bytes())

@@ -50,7 +50,7 @@ def analysed(name: str, make_truth: Callable[[Path], Truth], work: Path, cache: 
         return (compute_expressions(tracks, load_profile(None)).events,
                 load_truth(keep / "truth.json"))
     truth = make_truth(work / f"{name}.mp4")
-    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out")
+    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out").to_json()
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (work / f"{name}.out" / "tracks.npz").replace(keep / "tracks.npz")

@@ -7,8 +7,8 @@ applied (mirror.speech). See docs/speech.md for the events.json fields.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from mirror.events.model import Event
@@ -56,13 +56,27 @@ class TriggerHit:
 
 @dataclass(frozen=True)
 class EventSpeech:
-    """The speech context of one event. speaking / section are None when unknown (no speech)."""
+    """The speech context of one episode or cue. speaking / section are None when unknown (no
+    speech); `words` and `words_before` carry text and times only (section and probability are
+    the speech analysis's)."""
 
-    speaking: bool | None
-    words: tuple[Word, ...]
-    words_before: tuple[Word, ...]
-    section: str | None
-    triggers: tuple[TriggerHit, ...]
+    speaking: bool | None = None
+    words: tuple[Word, ...] = ()
+    words_before: tuple[Word, ...] = ()
+    section: str | None = None
+    triggers: tuple[TriggerHit, ...] = ()
+
+    @property
+    def said(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.words)
+
+    @property
+    def said_before(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.words_before)
+
+    @property
+    def trigger_words(self) -> tuple[str, ...]:
+        return tuple(t.text for t in self.triggers)
 
     def to_json(self) -> dict[str, Any]:
         """The per-event events.json fields."""
@@ -77,6 +91,49 @@ class EventSpeech:
             "section": self.section,
             "triggers": [t.to_json() for t in self.triggers],
         }
+
+    @staticmethod
+    def from_json(d: Mapping[str, Any]) -> EventSpeech:
+        """The speech context stored in an events.json entry (words given as objects, or as
+        plain strings by hand-written files); absent fields are unknown or empty."""
+        speaking = d.get("speaking")
+        section = d.get("section")
+        return EventSpeech(
+            speaking=bool(speaking) if speaking is not None else None,
+            words=_words(d.get("words")), words_before=_words(d.get("words_before")),
+            section=str(section) if section not in (None, "") else None,
+            triggers=tuple(TriggerHit(w.text, w.start, _num(t, "lag_s")) for w, t in
+                           zip(_words(d.get("triggers")), _items(d.get("triggers")), strict=True)),
+        )
+
+
+def _num(item: Any, key: str) -> float:
+    v = item.get(key) if isinstance(item, dict) else None
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
+
+
+def _items(raw: Any) -> list[Any]:
+    """The usable entries of a stored word list: objects with a text, or non-empty strings."""
+    if isinstance(raw, str):
+        return list(raw.split())
+    out: list[Any] = []
+    for item in raw if isinstance(raw, list | tuple) else ():
+        if isinstance(item, str) and item.strip():
+            out.append(item.strip())
+        elif isinstance(item, dict) and str(item.get("text", item.get("word", ""))).strip():
+            out.append(item)
+    return out
+
+
+def _words(raw: Any) -> tuple[Word, ...]:
+    def word(item: Any) -> Word:
+        if isinstance(item, str):
+            return Word(0.0, 0.0, item)
+        start = _num(item, "start")
+        return Word(start, _num(item, "end") if "end" in item else start,
+                    str(item.get("text", item.get("word", ""))))
+
+    return tuple(word(item) for item in _items(raw))
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -176,23 +233,10 @@ def _union_within(a: float, b: float, intervals: list[tuple[float, float]]) -> f
     return total
 
 
-def speech_json(
-    events: Sequence[Event], analysis: SpeechAnalysis | None, *, options: ContextOptions
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The events.json additions: (top-level fields, per-event fields in the order of `events`).
-
-    Top level: av_offset_s, av_offset_confidence, speech {method, note, segments, words, figures}
-    (figures gain `section_shares`). Per event: speaking, words, words_before, section, triggers.
-    """
-    if analysis is None:
-        top: dict[str, Any] = {"av_offset_s": 0.0, "av_offset_confidence": 0.0,
-                               "speech": {"method": "none", "note": "speech was not analysed",
-                                          "segments": [], "words": [], "figures": {}}}
-    else:
-        top = analysis.to_json()
-        if analysis.words:
-            top["speech"]["figures"] = {**top["speech"]["figures"],
-                                        "section_shares": compute_section_shares(events,
-                                                                                 analysis.words)}
-    per_event = [c.to_json() for c in align_events(events, analysis, options=options)]
-    return top, per_event
+def with_section_shares(analysis: SpeechAnalysis, events: Sequence[Event]) -> SpeechAnalysis:
+    """The speech analysis with `figures.section_shares` (`compute_section_shares`) when it has
+    words; unchanged otherwise."""
+    if not analysis.words:
+        return analysis
+    return replace(analysis, figures={**analysis.figures, "section_shares":
+                                      compute_section_shares(events, analysis.words)})

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mirror.align import TriggerHit
+from mirror.cues.model import CUE_INFO, Cue
 from mirror.events.model import Event
 from mirror.profiles import DEFAULT_CUE_RULES, CueRule, Profile
 
@@ -137,22 +139,18 @@ def judge_episode(event: Event, triggers: Sequence[str], profile: Profile) -> Ju
 
 # ------------------------------------------------------------------------------ cues
 
-def after_trigger(context: Mapping[str, Any]) -> str | None:
-    """The trigger word said last before a cue (its speech context's `triggers`), or None."""
-    hits = [h for h in context.get("triggers", ()) if isinstance(h, dict)
-            and float(h.get("lag_s", 0.0)) >= -0.05]
-    if not hits:
-        return None
-    return str(min(hits, key=lambda h: float(h.get("lag_s", 0.0)))["text"])
+def after_trigger(triggers: Sequence[TriggerHit]) -> str | None:
+    """The trigger word said last before a cue (from its speech context's triggers), or None."""
+    hits = [h for h in triggers if round(h.lag_s, 3) >= -0.05]  # lags as events.json has them
+    return min(hits, key=lambda h: round(h.lag_s, 3)).text if hits else None
 
 
-def is_reading(cue: Mapping[str, Any]) -> bool:
+def is_reading(cue: Cue, speaking: bool | None) -> bool:
     """A downward gaze while talking: looking at notes. With speech analysed, "talking" is the
-    voice; without it, the jaw's articulation the detector saw."""
-    if cue.get("cue") != "gaze_aversion" or cue.get("direction") != "down":
+    voice (`speaking`); without it, the jaw's articulation the detector saw (`cue.reading`)."""
+    if cue.cue != "gaze_aversion" or cue.direction != "down":
         return False
-    speaking = cue.get("speaking")
-    return bool(cue.get("reading")) if speaking is None else bool(speaking)
+    return cue.reading if speaking is None else bool(speaking)
 
 
 def cue_rule(profile: Profile, cue: str) -> CueRule:
@@ -176,33 +174,33 @@ def profile_cue_rule(profile: Profile, cue: str) -> CueRule | None:
                    is not False, coaching=str(get("coaching", "")))
 
 
-def is_cue_problem(cue: Mapping[str, Any], rule: CueRule | None) -> bool:
-    """`cue` with `reading` and `after_trigger` resolved."""
-    rule = rule or DEFAULT_CUE_RULES.get(str(cue.get("cue")), CueRule())
+def is_cue_problem(cue: Cue, after: str | None, rule: CueRule | None) -> bool:
+    """`cue` with `reading` resolved (`is_reading`); `after` the trigger it followed."""
+    rule = rule or DEFAULT_CUE_RULES.get(cue.cue, CueRule())
     if rule.problem == "never":
         return False
-    if cue.get("reading") and rule.reading_ok:
+    if cue.reading and rule.reading_ok:
         return False
     if rule.problem == "after_trigger":
-        return cue.get("after_trigger") is not None
+        return after is not None
     return True
 
 
-def judge_cue(cue: Mapping[str, Any], profile: Profile, *, problem: bool | None = None
-              ) -> Judgement:
-    """`cue`: its events.json entry with `reading` and `after_trigger` resolved (`finish_cue`).
-    `problem` keeps a verdict the analysis already gave (an older events.json stored only that)."""
-    name = str(cue["cue"])
-    label = str(cue.get("label") or name.replace("_", " "))
-    after = str(cue["after_trigger"]) if cue.get("after_trigger") else None
-    reading = bool(cue.get("reading"))
+def judge_cue(cue: Cue, profile: Profile, *, after: str | None, problem: bool | None = None,
+              label: str | None = None) -> Judgement:
+    """`cue` with `reading` resolved (`is_reading`), `after` the trigger it followed
+    (`after_trigger`). `problem` keeps a verdict the analysis already gave (an older events.json
+    stored only that); `label` what the cue is called (default: CUE_INFO's)."""
+    name = cue.cue
+    label = label or CUE_INFO.get(name, (name.replace("_", " "), ""))[0]
     rule = cue_rule(profile, name)
     if problem is None:
-        problem = is_cue_problem(cue, rule)
+        problem = is_cue_problem(cue, after, rule)
     own = profile_cue_rule(profile, name)
+    meaning = CUE_INFO.get(name, ("", ""))[1]
     base = (own.coaching.strip() if own else "") or CUE_COACHING.get(
-        name, f"{label.capitalize()}: {cue.get('meaning') or 'worth a look'}.")
-    if reading and not problem:
+        name, f"{label.capitalize()}: {meaning or 'worth a look'}.")
+    if cue.reading and not problem:
         coaching, why = READING_LINE, "looking at your notes while you talk is fine"
     else:
         coaching = f"Right after “{after}”: {base}" if after and problem else base
@@ -217,7 +215,5 @@ def judge_cue(cue: Mapping[str, Any], profile: Profile, *, problem: bool | None 
         weight *= TRIGGER_WEIGHT
     if name == "masking":
         weight *= MASK_WEIGHT
-    intensity = cue.get("intensity")
-    level = min(max(float(intensity), 0.0), 1.0) if isinstance(intensity, int | float) \
-        and not isinstance(intensity, bool) else 0.0
+    level = min(max(round(float(cue.intensity), 3), 0.0), 1.0)  # as events.json stores it
     return Judgement(problem, why, coaching, after, level * weight)

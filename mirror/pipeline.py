@@ -11,7 +11,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,25 +19,32 @@ from typing import Any
 import numpy as np
 
 from mirror import __version__
+from mirror.align import ContextOptions, EventSpeech, align_events, with_section_shares
+from mirror.analysis import (
+    Analysis,
+    AnalysisOptions,
+    Curves,
+    JudgedCue,
+    JudgedEpisode,
+    compute_summary,
+)
 from mirror.cues.detect import detect_cues
-from mirror.cues.model import Cue
-from mirror.cues.rules import cue_summary, finish_cue
+from mirror.cues.model import CUE_INFO, Cue
 from mirror.errors import InputError
 from mirror.events.detect import (
     compute_thresholds,
     detect_events,
-    leaks_per_minute,
     noise_levels,
     spotter_options,
 )
-from mirror.events.model import EVENTS_SCHEMA, Event
+from mirror.events.model import Event
 from mirror.expressions.actions import ActionUnitOptions, ActionUnits, compute_action_units
 from mirror.expressions.emotions import EmotionScores, compute_emotion_scores
 from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_json
 from mirror.face.landmarker import LandmarkerOptions, extract_tracks
 from mirror.face.model import resolve_model_path
 from mirror.fileio import atomic_open, write_json_atomic
-from mirror.judgement import judge_cue, judge_episode
+from mirror.judgement import after_trigger, is_reading, judge_cue, judge_episode
 from mirror.media import probe_for_analysis
 from mirror.profiles import Profile, load_profile
 from mirror.speech.analyse import HeardSpeech
@@ -164,35 +171,6 @@ def load_calibration(path: str | Path | None) -> Neutral | None:
                          "run `mirror calibrate` again") from None
 
 
-def events_document(tracks: FaceTracks, ex: Expressions, profile: Profile,
-                    source: str) -> dict[str, Any]:
-    duration = float(tracks.meta.get("duration_s") or (tracks.t[-1] if tracks.n else 0.0))
-    neutral_s = float(tracks.t[ex.neutral.frame_index]) if ex.neutral.frame_index >= 0 else None
-    return {
-        "schema": EVENTS_SCHEMA,
-        "mirror_version": __version__,
-        "source": source,
-        "duration_s": round(duration, 3),
-        "fps": round(tracks.fps, 3),
-        "frames": tracks.n,
-        "face_found_ratio": round(float(tracks.found.mean()) if tracks.n else 0.0, 4),
-        "profile": profile.name,
-        "neutral": {"source": ex.neutral.source, "frame_s": neutral_s},
-        "neutral_s": neutral_s,
-        "options": {"thresholds": asdict(profile.spot), "noise": noise_levels(ex.scores)},
-        "summary": {
-            "events": len(ex.events),
-            "leaks": sum(e.kind == "leak" for e in ex.events),
-            "micro": sum(e.micro for e in ex.events),
-            "held": sum(e.kind == "held" for e in ex.events),
-            "leaks_per_minute": leaks_per_minute(ex.events, duration),
-        },
-        "warnings": ex.warnings,
-        "events": [e.to_json() for e in ex.events],
-        "cues": [c.to_json() for c in ex.cues],
-    }
-
-
 def save_expressions(path: Path, ex: Expressions) -> None:
     with atomic_open(path, "wb") as fh:
         np.savez_compressed(fh, t=ex.scores.t, scores=ex.scores.scores.astype(np.float32),
@@ -260,35 +238,73 @@ def hear_audio(video: str | Path, profile: Profile, speech: SpeechInput) -> Hear
 
 def place_audio(heard: HeardAudio, tracks: FaceTracks, ex: Expressions, profile: Profile,
                 speech: SpeechInput
-                ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+                ) -> tuple[SpeechAnalysis, tuple[EventSpeech, ...], tuple[EventSpeech, ...]]:
     """The rest of the speech stage, once the face is known: A/V offset from the mouth track,
-    words on the session clock, and the speech context of every episode and cue (top-level
-    additions, per-event and per-cue additions)."""
-    from mirror.align import ContextOptions, align_events, speech_json
+    words on the session clock (with `figures.section_shares`), and the speech context of every
+    episode and cue, in their order."""
     from mirror.speech import SpeechOptions
     from mirror.speech.analyse import place_speech
     from mirror.speech.avsync import mouth_track
 
     context = ContextOptions(triggers=profile.triggers, trigger_window_s=profile.trigger_window_s)
-    if heard.heard is None:
-        top, per_event = speech_json(ex.events, None, options=context)
-        top["speech"]["note"] = heard.note
-        return top, per_event, [c.to_json() for c in align_events(ex.cues, None, options=context)]
-    start = audio_start(recorder_s=speech.audio_start_s, separate_file=speech.audio is not None,
-                        audio_container_s=heard.start_s,
-                        video_container_s=float(tracks.meta.get("start_s", 0.0)))
     options = SpeechOptions(triggers=profile.triggers, av_offset_s=speech.av_offset_s)
-    result = heard.heard if isinstance(heard.heard, SpeechAnalysis) else place_speech(
-        heard.heard, mouth=mouth_track(tracks), options=options, audio_start_s=start)
-    top, per_event = speech_json(ex.events, result, options=context)
-    return top, per_event, [c.to_json() for c in align_events(ex.cues, result, options=context)]
+    if heard.heard is None:
+        result: SpeechAnalysis | None = None
+        placed = SpeechAnalysis.empty(note=heard.note, options=options)
+    else:
+        start = audio_start(recorder_s=speech.audio_start_s,
+                            separate_file=speech.audio is not None,
+                            audio_container_s=heard.start_s,
+                            video_container_s=float(tracks.meta.get("start_s", 0.0)))
+        result = heard.heard if isinstance(heard.heard, SpeechAnalysis) else place_speech(
+            heard.heard, mouth=mouth_track(tracks), options=options, audio_start_s=start)
+        placed = with_section_shares(result, ex.events)
+    return (placed, align_events(ex.events, result, options=context),
+            align_events(ex.cues, result, options=context))
 
 
 def analyse_speech_for(video: str | Path, tracks: FaceTracks, ex: Expressions, profile: Profile,
                        speech: SpeechInput
-                       ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+                       ) -> tuple[SpeechAnalysis, tuple[EventSpeech, ...], tuple[EventSpeech, ...]]:
     """The whole speech stage for one analysis, in this thread (`hear_audio` + `place_audio`)."""
     return place_audio(hear_audio(video, profile, speech), tracks, ex, profile, speech)
+
+
+def judge_cues(cues: Sequence[Cue], contexts: Sequence[EventSpeech], profile: Profile
+               ) -> tuple[JudgedCue, ...]:
+    """Each cue with its speech context resolved (reading notes, the trigger it followed) and
+    judged by the profile."""
+    out = []
+    for cue, ctx in zip(cues, contexts, strict=True):
+        cue = replace(cue, reading=is_reading(cue, ctx.speaking))
+        after = after_trigger(ctx.triggers)
+        label, meaning = CUE_INFO[cue.cue]
+        out.append(JudgedCue(cue, ctx, after, judge_cue(cue, profile, after=after), cue.duration_s,
+                             label, meaning))
+    return tuple(out)
+
+
+def build_analysis(tracks: FaceTracks, ex: Expressions, profile: Profile, source: str,
+                   speech: SpeechAnalysis, event_speech: Sequence[EventSpeech],
+                   cue_speech: Sequence[EventSpeech]) -> Analysis:
+    """The typed result of one analysis: every episode and cue with its speech context and the
+    profile's judgement (pure)."""
+    duration = float(tracks.meta.get("duration_s") or (tracks.t[-1] if tracks.n else 0.0))
+    neutral_s = float(tracks.t[ex.neutral.frame_index]) if ex.neutral.frame_index >= 0 else None
+    episodes = tuple(JudgedEpisode(ev, ctx, judge_episode(ev, ctx.trigger_words, profile),
+                                   ev.duration_s)
+                     for ev, ctx in zip(ex.events, event_speech, strict=True))
+    cues = judge_cues(ex.cues, cue_speech, profile)
+    return Analysis(
+        source=source, profile=profile.name, duration_s=duration, fps=tracks.fps,
+        frames=tracks.n, face_found_ratio=float(tracks.found.mean()) if tracks.n else 0.0,
+        neutral_source=ex.neutral.source, neutral_s=neutral_s,
+        options=AnalysisOptions(thresholds=asdict(profile.spot), noise=noise_levels(ex.scores)),
+        summary=compute_summary(ex.events, cues, duration),
+        warnings=(*ex.warnings, *([speech.note] if speech.note else [])),
+        episodes=episodes, cues=cues, speech=speech, mirror_version=__version__,
+        tracks=tracks, scores=Curves(ex.scores.t, ex.scores.names, ex.scores.scores),
+        action_units=Curves(ex.au.t, ex.au.names, ex.au.levels))
 
 
 class _Beside:
@@ -328,8 +344,9 @@ def analyse_video(
     speech: SpeechInput | None = None,
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> dict[str, Any]:
-    """Analyse one video into `out_dir`; returns the events document (also in events.json).
+) -> Analysis:
+    """Analyse one video into `out_dir` (tracks.npz, expressions.npz, events.json); returns the
+    analysis.
 
     `frame_times` (n,) are the recorder's own per-frame times (a session), used instead of the
     container's timestamps. `speech` says where the words come from (default: the video's own
@@ -360,29 +377,16 @@ def analyse_video(
         progress("expressions", 0.0)
     ex = compute_expressions(tracks, prof, load_calibration(calibration))
     save_expressions(out / "expressions.npz", ex)
-    doc = events_document(tracks, ex, prof, str(video))
-    if progress:
-        progress("speech", 0.0)
-    top, per_event, per_cue = place_audio(hearing.result(), tracks, ex, prof, speech)
-    doc.update(top)
-    for event, ev, extra in zip(doc["events"], ex.events, per_event, strict=True):
-        event.update(extra)
-        event.update(judge_episode(ev, [t["text"] for t in extra["triggers"]], prof).to_json())
-    doc["cues"] = [finish_cue(c, extra, prof.cues)
-                   for c, extra in zip(doc["cues"], per_cue, strict=True)]
-    for cue in doc["cues"]:
-        cue.update(judge_cue(cue, prof).to_json())
-    doc["summary"].update(cue_summary(doc["cues"]))
-    if doc["speech"].get("note"):
-        doc["warnings"].append(doc["speech"]["note"])
-    write_json_atomic(out / "events.json", doc)
+    placed = place_audio(hearing.result(), tracks, ex, prof, speech)
+    analysis = replace(build_analysis(tracks, ex, prof, str(video), *placed), directory=out)
+    analysis.save(out)
     if progress:
         progress("speech", 1.0)
-    return doc
+    return analysis
 
 
 def analyse_session(session_dir: str | Path, *, profile: str | None = None, **kwargs: Any
-                    ) -> dict[str, Any]:
+                    ) -> Analysis:
     """Analyse a recorded session folder into its `analysis/` folder, on the session's clock."""
     from mirror.session import load_session
 

@@ -23,7 +23,7 @@ SEEDS = (11, 12, 13, 14)
 def analyse(spec, clip_dir: Path, name: str):
     video = clip_dir / f"{name}.mp4"
     truth = render_clip(spec, video)
-    doc = analyse_video(video, clip_dir / f"{name}.mirror", workers=1)
+    doc = analyse_video(video, clip_dir / f"{name}.mirror", workers=1).to_json()
     return [Event.from_json(e) for e in doc["events"]], truth, doc
 
 
@@ -70,7 +70,7 @@ def test_reuse_skips_the_model_and_gives_the_same_events(clip_cache: Path):
     if not (out / "tracks.npz").exists():
         pytest.skip("runs after the F1 fixture")
     first = (out / "events.json").read_text()
-    doc = analyse_video(clip_cache / "expr11.mp4", out, reuse=True)
+    doc = analyse_video(clip_cache / "expr11.mp4", out, reuse=True).to_json()
     assert doc["frames"] > 800
     assert (out / "events.json").read_text().split('"events"')[1] == first.split('"events"')[1]
 
@@ -93,6 +93,6 @@ def test_two_faces_give_a_warning_and_one_analysed_face(clip_cache: Path, tmp_pa
                 c.mux(p)
         for p in s.encode():
             c.mux(p)
-    doc = analyse_video(pair, tmp_path / "pair.mirror", workers=1)
+    doc = analyse_video(pair, tmp_path / "pair.mirror", workers=1).to_json()
     assert any("more than one face" in w for w in doc["warnings"]), doc["warnings"]
     assert doc["face_found_ratio"] > 0.95

@@ -122,7 +122,7 @@ async def test_stop_key_ends_the_recording_early(clip: tuple[Path, Path], tmp_pa
     import mirror.pipeline
     from mirror.errors import MirrorError
 
-    def slow_analysis(*_args: object, cancelled: Callable[[], bool], **_kw: object) -> dict:
+    def slow_analysis(*_args: object, cancelled: Callable[[], bool], **_kw: object) -> None:
         """An analysis that runs until it is cancelled, so the test never races a fast one."""
         deadline = time.monotonic() + 60
         while not cancelled() and time.monotonic() < deadline:

@@ -28,7 +28,7 @@ def test_recorded_session_matches_the_original_file(clip_cache: Path, tmp_path: 
         replace(e, intensity=max(e.intensity, 0.95)) for e in spec.episodes)})
     clip = clip_cache / "rec41-clear.mp4"
     render_clip(spec, clip)
-    original = analyse_video(clip, tmp_path / "orig", workers=1)
+    original = analyse_video(clip, tmp_path / "orig", workers=1).to_json()
     result = record_session(camera=str(clip), microphone="none", sessions_dir=tmp_path / "s",
                             profile="sales-pitch")
     # Same frames in, same events out: no frame may be dropped on the way (under load, a file
@@ -37,7 +37,7 @@ def test_recorded_session_matches_the_original_file(clip_cache: Path, tmp_path: 
     # count left to the CPU count, a 4-core machine rendered and re-encoded other pixels, and an
     # onset near the spotter's threshold landed 5 frames (or a whole episode) apart.
     assert result.stats.dropped_frames == 0
-    doc = analyse_session(result.session_dir, workers=1)
+    doc = analyse_session(result.session_dir, workers=1).to_json()
     assert (result.session_dir / "analysis" / "events.json").is_file()
     # The session clock starts when the recorder starts, a little before the first frame.
     shift = float(load_session(result.session_dir).frame_times[0])
@@ -66,7 +66,7 @@ def test_calibration_is_stored_and_used(clip_cache: Path, tmp_path: Path, monkey
     spec = type(spec)(**{**spec.__dict__, "episodes": (Episode(
         expression="happiness", onset_s=0.5, apex_s=1.0, apex_end_s=5.0, offset_s=5.5),)})
     render_clip(spec, smiley)
-    doc = analyse_video(smiley, tmp_path / "smiley", workers=1)
+    doc = analyse_video(smiley, tmp_path / "smiley", workers=1).to_json()
     assert doc["neutral"]["source"] == "calibration"
     assert [e["expression"] for e in doc["events"]] == ["happiness"]
     assert doc["events"][0]["kind"] == "held"

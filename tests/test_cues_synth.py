@@ -28,7 +28,7 @@ def scored(clip_cache: Path) -> Score:
     for seed in SEEDS:
         video = clip_cache / f"cue{seed}.mp4"
         truth = render_clip(random_cue_spec(seed, duration_s=30), video)
-        doc = analyse_video(video, clip_cache / f"cue{seed}.mirror", workers=1)
+        doc = analyse_video(video, clip_cache / f"cue{seed}.mirror", workers=1).to_json()
         s = score_cues([Cue.from_json(c) for c in doc["cues"]], truth.cues)
         print(f"seed {seed}: {s.summary()} misses {s.misses} directions {s.confusions}")
         total.add(s)
@@ -86,7 +86,7 @@ def _gaze(doc: dict) -> list[dict]:
 def test_reading_notes_is_told_from_looking_away_after_the_price(notes_clip):
     d, video, truth = notes_clip
     doc = analyse_video(video, d / "sales", profile="sales-pitch", workers=1,
-                        speech=SpeechInput(script=d / "notes.md"))
+                        speech=SpeechInput(script=d / "notes.md")).to_json()
     found = _gaze(doc)
     reading = [c for c in truth.cues if c.reading]
     trigger = [c for c in truth.cues if c.after_trigger]
@@ -112,13 +112,13 @@ def test_the_profile_decides_what_counts(notes_clip):
     if (d / "sales" / "tracks.npz").is_file():  # the face model has run once already
         shutil.copy(d / "sales" / "tracks.npz", d / "poker" / "tracks.npz")
     poker = analyse_video(video, d / "poker", profile="negotiation-poker-face", workers=1,
-                          reuse=True, speech=SpeechInput(script=d / "notes.md"))
+                          reuse=True, speech=SpeechInput(script=d / "notes.md")).to_json()
     trigger = next(c for c in truth.cues if c.after_trigger)
     away = _match(trigger, _gaze(poker))
     assert away is not None and away["problem"] is True  # poker face: every cue is a tell
     assert not any(c["problem"] for c in _gaze(poker) if c["reading"])  # but notes are fine
     training = analyse_video(video, d / "poker", profile="training-review", reuse=True,
-                             speech=SpeechInput(script=d / "notes.md"))
+                             speech=SpeechInput(script=d / "notes.md")).to_json()
     away = _match(trigger, _gaze(training))
     assert away is not None
     # training-review's triggers do not include "price": the same glance is not flagged there

@@ -5,6 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from mirror.align import EventSpeech, TriggerHit
+from mirror.analysis import JudgedCue, compute_summary
 from mirror.cues.detect import (
     CueOptions,
     averted_frames,
@@ -16,7 +18,6 @@ from mirror.cues.detect import (
     short_blinks,
 )
 from mirror.cues.model import CUE_INFO, CUES, Cue, CuePart
-from mirror.cues.rules import cue_summary, finish_cue
 from mirror.cues.signals import compute_eye_gaze, compute_gaze, compute_head_roll, eye_to_degrees
 from mirror.evaluate import score_cues
 from mirror.events.model import Event
@@ -25,6 +26,7 @@ from mirror.expressions.emotions import EMOTIONS, EmotionScores
 from mirror.face.features import KEPT_LANDMARKS
 from mirror.judgement import after_trigger
 from mirror.judgement import is_cue_problem as is_problem
+from mirror.pipeline import judge_cues
 from mirror.profiles import DEFAULT_CUE_RULES, CueRule, load_profile
 from mirror.tracks import FaceTracks
 
@@ -112,46 +114,58 @@ def test_cue_json_round_trip_and_catalogue():
     assert set(CUE_INFO) == set(CUES) == set(DEFAULT_CUE_RULES)
 
 
+def judged(cue: Cue, speech: EventSpeech, profile: str = "sales-pitch") -> JudgedCue:
+    return judge_cues([cue], [speech], load_profile(profile))[0]
+
+
+PRICE = (TriggerHit("price", 0.5, 0.5),)
+
+
 def test_rules_sales_gaze_counts_only_after_a_trigger_and_never_when_reading():
-    rules = load_profile("sales-pitch").cues
-    trig = {"triggers": [{"text": "price", "start": 0.5, "lag_s": 0.5}], "speaking": False}
-    assert finish_cue(cue_json(), trig, rules)["problem"] is True
-    assert finish_cue(cue_json(), trig, rules)["after_trigger"] == "price"
-    assert finish_cue(cue_json(), {"triggers": [], "speaking": False}, rules)["problem"] is False
-    reading = finish_cue(cue_json(direction="down"), {**trig, "speaking": True}, rules)
-    assert reading["reading"] is True and reading["problem"] is False
+    gaze = Cue.from_json(cue_json())
+    after = judged(gaze, EventSpeech(speaking=False, triggers=PRICE))
+    assert after.judgement.problem is True and after.after_trigger == "price"
+    assert judged(gaze, EventSpeech(speaking=False)).judgement.problem is False
+    reading = judged(Cue.from_json(cue_json(direction="down")),
+                     EventSpeech(speaking=True, triggers=PRICE))
+    assert reading.cue.reading is True and reading.judgement.problem is False
 
 
 def test_rules_poker_face_every_cue_is_a_tell_except_reading_notes():
     rules = load_profile("negotiation-poker-face").cues
+
+    def cue(name: str, reading: bool) -> Cue:
+        return Cue(cue=name, start_s=1.0, apex_s=1.2, end_s=1.8, intensity=0.5, confidence=0.9,
+                   reading=reading)
+
     for name in CUES:
-        assert is_problem({"cue": name, "reading": False}, rules[name]), name
-    assert not is_problem({"cue": "gaze_aversion", "reading": True}, rules["gaze_aversion"])
-    assert not is_problem({"cue": "gaze_aversion", "reading": True},
-                          CueRule("always", reading_ok=True))
-    assert is_problem({"cue": "gaze_aversion", "reading": True},
-                      CueRule("always", reading_ok=False))
+        assert is_problem(cue(name, False), None, rules[name]), name
+    gaze = cue("gaze_aversion", True)
+    assert not is_problem(gaze, None, rules["gaze_aversion"])
+    assert not is_problem(gaze, None, CueRule("always", reading_ok=True))
+    assert is_problem(gaze, None, CueRule("always", reading_ok=False))
 
 
 def test_reading_without_speech_analysis_falls_back_to_the_jaw():
-    rules = load_profile("sales-pitch").cues
-    out = finish_cue(cue_json(direction="down", reading=True), {"speaking": None}, rules)
-    assert out["reading"] is True
-    out = finish_cue(cue_json(direction="left", reading=True), {"speaking": True}, rules)
-    assert out["reading"] is False
+    down = Cue.from_json(cue_json(direction="down", reading=True))
+    assert judged(down, EventSpeech(speaking=None)).cue.reading is True
+    left = Cue.from_json(cue_json(direction="left", reading=True))
+    assert judged(left, EventSpeech(speaking=True)).cue.reading is False
 
 
 def test_after_trigger_takes_the_latest_word_before_the_cue():
-    ctx = {"triggers": [{"text": "price", "lag_s": 1.5}, {"text": "discount", "lag_s": 0.4},
-                        {"text": "budget", "lag_s": -0.6}]}
-    assert after_trigger(ctx) == "discount"
-    assert after_trigger({"triggers": []}) is None
+    hits = (TriggerHit("price", 0.0, 1.5), TriggerHit("discount", 1.1, 0.4),
+            TriggerHit("budget", 2.1, -0.6))
+    assert after_trigger(hits) == "discount"
+    assert after_trigger(()) is None
 
 
 def test_cue_summary_counts():
-    s = cue_summary([{"cue": "nod", "problem": False}, {"cue": "nod", "problem": True},
-                     {"cue": "masking", "problem": True}])
-    assert s == {"cues": 3, "cue_problems": 2, "cue_counts": {"nod": 2, "masking": 1}}
+    nod = Cue.from_json(cue_json())
+    speech = EventSpeech(speaking=False, triggers=PRICE)
+    cues = (judged(nod, speech), judged(nod, EventSpeech(speaking=False)), judged(nod, speech))
+    s = compute_summary([], cues, 10.0)
+    assert (s.cues, s.cue_problems, dict(s.cue_counts)) == (3, 2, {"gaze_aversion": 3})
 
 
 def test_score_cues_matches_within_a_type_and_checks_direction():

@@ -425,7 +425,7 @@ def test_script_that_is_not_a_pitch(clip: Path, tmp_path: Path, kind: str):
 
 EVENT = {"id": "e1", "expression": "anger", "kind": "leak", "micro": True, "start_s": 1.0,
          "apex_s": 1.1, "end_s": 1.3, "intensity": 0.5, "score": 0.5, "regions": ["brows"]}
-DOC = {"schema": "mirror.events/1", "source": "none.mp4", "duration_s": 10.0, "fps": 30.0,
+DOC = {"schema": "mirror.events/2", "source": "none.mp4", "duration_s": 10.0, "fps": 30.0,
        "frames": 300, "profile": "sales-pitch", "summary": {}, "warnings": [], "events": []}
 
 

@@ -4,12 +4,14 @@ the worst moments."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from mirror.align import EventSpeech, TriggerHit
+from mirror.cues.model import Cue
 from mirror.events.model import UNNAMED, Event
 from mirror.judgement import READING_LINE, Judgement, judge_cue, judge_episode
 from mirror.profiles import load_profile
-from mirror.report.analysis import SpeechContext
 from mirror.report.coaching import compute_focus
 from mirror.report.facts import N_WORST, worst_moments
 
@@ -35,21 +37,22 @@ def test_episode_judgement_follows_the_profile() -> None:
 
 def test_cue_judgement_reading_and_triggers() -> None:
     sales = load_profile("sales-pitch")
-    gaze = {"cue": "gaze_aversion", "label": "gaze aversion", "intensity": 0.6,
-            "direction": "down"}
-    reading = judge_cue({**gaze, "reading": True, "after_trigger": None}, sales)
+    gaze = Cue(cue="gaze_aversion", start_s=1.0, apex_s=1.2, end_s=1.8, intensity=0.6,
+               confidence=0.9, direction="down")
+    reading = judge_cue(replace(gaze, reading=True), sales, after=None)
     assert not reading.problem and reading.coaching == READING_LINE
-    after = judge_cue({**gaze, "reading": False, "after_trigger": "price"}, sales)
+    after = judge_cue(gaze, sales, after="price")
     assert after.problem and after.coaching.startswith("Right after “price”: ")
     assert after.after_trigger == "price" and after.score > reading.score
-    kept = judge_cue({**gaze, "reading": False, "after_trigger": None}, sales, problem=True)
+    kept = judge_cue(gaze, sales, after=None, problem=True)
     assert kept.problem  # a verdict an older analysis stored is kept
 
 
 def test_first_advice_coaches_every_emotion_it_lists() -> None:
     sales = load_profile("sales-pitch")
     events = (_leak(22.0, "fear", 0.8), _leak(25.0, "contempt", 0.9))
-    contexts = (SpeechContext(triggers=("price",)), SpeechContext(triggers=("competitor",)))
+    contexts = (EventSpeech(triggers=(TriggerHit("price", 21.0, 1.0),)),
+                EventSpeech(triggers=(TriggerHit("competitor", 24.0, 1.0),)))
     focus = compute_focus(events, contexts, sales, duration_s=40.0)
     first = focus[0]
     assert first.title.startswith("Stay composed right after")

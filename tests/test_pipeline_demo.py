@@ -95,6 +95,31 @@ def test_demo_episodes_are_unchanged(demo: tuple[Path, subprocess.CompletedProce
         "benchmarks/record_episodes.py on main and commit tests/data/episodes_before.json")
 
 
+def test_events_json_round_trips_through_the_typed_analysis(
+        demo: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
+    """events.json -> Analysis.load -> to_json gives the file back, key for key and in order;
+    a file of the previous schema (mirror.events/1) reads the same."""
+    from mirror.analysis import Analysis
+    from mirror.events.model import EVENTS_SCHEMA
+
+    out, _ = demo
+    text = (out / "events.json").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert doc["schema"] == EVENTS_SCHEMA and doc["events"] and doc["cues"]
+    assert doc["speech"]["words"] and any(e["triggers"] for e in doc["events"] + doc["cues"])
+    analysis = Analysis.load(out)
+    assert analysis.tracks is not None and analysis.scores is not None
+    assert analysis.action_units is not None and not analysis.notes
+    again = analysis.to_json()
+    assert again == doc
+    assert json.dumps(again) == json.dumps(doc)  # the same order too
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / "events.json").write_text(text.replace(EVENTS_SCHEMA, "mirror.events/1", 1),
+                                       encoding="utf-8")
+    assert Analysis.load(older).to_json() == doc
+
+
 @pytest.mark.parametrize("name", [k for k in BEFORE["clips"] if k != "demo"])
 def test_real_clip_episodes_are_unchanged(name: str, tmp_path: Path) -> None:
     clip = real_file(f"faces/{name}")

@@ -80,7 +80,7 @@ def offline_run(clip_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     mp = pytest.MonkeyPatch()
     try:
         with no_network(mp) as seen:
-            doc = analyse_video(clip, out, workers=1)
+            doc = analyse_video(clip, out, workers=1).to_json()
             report = write_report(out)
             calls = list(seen)
     finally:

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mirror.align import ContextOptions, align_events, speech_json
+from mirror.align import ContextOptions, align_events, with_section_shares
 from mirror.events.classify import classify_episode, compute_rise_time
 from mirror.events.model import EMOTIONS, REGIONS, SIDES, Event, PosedCue
 from mirror.expressions.actions import AU_NAMES, ActionUnitOptions, ActionUnits
@@ -164,7 +164,9 @@ def test_every_event_gets_its_speech_context(events: list[Event], analysis: Spee
             assert hit.text in ("price", "cost") and hit.lag_s <= window + 1e-9
             assert hit.start <= max(ev.start_s, ev.apex_s) + 1e-9
 
-    top, per_event = speech_json(events, analysis, options=opts)
+    placed = with_section_shares(analysis, events) if analysis is not None else None
+    top = placed.to_json() if placed is not None else {"speech": {"figures": {}}}
+    per_event = [c.to_json() for c in ctx]
     assert len(per_event) == len(events)
     for d in per_event:
         assert set(d) == {"speaking", "words", "words_before", "section", "triggers"}

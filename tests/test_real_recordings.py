@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from conftest import real_file
 
+from mirror.analysis import Analysis
 from mirror.errors import InputError
 from mirror.pipeline import analyse_video
 
@@ -19,7 +20,7 @@ def test_calm_read_speech_gives_few_events(tmp_path: Path):
     assert clips
     total_events, total_s = 0, 0.0
     for clip in clips:
-        doc = analyse_video(clip, tmp_path / clip.stem, workers=1)
+        doc = analyse_video(clip, tmp_path / clip.stem, workers=1).to_json()
         assert doc["face_found_ratio"] > 0.95
         total_events += len(doc["events"])
         total_s += doc["duration_s"]
@@ -31,25 +32,26 @@ def test_calm_read_speech_gives_few_events(tmp_path: Path):
 
 def test_expressive_face_is_seen(tmp_path: Path):
     clip = real_file("faces/WolfgangLanger_Pexels.mp4")
-    doc = analyse_video(clip, tmp_path / "wl")
+    doc = analyse_video(clip, tmp_path / "wl").to_json()
     assert doc["frames"] >= 470
     assert 1 <= len(doc["events"]) <= 30
     assert {e["expression"] for e in doc["events"]} & {"happiness", "sadness", "disgust"}
 
 
 def test_neutral_turning_into_a_broad_smile(tmp_path: Path):
-    doc = analyse_video(real_file("faces/neutral_to_smile.mp4"), tmp_path / "ns", workers=1)
+    doc = analyse_video(real_file("faces/neutral_to_smile.mp4"), tmp_path / "ns", workers=1).to_json()
     smiles = [e for e in doc["events"] if e["expression"] == "happiness"]
     assert smiles, doc["events"]
     assert max(e["intensity"] for e in smiles) > 0.5
 
 
 def test_face_leaving_the_frame_is_a_warning_not_a_failure(tmp_path: Path):
-    doc = analyse_video(real_file("faces/face_noface.mov"), tmp_path / "fn", workers=1)
+    doc = analyse_video(real_file("faces/face_noface.mov"), tmp_path / "fn", workers=1).to_json()
     assert 0.2 < doc["face_found_ratio"] < 0.9
     assert any("no face in" in w for w in doc["warnings"])
     saved = json.loads((tmp_path / "fn" / "events.json").read_text())
-    assert saved["schema"] == "mirror.events/1"
+    assert saved == doc and saved["schema"] == "mirror.events/2"
+    assert Analysis.load(tmp_path / "fn").to_json() == saved
 
 
 def test_no_face_at_all_is_one_clear_error(tmp_path: Path):

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from test_report_fixture import build_analysis, many_events, small_events
 
+from mirror.align import EventSpeech
 from mirror.cli import main
 from mirror.events.model import Event, PosedCue
 from mirror.judgement import coaching_line
 from mirror.profiles import load_profile
 from mirror.report import write_report
-from mirror.report.analysis import SpeechContext
 from mirror.report.coaching import compute_focus
 from mirror.report.fmt import mmss
 
@@ -174,7 +174,7 @@ def test_no_speech_no_expressions(tmp_path: Path) -> None:
     (analysis / "expressions.npz").unlink()
     doc = json.loads((analysis / "events.json").read_text())
     doc["speech"] = {"method": "none", "note": "speech was not analysed", "segments": [],
-                     "words": [], "figures": {}}  # what align.speech_json writes without speech
+                     "words": [], "figures": {}}  # what the analysis writes without speech
     (analysis / "events.json").write_text(json.dumps(doc))
     written = write_report(analysis, formats=["html", "md"])
     html = written["html"].read_text()
@@ -215,7 +215,7 @@ def test_coaching_lines_follow_the_profile() -> None:
     held = Event(1, 2, 4, "happiness", "held", False, 0.8, "both", posed_cues=cues)
     assert coaching_line(held, (), sales) == sales.coaching["posed_cues"][
         "no_eye_involvement"]  # the cue a viewer notices most speaks first
-    focus = compute_focus((held,), (SpeechContext(),), sales, duration_s=30.0)
+    focus = compute_focus((held,), (EventSpeech(),), sales, duration_s=30.0)
     assert focus[0].detail == "1 held smile without the eyes."
     focus = compute_focus((), (), sales, duration_s=30.0)
     assert [f.title for f in focus] == ["Keep it up", "Rehearse the whole pitch"]
@@ -238,14 +238,14 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert err.startswith("mirror: error:") and "\n" not in err and "events.json" in err
     (tmp_path / "events.json").write_text('{"schema": "other"}')
     assert main(["report", str(tmp_path)]) == 2
-    assert "not a mirror.events/1" in capsys.readouterr().err
+    assert "not a mirror.events/2" in capsys.readouterr().err
 
 
 def test_focus_names_the_section_where_problems_cluster() -> None:
     sales = load_profile("sales-pitch")
     events = tuple(Event(t, t + 0.1, t + 0.3, "sadness", "leak", True, 0.3, "both")
                    for t in (1.0, 20.0, 21.0, 22.0))
-    contexts = tuple(SpeechContext() for _ in events)
+    contexts = tuple(EventSpeech() for _ in events)
     sections = [{"name": "opening", "duration_s": 19.0, "problems": 1},
                 {"name": "price", "duration_s": 10.0, "problems": 3}]
     focus = compute_focus(events, contexts, sales, duration_s=29.0, sections=sections,

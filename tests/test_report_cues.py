@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 from test_report_fixture import build_analysis
 
+from mirror.analysis import analysis_from_json
 from mirror.judgement import CUE_COACHING, READING_LINE
 from mirror.profiles import load_profile
 from mirror.report import write_report
@@ -274,7 +275,7 @@ def test_profile_cue_rules_give_the_coaching(tmp_path: Path) -> None:
     raw = [cue("lip_press", 1.0, 1.5, problem=False), cue("nod", 2.0, 2.3, problem=False),
            cue("gaze_aversion", 3.0, 3.5, problem=True, direction="left", after_trigger="cost")]
     del raw[0]["problem"]
-    facts = cue_facts(raw, profile)
+    facts = cue_facts(analysis_from_json({"cues": raw}, profile=profile).cues, profile)
     assert facts[0]["problem"] and facts[0]["coaching"] == "Unclench."
     assert facts[1]["coaching"] == CUE_COACHING["nod"]
     assert facts[2]["coaching"] == "Right after “cost”: Eyes up."

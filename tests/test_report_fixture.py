@@ -220,13 +220,14 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_fixture_is_a_consistent_analysis(clip: Path) -> None:
-    from mirror.report.analysis import load_analysis
+    from mirror.report.analysis import find_video, load_analysis
 
     a = load_analysis(clip.parent)
-    assert a.directory == clip and a.video is not None and len(a.events) == 5
-    assert a.expr_scores is not None and a.expr_scores.shape == (360, 7)
+    assert a.directory == clip and find_video(a) is not None and len(a.events) == 5
+    assert a.scores is not None and a.scores.values.shape == (360, 7)
     assert a.tracks is not None and a.tracks.n == 360
-    assert a.context[1].triggers == ("price",) and a.context[1].section == "price"
+    second = a.episodes[1].speech
+    assert second.trigger_words == ("price",) and second.section == "price"
 
 
 def test_grab_frames_returns_the_frame_nearest_each_time(clip: Path) -> None:

@@ -109,5 +109,5 @@ def _facts(report: Path) -> dict:
     from mirror.report.write import build_report
 
     analysis = load_analysis(report.parent)
-    facts, _ = build_report(analysis, load_profile(analysis.profile_name))
+    facts, _ = build_report(analysis, load_profile(analysis.profile))
     return facts

@@ -5,10 +5,13 @@ stay; a note says the words are uncertain and how to do better."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from test_app import app_for, event, make_session, no_devices, open_review, pilot_test, text_of
 
+from mirror.analysis import analysis_from_json
+from mirror.events.model import EVENTS_SCHEMA
 from mirror.report.analysis import load_analysis
 from mirror.report.facts import speech_words
 from mirror.report.said import hide_uncertain_words
@@ -32,15 +35,17 @@ def _free(doc: dict) -> dict:
 
 
 def test_only_confident_words_and_triggers_are_said() -> None:
-    doc = _free({"events": [{"start_s": 0.5, "end_s": 3.6, "words": []}], "cues": []})
-    out, note = hide_uncertain_words(doc, ("price",))
-    assert [w["text"] for w in out["speech"]["words"]] == ["week", "price", "cheaper"]
-    assert [w["text"] for w in out["events"][0]["words"]] == ["week", "price"]
+    event = {"start_s": 0.5, "apex_s": 1.0, "end_s": 3.6, "expression": "fear", "kind": "leak",
+             "micro": False, "intensity": 0.5, "words": []}
+    doc = _free({"schema": EVENTS_SCHEMA, "events": [event], "cues": []})
+    analysis = analysis_from_json(doc)
+    out, note = hide_uncertain_words(analysis, ("price",))
+    assert [w.text for w in out.speech.words] == ["week", "price", "cheaper"]
+    assert out.episodes[0].speech.said == ("week", "price")
     assert note and "uncertain" in note and "--script" in note and "5 of 8" in note
-    assert doc["speech"]["words"][0]["text"] == "the"  # the input is left alone
-    out["speech"]["method"] = "forced"
-    assert hide_uncertain_words(_free(doc) | {"speech": {**doc["speech"], "method": "forced"}},
-                                ())[1] is None  # a script's words are all kept
+    assert analysis.speech.words[0].text == "the"  # the input is left alone
+    forced = replace(analysis, speech=replace(analysis.speech, method="forced"))
+    assert hide_uncertain_words(forced, ())[1] is None  # a script's words are all kept
 
 
 def _session(root: Path) -> Path:

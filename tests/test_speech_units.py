@@ -9,7 +9,13 @@ import json
 import numpy as np
 import pytest
 
-from mirror.align import ContextOptions, align_events, compute_section_shares, speech_json
+from mirror.align import (
+    ContextOptions,
+    EventSpeech,
+    align_events,
+    compute_section_shares,
+    with_section_shares,
+)
 from mirror.events.model import Event
 from mirror.speech import SpeechOptions, analyse_speech, parse_script
 from mirror.speech.avsync import compute_speech_envelope, estimate_av_offset
@@ -254,15 +260,17 @@ def test_section_shares() -> None:
 
 def test_speech_json_is_json() -> None:
     words = [_w("price", 1.0, "Offer")]
-    an = _analysis(words, [Segment(0, 2, True)])
-    top, per = speech_json([_ev(1.2, 1.5)], an, options=ContextOptions(triggers=("price",)))
+    an = with_section_shares(_analysis(words, [Segment(0, 2, True)]), [_ev(1.2, 1.5)])
+    (ctx,) = align_events([_ev(1.2, 1.5)], an, options=ContextOptions(triggers=("price",)))
+    top, per = an.to_json(), ctx.to_json()
     json.dumps(top)
     json.dumps(per)
     assert top["av_offset_s"] == 0.1 and top["speech"]["method"] == "forced"
-    assert set(per[0]) == {"speaking", "words", "words_before", "section", "triggers"}
+    assert set(per) == {"speaking", "words", "words_before", "section", "triggers"}
     assert "section_shares" in top["speech"]["figures"]
-    top0, per0 = speech_json([_ev(1.2, 1.5)], None, options=ContextOptions())
-    assert top0["speech"]["method"] == "none" and per0[0]["speaking"] is None
+    assert EventSpeech.from_json(json.loads(json.dumps(per))).to_json() == per
+    (ctx0,) = align_events([_ev(1.2, 1.5)], None, options=ContextOptions())
+    assert ctx0.to_json()["speaking"] is None
 
 
 # ---------------------------------------------------------------- never raises

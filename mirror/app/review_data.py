@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
+from mirror.align import EventSpeech
+from mirror.analysis import Analysis, with_notes
 from mirror.errors import MirrorError
 from mirror.events.model import EMOTIONS, UNNAMED, Event
 from mirror.judgement import label_of
 from mirror.profiles import Profile, load_profile
-from mirror.report.analysis import Analysis, SpeechContext, load_analysis
-from mirror.report.cues import CUE_SHORT, cue_facts, cue_order, read_cues
+from mirror.report.analysis import load_analysis
+from mirror.report.cues import CUE_SHORT, cue_facts, cue_order
 from mirror.report.facts import judge_episodes, speech_words
 from mirror.report.fmt import (
     EMOTION_COLORS,
@@ -43,7 +45,7 @@ class Episode:
 
     number: int
     event: Event
-    context: SpeechContext
+    context: EventSpeech
     label: str  # micro leak | leak | held
     problem: bool
     coaching: str
@@ -80,7 +82,7 @@ class Episode:
 
     @property
     def said(self) -> str:
-        return " ".join(self.context.words)
+        return " ".join(self.context.said)
 
     @property
     def color(self) -> str:
@@ -214,12 +216,11 @@ class Review:
         return speech_words(self.analysis)
 
     def summary(self) -> str:
-        doc = self.analysis.doc
-        s = doc.get("summary") or {}
+        s = self.analysis.summary
         return (f"{mmss(self.analysis.duration_s)} · "
-                f"{plural(int(s.get('events', len(self.episodes))), 'episode')} · "
-                f"{plural(int(s.get('leaks', 0)), 'leak')} ({s.get('micro', 0)} micro) · "
-                f"{s.get('held', 0)} held · {s.get('leaks_per_minute', 0)} leaks/min · "
+                f"{plural(s.events, 'episode')} · "
+                f"{plural(s.leaks, 'leak')} ({s.micro} micro) · "
+                f"{s.held} held · {s.leaks_per_minute} leaks/min · "
                 + (f"{plural(len(self.cues), 'cue')} "
                    f"({sum(c.problem for c in self.cues)} a problem) · "
                    if self.cues_analysed else "")
@@ -229,24 +230,21 @@ class Review:
 def load_review(analysis_dir: str | Path) -> Review:
     analysis = load_analysis(analysis_dir)
     try:
-        profile = load_profile(analysis.profile_name)
+        profile = load_profile(analysis.profile)
     except MirrorError as exc:  # a profile since renamed or deleted: review with the default
         profile = load_profile(None)
-        analysis = replace(analysis, notes=(*analysis.notes, f"{exc}; using {profile.name}"))
+        analysis = with_notes(analysis, f"{exc}; using {profile.name}")
     words = speech_words(analysis)
-    contexts = [replace(ctx, section=section_at(ev.start_s, words)) if words else ctx
-                for ev, ctx in zip(analysis.events, analysis.context, strict=True)]
+    contexts = [replace(ep.speech, section=section_at(ep.start_s, words)) if words
+                else ep.speech for ep in analysis.episodes]
     episodes = tuple(
         Episode(i + 1, ev, ctx, label_of(ev), j.problem, j.coaching)
         for i, (ev, ctx, j) in enumerate(zip(analysis.events, contexts,
                                              judge_episodes(analysis, profile), strict=True))
     )
-    raw, notes = read_cues(analysis.doc)
-    if notes:
-        analysis = replace(analysis, notes=(*analysis.notes, *notes))
-    facts = cue_facts(raw or [], profile, words)
+    facts = cue_facts(analysis.cues, profile, words)
     cues = tuple(CueRow(i + 1, f) for i, f in enumerate(facts))
-    return Review(analysis, profile, episodes, cues, raw is not None)
+    return Review(analysis, profile, episodes, cues, analysis.cues_analysed)
 
 
 def filter_episodes(items: Sequence[Item], *, emotion: str | None = None,
@@ -266,15 +264,15 @@ def details_text(ep: Episode) -> Text:
     out.append(f"#{ep.number} {ep.what} · {ep.label}\n", style=f"bold {color}")
     out.append(f"{mmss(ev.start_s)} – {mmss(ev.end_s)} · {ev.end_s - ev.start_s:.2f} s · "
                f"intensity {ev.intensity:.2f} · side {ev.side}\n")
-    said = " ".join([*ctx.words_before, *ctx.words])
+    said = " ".join([*ctx.said_before, *ctx.said])
     out.append("said: ", style="bold")
     out.append(f"“{said}”\n" if said else "(no words aligned here)\n",
                style="" if said else "dim")
     out.append(ep.coaching + "\n", style="italic")
     if ctx.section:
         out.append(f"section: {ctx.section}\n")
-    if ctx.triggers:
-        out.append(f"right after: {', '.join(ctx.triggers)}\n", style="bold")
+    if ctx.trigger_words:
+        out.append(f"right after: {', '.join(ctx.trigger_words)}\n", style="bold")
     if ev.regions:
         out.append(f"moved: {', '.join(ev.regions)}\n", style="dim")
     if ev.posed_cues:
@@ -360,10 +358,10 @@ def timeline_text(review: Review, *, width: int, height: int | None = None) -> T
     label_w = 10
     cols = max(10, width - label_w - 1)
     dur = a.duration_s or max((e.end_s for e in a.events), default=1.0)
-    names = list(a.expr_names or EMOTIONS)
+    names = list((a.scores.names if a.scores else ()) or EMOTIONS)
     levels = None
-    if a.expr_t is not None and a.expr_scores is not None:
-        levels = compute_levels(a.expr_t, a.expr_scores, duration_s=dur, width=cols)
+    if a.scores is not None:
+        levels = compute_levels(a.scores.t, a.scores.values, duration_s=dur, width=cols)
     out = Text(no_wrap=True)
     rows, lanes = timeline_rows(review, height)
     for emo in rows:
@@ -443,7 +441,7 @@ def transcript_text(review: Review) -> Text:
     words = review.words
     out = Text()
     if not words:
-        note = (review.analysis.speech or {}).get("note") or "speech was not analysed"
+        note = review.analysis.speech.note or "speech was not analysed"
         out.append(f"No transcript: {note}.\n", style="dim")
         for it in sorted(review.items, key=lambda e: e.start_s):
             out.append(f"[{mmss(it.start_s)} {_marker(it)}]\n", style=it.color)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mirror.errors import MirrorError
 from mirror.session import ANALYSIS, list_sessions, read_manifest
@@ -71,7 +72,7 @@ def _date(manifest: dict[str, object], path: Path) -> str:
 
 
 def read_row(path: Path) -> SessionRow | None:
-    from mirror.report.analysis import load_events_doc
+    from mirror.analysis import Analysis, load_events_doc
     from mirror.report.history import summarise_session
 
     try:
@@ -79,22 +80,29 @@ def read_row(path: Path) -> SessionRow | None:
     except MirrorError:
         return None
     events_json = path / ANALYSIS / "events.json"
-    summary = None
+    summary: dict[str, Any] | None = None
     profile = str(manifest.get("profile") or "")
     if events_json.is_file():
-        with contextlib.suppress(MirrorError):
-            doc = load_events_doc(events_json.parent)
-            summary = summarise_session(events_json.parent, doc)
-            summary["events"] = len(doc.get("events") or [])
-            profile = str(doc.get("profile") or profile)
+        try:
+            analysis = Analysis.load(events_json.parent, arrays=False)
+            summary = summarise_session(analysis)
+            summary["events"] = len(analysis.episodes)
+            profile = analysis.profile or profile
+        except MirrorError:
+            # a damaged events.json is still an analysis: opening it says what is wrong
+            with contextlib.suppress(MirrorError):
+                doc = load_events_doc(events_json.parent)
+                summary = {"events": len(doc.get("events") or []), "leaks_per_min": None,
+                           "held": None}
     length = float(manifest.get("duration_s") or (summary or {}).get("duration_s") or 0.0)
     return SessionRow(
         path=path, date=_date(manifest, path), profile=profile or "-",
         kind=str(manifest.get("kind", "rehearsal")), status=str(manifest.get("status", "?")),
         length_s=length, analysed=summary is not None,
         events=summary["events"] if summary else None,
-        leaks_per_min=float(summary["leaks_per_min"]) if summary else None,
-        held=int(summary["held"]) if summary else None,
+        leaks_per_min=float(summary["leaks_per_min"]) if summary
+        and summary["leaks_per_min"] is not None else None,
+        held=int(summary["held"]) if summary and summary["held"] is not None else None,
     )
 
 

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     created = preflight(video, out, profile=profile, audio=audio, script=script,
                         reuse=args.reuse)
     try:
-        doc = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
+        analysis = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                             workers=args.workers, calibration=args.calibration,
                             frame_times=frame_times, speech=speech,
                             progress=_progress(args.quiet))
@@ -90,12 +90,12 @@ def run(args: argparse.Namespace) -> int:
             with contextlib.suppress(OSError):
                 out.rmdir()
         raise
-    s = doc["summary"]
-    for w in doc["warnings"]:
+    s = analysis.summary
+    for w in analysis.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"{s['events']} episodes ({s['leaks']} leaks, {s['micro']} micro, {s['held']} held; "
-          f"{s['leaks_per_minute']} leaks/min) and {s.get('cues', 0)} cues "
-          f"({s.get('cue_problems', 0)} to work on) in {doc['duration_s']:.1f} s -> "
+    print(f"{s.events} episodes ({s.leaks} leaks, {s.micro} micro, {s.held} held; "
+          f"{s.leaks_per_minute} leaks/min) and {s.cues} cues "
+          f"({s.cue_problems} to work on) in {round(analysis.duration_s, 3):.1f} s -> "
           f"{out / 'events.json'}")
     if not args.no_report:
         report = write_report_safely(out)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mirror.align import EventSpeech
 from mirror.commands.analyse import write_report_safely
-from mirror.cues.model import Cue
 from mirror.evaluate import score_cues, score_events
-from mirror.events.model import Event
 from mirror.pipeline import SpeechInput, analyse_video
 
 HELP = ("Generate the built-in demo rehearsal (a real face photo warped into expressions of "
@@ -29,27 +28,28 @@ def run(args: argparse.Namespace) -> int:
     print("rendering the demo rehearsal (a generated face speaking a sales pitch)...")
     video, script = write_pitch_demo(out)
     print(f"demo video: {video}" + (f", pitch script: {script}" if script else " (no espeak-ng: silent)"))
-    doc = analyse_video(video, out / "analysis", profile=args.profile, workers=args.workers,
-                        speech=SpeechInput(script=script))
-    events = [Event.from_json(e) for e in doc["events"]]
-    for e, raw in zip(events, doc["events"], strict=True):
+    analysis = analyse_video(video, out / "analysis", profile=args.profile,
+                             workers=args.workers, speech=SpeechInput(script=script))
+    events = list(analysis.events)
+    for ep in analysis.episodes:
+        e = ep.event
         flag = "micro " if e.micro else ""
         cues = ", ".join(c.name for c in e.posed_cues)
         print(f"  {e.start_s:6.2f}-{e.end_s:6.2f} s  {flag}{e.kind:4s}  {e.expression:9s} "
               f"intensity {e.intensity:.2f}" + (f"  posed cues: {cues}" if cues else "")
-              + _said(raw))
-    for raw in doc.get("cues", []):
-        where = f" {raw['direction']}" if raw.get("direction") else ""
-        note = " (at your notes)" if raw.get("reading") else ""
-        flag = "  ! a problem for this profile" if raw.get("problem") else ""
-        print(f"  {raw['start_s']:6.2f}-{raw['end_s']:6.2f} s  cue   {raw['label']}{where}{note}"
-              + _said(raw) + flag)
+              + _said(ep.speech))
+    for c in analysis.cues:
+        where = f" {c.cue.direction}" if c.cue.direction else ""
+        note = " (at your notes)" if c.cue.reading else ""
+        flag = "  ! a problem for this profile" if c.judgement.problem else ""
+        print(f"  {c.cue.start_s:6.2f}-{c.cue.end_s:6.2f} s  cue   {c.label}{where}{note}"
+              + _said(c.speech) + flag)
     truth_path = video.with_suffix(".truth.json")
     if truth_path.is_file():
         truth = load_truth(truth_path)
         print(f"against the demo's ground truth: {score_events(events, truth.episodes).summary()}")
         if truth.cues:
-            found = [Cue.from_json(c) for c in doc.get("cues", [])]
+            found = [c.cue for c in analysis.cues]
             s = score_cues(found, truth.cues)
             print(f"cues against the ground truth: F1 {s.f1:.3f} (P {s.precision:.3f}, "
                   f"R {s.recall:.3f}; tp {s.tp}, fp {s.fp}, fn {s.fn})")
@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _said(raw: dict) -> str:
+def _said(speech: EventSpeech) -> str:
     """What was just said, e.g. ` after "...the price is" (0.4 s after "price")`."""
-    words = " ".join(w["text"] for w in raw.get("words_before") or [])
+    words = " ".join(speech.said_before)
     out = f'  after "...{words}"' if words else ""
-    for hit in raw.get("triggers") or []:
-        out += f' ({hit["lag_s"]:.1f} s after "{hit["text"]}")'
+    for hit in speech.triggers:
+        out += f' ({hit.lag_s:.1f} s after "{hit.text}")'
     return out

@@ -1,7 +1,7 @@
 """Cue episodes: the signals beyond the seven emotions that buyers and negotiators read.
 
 A cue lives next to the emotion episodes in `events.json` (top-level list `cues`, schema
-`mirror.events/1`, docs/events-schema.md). Times are seconds on the session timeline.
+`mirror.events/2`, docs/events-schema.md). Times are seconds on the session timeline.
 """
 
 from __future__ import annotations

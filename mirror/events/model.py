@@ -1,11 +1,11 @@
-"""Expression episodes and the `events.json` document (schema `mirror.events/1`, docs/events-schema.md)."""
+"""Expression episodes and the `events.json` document (schema `mirror.events/2`, docs/events-schema.md)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-EVENTS_SCHEMA = "mirror.events/1"
+EVENTS_SCHEMA = "mirror.events/2"
 EMOTIONS: tuple[str, ...] = (
     "happiness", "surprise", "fear", "anger", "disgust", "sadness", "contempt",
 )

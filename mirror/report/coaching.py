@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mirror.align import EventSpeech
 from mirror.events.model import Event
 from mirror.judgement import Judgement, cue_rank, judge_episode
 from mirror.judgement import profile_line as _line
 from mirror.profiles import Profile
-from mirror.report.analysis import SpeechContext
 
 CUE_TEXT = {
     "no_eye_involvement": "without the eyes",
@@ -42,7 +42,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...],
+def compute_focus(events: tuple[Event, ...], contexts: tuple[EventSpeech, ...],
                   profile: Profile, *, duration_s: float,
                   sections: list[dict[str, Any]] | None = None,
                   episode_sections: Sequence[str | None] | None = None,
@@ -60,14 +60,14 @@ def compute_focus(events: tuple[Event, ...], contexts: tuple[SpeechContext, ...]
     c = profile.coaching
     found: list[Focus] = []
     judged = list(judgements) if judgements is not None else [
-        judge_episode(e, x.triggers, profile) for e, x in zip(events, contexts, strict=True)]
+        judge_episode(e, x.trigger_words, profile) for e, x in zip(events, contexts, strict=True)]
     scores = [j.score for j in judged]
 
     # 1. Problem leaks right after trigger words (the price, the deadline...), all emotions.
     problem_leaks = [i for i, e in enumerate(events) if e.kind == "leak" and judged[i].problem]
-    after = [i for i in problem_leaks if contexts[i].triggers]
+    after = [i for i in problem_leaks if contexts[i].trigger_words]
     if after:
-        words = Counter(w.lower() for i in after for w in dict.fromkeys(contexts[i].triggers))
+        words = Counter(w.lower() for i in after for w in dict.fromkeys(contexts[i].trigger_words))
         top = [w for w, _ in words.most_common(2)]
         # every emotion named in the detail gets its coaching, the strongest first
         emotions = sorted(Counter(events[i].expression for i in after),

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from mirror.judgement import CUE_COACHING, Judgement, judge_cue, profile_cue_rule
+from mirror.analysis import JudgedCue
+from mirror.judgement import CUE_COACHING, judge_cue, profile_cue_rule
 from mirror.profiles import Profile
-from mirror.report.analysis import context_of
 from mirror.report.coaching import Focus
 from mirror.report.fmt import mmss as _mmss
 from mirror.speech.model import Word
@@ -80,72 +80,32 @@ def describe_cue(d: dict[str, Any]) -> str:
     return text
 
 
-def _num(v: Any, default: float = 0.0) -> float:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else default
-
-
-def read_cues(doc: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, list[str]]:
-    """events.json's cue entries in time order (None when the analysis wrote no `cues` list:
-    an older file), and a note for each malformed entry that was left out."""
-    raw = doc.get("cues")
-    if raw is None:
-        return None, []
-    if not isinstance(raw, list):
-        return [], ["events.json: `cues` is not a list; no cues shown"]
-    good, notes = [], []
-    for k, d in enumerate(raw):
-        if not (isinstance(d, dict) and isinstance(d.get("cue"), str)
-                and all(isinstance(d.get(key), int | float) for key in ("start_s", "end_s"))):
-            notes.append(f"events.json: cue {k + 1} is malformed and was left out")
-            continue
-        good.append(d)
-    return sorted(good, key=lambda d: float(d["start_s"])), notes
-
-
-def cue_facts(raw: list[dict[str, Any]], profile: Profile,
-              words: Sequence[Word] = (), *, stored: bool = True) -> list[dict[str, Any]]:
+def cue_facts(cues: Sequence[JudgedCue], profile: Profile, words: Sequence[Word] = (), *,
+              stored: bool = True) -> list[dict[str, Any]]:
     """One JSON-able fact per cue (ids c001...), with the same speech-context keys as the
     episodes' facts (section, speaking, said, said_before, triggers) plus the cue's own. With
     the aligned `words`, the section is looked up at the cue's start (`section_at`). The
     judgement is the analysis's (`stored`: the analysis used this profile), else `judge_cue`'s."""
     out = []
-    for i, d in enumerate(raw):
-        cue = str(d["cue"])
-        start, end = _num(d["start_s"]), _num(d["end_s"])
-        apex = _num(d.get("apex_s"), (start + end) / 2)
-        ctx = context_of(d)
-        after = d.get("after_trigger")
-        evidence = d["evidence"] if isinstance(d.get("evidence"), dict) else {}
-        parts = d["parts"] if isinstance(d.get("parts"), list) else []
+    for i, item in enumerate(cues):
+        c, ctx = item.cue, item.speech
         fact: dict[str, Any] = {
-            "id": f"c{i + 1:03d}", "index": i, "cue": cue,
-            "label": str(d.get("label") or cue_label(cue)),
-            "meaning": str(d.get("meaning") or CUE_MEANINGS.get(cue, "")),
-            "start_s": round(start, 3), "apex_s": round(apex, 3), "end_s": round(end, 3),
-            "duration_s": round(_num(d.get("duration_s"), end - start), 3),
-            "intensity": round(min(max(_num(d.get("intensity")), 0.0), 1.0), 3),
-            "confidence": round(_num(d.get("confidence")), 3),
-            "side": str(d.get("side") or "both"),
-            "direction": str(d["direction"]) if d.get("direction") else None,
-            "reading": bool(d.get("reading")),
-            "after_trigger": str(after) if after else None,
-            "evidence": {str(k): round(float(v), 3) for k, v in evidence.items()
-                         if isinstance(v, int | float) and not isinstance(v, bool)},
-            "parts": [
-                {"role": str(p.get("role", "")), "expression": str(p.get("expression", "")),
-                 "start_s": round(_num(p.get("start_s")), 3),
-                 "apex_s": round(_num(p.get("apex_s"), _num(p.get("start_s"))), 3),
-                 "end_s": round(_num(p.get("end_s")), 3)}
-                for p in parts if isinstance(p, dict)],
-            "section": section_at(start, words) if words else ctx.section,
-            "speaking": ctx.speaking, "said": " ".join(ctx.words),
-            "said_before": " ".join(ctx.words_before),
-            "triggers": list(dict.fromkeys(ctx.triggers)),
+            "id": f"c{i + 1:03d}", "index": i, "cue": c.cue, "label": item.label,
+            "meaning": item.meaning,
+            "start_s": round(c.start_s, 3), "apex_s": round(c.apex_s, 3),
+            "end_s": round(c.end_s, 3), "duration_s": round(item.duration_s, 3),
+            "intensity": round(min(max(c.intensity, 0.0), 1.0), 3),
+            "confidence": round(c.confidence, 3), "side": c.side, "direction": c.direction,
+            "reading": c.reading, "after_trigger": item.after_trigger,
+            "evidence": {k: round(v, 3) for k, v in c.evidence.items()},
+            "parts": [p.to_json() for p in c.parts],
+            "section": section_at(c.start_s, words) if words else ctx.section,
+            "speaking": ctx.speaking, "said": " ".join(ctx.said),
+            "said_before": " ".join(ctx.said_before),
+            "triggers": list(dict.fromkeys(ctx.trigger_words)),
         }
-        kept = d.get("problem") if stored and isinstance(d.get("problem"), bool) else None
-        judged = (Judgement.from_json(d) if stored else None) or judge_cue(
-            {**d, "reading": fact["reading"], "after_trigger": fact["after_trigger"]}, profile,
-            problem=kept)
+        judged = item.judgement if stored else judge_cue(c, profile, after=item.after_trigger,
+                                                         label=item.label)
         fact.update(judged.to_json())
         fact["text"] = describe_cue(fact)
         fact["filmstrip"] = None

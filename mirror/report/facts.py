@@ -4,15 +4,16 @@ and the HTML and Markdown renderers only format it, so the three formats carry t
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from mirror import __version__
+from mirror.analysis import Analysis
 from mirror.events.model import EMOTIONS
 from mirror.judgement import Judgement, judge_episode, label_of
 from mirror.profiles import Profile
-from mirror.report.analysis import Analysis
 from mirror.report.coaching import compute_focus
-from mirror.report.cues import cue_facts, cue_focus, cue_summary, read_cues
+from mirror.report.cues import cue_facts, cue_focus, cue_summary
 from mirror.report.fmt import expression_name, flatten_figures
 from mirror.speech.model import Word
 from mirror.speech.words import find_triggers, marker_slot, section_at, section_readings
@@ -24,21 +25,9 @@ def per_minute(count: int, duration_s: float) -> float:
 
 
 def speech_words(analysis: Analysis) -> list[Word]:
-    """The aligned words in time order; [] without speech (malformed entries are left out)."""
-    sp = analysis.speech
-    out = []
-    for w in (sp or {}).get("words") or []:
-        if not isinstance(w, dict) or not str(w.get("text", "")).strip():
-            continue
-        try:
-            start = float(w["start"])
-            end = float(w.get("end", start))
-        except (KeyError, TypeError, ValueError):
-            continue
-        section = w.get("section")
-        out.append(Word(start, end, str(w["text"]).strip(),
-                        str(section) if section not in (None, "") else ""))
-    return sorted(out, key=lambda w: w.start)
+    """The aligned words in time order; [] without speech (words without a text left out)."""
+    return sorted((replace(w, text=w.text.strip()) for w in analysis.speech.words
+                   if w.text.strip()), key=lambda w: w.start)
 
 
 def trigger_facts(words: list[Word], triggers: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -181,19 +170,20 @@ def compute_transcript(words: list[Word], episodes: list[dict[str, Any]],
 
 
 def judge_episodes(analysis: Analysis, profile: Profile) -> tuple[Judgement, ...]:
-    """The episodes' judgements: the analysis's own when it stored them for this profile, else
-    judged now (an older events.json, or a report for another profile)."""
-    same = analysis.profile_name == profile.name
-    stored = analysis.judgements or (None,) * len(analysis.events)
-    return tuple((j if same and j is not None else judge_episode(e, ctx.triggers, profile))
-                 for e, ctx, j in zip(analysis.events, analysis.context, stored, strict=True))
+    """The episodes' judgements: the analysis's own when it used this profile, else judged now
+    (a report for another profile)."""
+    if analysis.profile == profile.name:
+        return tuple(e.judgement for e in analysis.episodes)
+    return tuple(judge_episode(e.event, e.speech.trigger_words, profile)
+                 for e in analysis.episodes)
 
 
 def episode_facts(analysis: Analysis, profile: Profile,
                   words: list[Word]) -> list[dict[str, Any]]:
     out = []
     judged = judge_episodes(analysis, profile)
-    for i, (e, ctx) in enumerate(zip(analysis.events, analysis.context, strict=True)):
+    for i, ep in enumerate(analysis.episodes):
+        e, ctx = ep.event, ep.speech
         section = section_at(e.start_s, words) if words else ctx.section
         out.append({
             "id": f"e{i + 1:03d}", "index": i,
@@ -208,8 +198,8 @@ def episode_facts(analysis: Analysis, profile: Profile,
                             "note": c.note} for c in e.posed_cues],
             **judged[i].to_json(),
             "section": section, "speaking": ctx.speaking,
-            "said": " ".join(ctx.words), "said_before": " ".join(ctx.words_before),
-            "triggers": list(dict.fromkeys(ctx.triggers)),
+            "said": " ".join(ctx.said), "said_before": " ".join(ctx.said_before),
+            "triggers": list(dict.fromkeys(ctx.trigger_words)),
             "filmstrip": None,
         })
     return out
@@ -238,47 +228,41 @@ def compute_facts(analysis: Analysis, profile: Profile,
     by_emotion = {emo: {"leak": sum(e["expression"] == emo for e in leaks),
                         "held": sum(e["expression"] == emo for e in held)} for emo in EMOTIONS}
     sp = analysis.speech
-    raw_figures = sp.get("figures") if sp else None
-    figures: dict[str, Any] = raw_figures if isinstance(raw_figures, dict) else {}
+    figures = dict(sp.figures)
     sections = compute_sections(words, episodes, dur, figures)
-    raw_cues, cue_notes = read_cues(analysis.doc)
-    cues = cue_facts(raw_cues or [], profile, words,
-                     stored=analysis.profile_name == profile.name)
+    cues = cue_facts(analysis.cues, profile, words, stored=analysis.profile == profile.name)
     cue_rows = cue_summary(cues, profile)
     for sec in sections:
         here = [c for c in cues if c["section"] == sec["name"]]
         sec["cues"], sec["cue_problems"] = len(here), sum(c["problem"] for c in here)
-    focus = compute_focus(analysis.events, analysis.context, profile, duration_s=dur,
+    focus = compute_focus(analysis.events, tuple(e.speech for e in analysis.episodes), profile,
+                          duration_s=dur,
                           sections=sections, episode_sections=[e["section"] for e in episodes],
                           speech_figures=figures, extra=cue_focus(cues, cue_rows),
                           judgements=judge_episodes(analysis, profile))
     worst = worst_moments(episodes, cues)
-    present = bool(sp and (words or sp.get("segments")))
+    present = bool(words or sp.segments)
     speech: dict[str, Any] = {"present": present, "figures": figures, "rows": [],
-                              "note": (sp or {}).get("note") or None,
-                              "av_offset_s": analysis.doc.get("av_offset_s"),
+                              "note": sp.note or None, "av_offset_s": sp.av_offset_s,
                               "segments": [], "triggers": []}
-    if sp and present:
+    if present:
         speech["rows"] = speech_rows(figures)
-        speech["segments"] = [
-            {"start": float(s["start"]), "end": float(s["end"]),
-             "speaking": bool(s.get("speaking", True))}
-            for s in sp.get("segments") or [] if isinstance(s, dict) and "start" in s
-            and "end" in s]
+        speech["segments"] = [{"start": s.start, "end": s.end, "speaking": s.speaking}
+                              for s in sp.segments]
         speech["triggers"] = trigger_facts(words, profile.triggers)
     return {
         "schema": REPORT_SCHEMA,
         "generated_by": f"mirror {__version__}",
-        "source": analysis.doc.get("source"),
+        "source": analysis.source or None,
         "analysis_dir": str(analysis.directory),
         "duration_s": round(dur, 2),
-        "fps": analysis.doc.get("fps"),
-        "neutral_s": analysis.doc.get("neutral_s"),
+        "fps": analysis.fps or None,
+        "neutral_s": analysis.neutral_s,
         "profile": {"name": profile.name, "title": profile.title,
                     "description": profile.description.strip(),
                     "summary": str(profile.coaching.get("summary", "")).strip()},
-        "warnings": [str(w) for w in analysis.doc.get("warnings") or []] + list(analysis.notes)
-        + ([f"speech: {speech['note']}"] if speech["note"] and not present else []) + cue_notes,
+        "warnings": [*analysis.warnings, *analysis.notes]
+        + ([f"speech: {speech['note']}"] if speech["note"] and not present else []),
         "summary": {
             "episodes": len(episodes), "leaks": len(leaks),
             "micro": sum(e["micro"] for e in leaks), "held": len(held),
@@ -297,7 +281,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
         "speech": speech,
         "progress": progress or [],
         "episodes": episodes,
-        "cues_analysed": raw_cues is not None,
+        "cues_analysed": analysis.cues_analysed,
         "cues": cues,
         "cue_summary": cue_rows,
         "transcript": compute_transcript(words, episodes, cues),

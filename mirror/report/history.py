@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mirror.analysis import Analysis, load_events_doc, resolve_analysis_dir
 from mirror.errors import InputError
 from mirror.events.model import EMOTIONS
-from mirror.report.analysis import load_events_doc, resolve_analysis_dir
 from mirror.report.facts import per_minute
 
 
@@ -19,18 +19,17 @@ def session_label(analysis_dir: Path) -> str:
     return d.parent.name if d.name == "analysis" else d.name
 
 
-def summarise_session(analysis_dir: Path, doc: dict[str, Any], *,
-                      current: bool = False) -> dict[str, Any]:
-    events = [e for e in doc.get("events") or [] if isinstance(e, dict)]
-    dur = float(doc.get("duration_s") or 0.0) or max(
-        (float(e.get("end_s", 0)) for e in events), default=0.0)
-    leaks = [e for e in events if e.get("kind") == "leak"]
-    held = [e for e in events if e.get("kind") == "held"]
+def summarise_session(analysis: Analysis, *, current: bool = False) -> dict[str, Any]:
+    events = analysis.events
+    dur = analysis.duration_s or max((e.end_s for e in events), default=0.0)
+    leaks = [e for e in events if e.kind == "leak"]
+    held = [e for e in events if e.kind == "held"]
+    directory = analysis.directory or Path(".")
     return {
-        "session": session_label(analysis_dir), "analysis_dir": str(analysis_dir),
+        "session": session_label(directory), "analysis_dir": str(directory),
         "current": current, "duration_s": round(dur, 2), "leaks": len(leaks),
         "leaks_per_min": per_minute(len(leaks), dur), "held": len(held),
-        "by_emotion": {emo: sum(e.get("expression") == emo for e in events) for emo in EMOTIONS},
+        "by_emotion": {emo: sum(e.expression == emo for e in events) for emo in EMOTIONS},
     }
 
 
@@ -54,23 +53,24 @@ def find_history(analysis_dir: Path, profile_name: str) -> list[Path]:
     return found
 
 
-def compute_progress(analysis_dir: Path, doc: dict[str, Any], profile_name: str,
-                     history: Sequence[str | Path] | None) -> list[dict[str, Any]]:
+def compute_progress(analysis: Analysis, history: Sequence[str | Path] | None
+                     ) -> list[dict[str, Any]]:
     """Summaries of the earlier sessions then this one; [] when there is nothing to compare.
 
-    `history` None: sibling sessions analysed with `profile_name` (see find_history); a list is
+    `history` None: sibling sessions analysed with the same profile (see find_history); a list is
     taken as given (the caller chose those sessions)."""
+    here = analysis.directory or Path(".")
     if history is None:
-        dirs = find_history(analysis_dir, profile_name)
+        dirs = find_history(here, analysis.profile)
     else:
         dirs = [resolve_analysis_dir(h) for h in history]
     rows = []
     for d in dirs:
         try:
-            other = load_events_doc(d)
+            other = Analysis.load(d, arrays=False)
         except InputError:
             continue
-        rows.append(summarise_session(d, other))
+        rows.append(summarise_session(other))
     if not rows:
         return []
-    return [*rows, summarise_session(analysis_dir, doc, current=True)]
+    return [*rows, summarise_session(analysis, current=True)]

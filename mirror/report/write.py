@@ -10,12 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from mirror.analysis import Analysis
 from mirror.errors import InputError
 from mirror.events.model import EMOTIONS
 from mirror.fileio import atomic_open, write_bytes_atomic, write_json_atomic
 from mirror.media.stills import grab_frames
 from mirror.profiles import Profile, load_profile
-from mirror.report.analysis import Analysis, load_analysis
+from mirror.report.analysis import find_video, load_analysis
 from mirror.report.facts import compute_facts
 from mirror.report.fmt import EMOTION_COLORS, mmss
 from mirror.report.frames import compose_strip, crop_face, face_box
@@ -41,12 +42,12 @@ class ReportImages:
 
 def neutral_time(analysis: Analysis) -> float:
     """The representative neutral frame: events.json's `neutral_s`, else the calmest moment."""
-    t = analysis.doc.get("neutral_s")
-    if isinstance(t, int | float) and np.isfinite(t):
+    t = analysis.neutral_s
+    if t is not None and np.isfinite(t):
         return float(t)
-    if analysis.expr_t is not None and analysis.expr_scores is not None and analysis.expr_t.size:
-        total = np.nansum(analysis.expr_scores, axis=1)
-        return float(analysis.expr_t[int(np.argmin(total))])
+    if analysis.scores is not None and analysis.scores.t.size:
+        total = np.nansum(analysis.scores.values, axis=1)
+        return float(analysis.scores.t[int(np.argmin(total))])
     return 0.0
 
 
@@ -55,7 +56,8 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
     """Filmstrips (neutral, onset, apex, offset) for the `limit` highest-scoring episodes (emotion
     episodes and cues alike); sets each chosen one's `filmstrip` to its file name. All frames
     come from one decoding pass."""
-    if analysis.video is None or not episodes:
+    video = find_video(analysis)
+    if video is None or not episodes:
         return
     chosen = sorted(episodes, key=lambda e: (-e["score"], e["start_s"]))[:limit]
     t0 = neutral_time(analysis)
@@ -64,7 +66,7 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
     # session clock, whose first frame is at tracks.t[0].
     shift = Timeline.of_tracks(analysis.tracks).first_frame_s
     wanted = [t0, *(t for ts, _ in moments.values() for t in ts)]
-    grabbed = grab_frames(analysis.video, [t - shift for t in wanted])
+    grabbed = grab_frames(video, [t - shift for t in wanted])
     frames = {t: grabbed[t - shift] for t in wanted if t - shift in grabbed}
     if t0 not in frames:
         return
@@ -97,12 +99,13 @@ def build_report(analysis: Analysis, profile: Profile,
                  history: Sequence[str | Path] | None = None) -> tuple[dict[str, Any],
                                                                         ReportImages]:
     """The report's facts and pictures, before anything is written."""
-    progress = compute_progress(analysis.directory, analysis.doc, analysis.profile_name,
-                                history)
+    progress = compute_progress(analysis, history)
     facts = compute_facts(analysis, profile, progress)
     images = ReportImages()
+    curves = analysis.scores
     facts["timeline"] = images.add("timeline.png", render_timeline(
-        facts, analysis.expr_t, analysis.expr_scores, analysis.expr_names or EMOTIONS))
+        facts, curves.t if curves else None, curves.values if curves else None,
+        (curves.names if curves else ()) or EMOTIONS))
     facts["trend"] = images.add("trend.png", render_trend(progress)) if progress else None
     make_filmstrips(analysis, [*facts["episodes"], *facts["cues"]], images)
     return facts, images
@@ -134,9 +137,9 @@ def write_report(analysis_dir: str | Path, *, formats: Iterable[str] = FORMATS,
     fmts = _check_formats(formats)
     analysis = load_analysis(analysis_dir)
     prof = profile if isinstance(profile, Profile) else load_profile(
-        profile or analysis.profile_name)
+        profile or analysis.profile)
     facts, images = build_report(analysis, prof, history)
-    out_dir = analysis.directory
+    out_dir = analysis.directory or Path(analysis_dir)
     written: dict[str, Path] = {}
     if "md" in fmts or "json" in fmts:
         files = out_dir / FILES_DIR

@@ -100,9 +100,9 @@ class AnalysingScreen(Screen[None]):
             kwargs: dict[str, Any] = dict(progress=progress, workers=self.options.workers,
                                           cancelled=lambda: worker.is_cancelled)
             if is_session_dir(self.target):
-                doc = analyse_session(self.target, profile=self.profile_name, **kwargs)
+                analysis = analyse_session(self.target, profile=self.profile_name, **kwargs)
             else:
-                doc = analyse_video(self.target, out, profile=self.profile_name, **kwargs)
+                analysis = analyse_video(self.target, out, profile=self.profile_name, **kwargs)
         except MirrorError as exc:
             if not worker.is_cancelled:
                 self.post_message(AnalysisFailed(str(exc)))
@@ -112,10 +112,10 @@ class AnalysingScreen(Screen[None]):
             return
         if worker.is_cancelled:
             return
-        s = doc["summary"]
+        s = analysis.summary
         self.post_message(AnalysisFinished(
-            out, f"{plural(s['events'], 'episode')}: {plural(s['leaks'], 'leak')} "
-                 f"({s['micro']} micro), {s['held']} held"))
+            out, f"{plural(s.events, 'episode')}: {plural(s.leaks, 'leak')} "
+                 f"({s.micro} micro), {s.held} held"))
 
     @on(AnalysisProgressed)
     def progressed(self, message: AnalysisProgressed) -> None:

@@ -81,7 +81,7 @@ class ReviewScreen(Screen[None]):
         d = self.analysis_dir
         name = session_title(d.parent) if d.name == "analysis" else d.name
         yield Static(f"{name} · {r.summary()}", id="review-summary", markup=False)
-        warnings = [*(r.analysis.doc.get("warnings") or []), *r.analysis.notes]
+        warnings = [*r.analysis.warnings, *r.analysis.notes]
         if warnings:
             yield Static("\n".join(f"⚠ {w}" for w in warnings), id="review-warnings", markup=False)
         with Horizontal(id="filters"):
