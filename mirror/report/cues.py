@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mirror.analysis import JudgedCue
+from mirror.cues.model import CUE_INFO
 from mirror.judgement import CUE_COACHING, judge_cue, profile_cue_rule
 from mirror.profiles import Profile
 from mirror.report.coaching import Focus
@@ -24,16 +25,6 @@ from mirror.speech.words import section_at
 
 # Display order: the headline cues of a pitch first.
 CUES = ("masking", "gaze_aversion", "lip_press", "tension", "head_tilt", "brow_flash", "nod")
-CUE_LABELS = {"masking": "masking", "gaze_aversion": "gaze aversion", "lip_press": "pressed lips",
-              "tension": "tension", "head_tilt": "head tilt", "brow_flash": "brow flash",
-              "nod": "nod"}
-CUE_MEANINGS = {
-    "masking": "a negative reaction covered up", "gaze_aversion": "breaks eye contact",
-    "lip_press": "hesitation or holding something back",
-    "tension": "a tightening face: strain or rushing",
-    "head_tilt": "curiosity and openness, or doubt", "brow_flash": "surprise or interest",
-    "nod": "agreement or encouragement",
-}
 # Ten characters at most: the terminal timeline's lane labels.
 CUE_SHORT = {"masking": "masking", "gaze_aversion": "gaze away", "lip_press": "lip press",
              "tension": "tension", "head_tilt": "head tilt", "brow_flash": "brow flash",
@@ -43,7 +34,7 @@ MASK_NOUN = {"happiness": "a smile", "neutral": "a straight face"}
 
 
 def cue_label(cue: str) -> str:
-    return CUE_LABELS.get(cue, cue.replace("_", " "))
+    return CUE_INFO[cue][0] if cue in CUE_INFO else cue.replace("_", " ")
 
 
 def masking_text(parts: list[dict[str, Any]]) -> str:
