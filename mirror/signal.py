@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.ndimage import median_filter
 
 DEFAULT_FRAME_PERIOD = 1 / 30  # seconds, when a track has fewer than two frames
 
@@ -44,6 +43,8 @@ def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
     if half == 0 or x.size == 0:
         return x.copy() if fn != "std" else np.zeros_like(x)
     if fn == "median" and not np.isnan(x).any():  # the same windows, in C
+        from scipy.ndimage import median_filter  # here: the face workers import this module
+
         return np.asarray(median_filter(x, size=2 * half + 1, mode="nearest"))
     padded = np.pad(x, half, mode="edge")
     win = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)

@@ -9,6 +9,8 @@ source (every import, also those inside functions):
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "mirror"
@@ -68,6 +70,15 @@ def test_the_app_never_imports_the_commands() -> None:
 
 def test_the_signal_helpers_depend_on_nothing_in_mirror() -> None:
     assert {n for n in IMPORTS["mirror.signal"] if _under(n, "mirror")} == set()
+
+
+def test_the_face_workers_do_not_load_what_they_do_not_use() -> None:
+    """A face worker process imports mirror.face.landmarker: no scipy, plots, speech or UI."""
+    code = ("import sys, mirror.face.landmarker\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'scipy', 'matplotlib', 'textual', 'pocketsphinx', 'webrtcvad'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_only_the_media_layer_and_the_recorders_writers_use_pyav() -> None:
