@@ -1,12 +1,14 @@
 """Single frames at chosen times (the report's filmstrips), decoded in one forward pass.
 
-All the moments are sorted and decoded in one pass; the decoder seeks only across long gaps, so a
-report costs about one decode of the stretches that hold episodes.
+All the moments are sorted and decoded in one pass; the decoder seeks only across long gaps and,
+between moments, skips the frames nothing refers to, so a report costs less than one decode of
+the stretches that hold episodes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import numpy as np
 from mirror.media import first_frame, frame_rotation, upright
 
 SEEK_GAP_S = 3.0  # seek instead of decoding through gaps longer than this
+SKIP_AHEAD_S = 1.0  # further than this before the next moment, frames no other frame refers to
+# (most B-frames) are not decoded: the pictures kept are the same, the decoding about a third less
 
 
 def first_frame_time(video: Path) -> float | None:
@@ -63,6 +67,8 @@ def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
         stream.thread_type = "AUTO"
         half = 0.5 / float(stream.average_rate or 30)
         tb = float(stream.time_base or 1 / 90000)
+        end = float(((stream.start_time or 0) + stream.duration) * tb) if stream.duration \
+            else -math.inf  # the stream's end on the container's clock, when it says
         k = 0
         prev: av.VideoFrame | None = None
         while k < len(wanted):
@@ -70,7 +76,8 @@ def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
                 with contextlib.suppress(av.FFmpegError):
                     container.seek(int(max(wanted[k] - 1.0, 0.0) / tb), stream=stream,
                                    backward=True)
-            last_seen, k, exhausted = _decode_run(container, stream, wanted, k, half, out)
+            last_seen, k, exhausted = _decode_run(container, stream, wanted, k, half, out,
+                                                  skip_before=end - SKIP_AHEAD_S)
             prev = last_seen or prev
             if exhausted:
                 break
@@ -82,15 +89,22 @@ def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
 
 
 def _decode_run(container: av.container.InputContainer, stream: av.VideoStream,
-                wanted: list[float], k: int, half: float,
-                out: dict[float, np.ndarray]) -> tuple[av.VideoFrame | None, int, bool]:
+                wanted: list[float], k: int, half: float, out: dict[float, np.ndarray], *,
+                skip_before: float) -> tuple[av.VideoFrame | None, int, bool]:
     """Decode forward from the current position, filling `out` for wanted[k:], until a long gap
-    (returns exhausted=False, so the caller seeks) or the end of the stream (exhausted=True)."""
+    (returns exhausted=False, so the caller seeks) or the end of the stream (exhausted=True).
+
+    Non-reference frames are skipped while the next moment is more than SKIP_AHEAD_S ahead and
+    before `skip_before` (the stream's end less SKIP_AHEAD_S: a moment past the end gets the true
+    last frame)."""
     prev: av.VideoFrame | None = None
     took = False
+    ctx = stream.codec_context
     try:
         for frame in container.decode(stream):
             ft = float(frame.time) if frame.time is not None else 0.0
+            far = k < len(wanted) and wanted[k] - ft > SKIP_AHEAD_S and wanted[k] < skip_before
+            ctx.skip_frame = "NONREF" if far else "DEFAULT"
             while k < len(wanted) and ft >= wanted[k] - half:
                 pick = frame
                 if prev is not None and prev.time is not None and \
