@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,13 +102,19 @@ def build_report(analysis: Analysis, profile: Profile,
     """The report's facts and pictures, before anything is written."""
     progress = compute_progress(analysis, history)
     facts = compute_facts(analysis, profile, progress)
-    images = ReportImages()
+    images, strips = ReportImages(), ReportImages()
     curves = analysis.scores
+    # The filmstrips' decoding (PyAV, without the GIL) runs beside the plots (matplotlib).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mirror-filmstrips")
+    filmstrips = pool.submit(make_filmstrips, analysis, [*facts["episodes"], *facts["cues"]],
+                             strips)
     facts["timeline"] = images.add("timeline.png", render_timeline(
         facts, curves.t if curves else None, curves.values if curves else None,
         (curves.names if curves else ()) or EMOTIONS))
     facts["trend"] = images.add("trend.png", render_trend(progress)) if progress else None
-    make_filmstrips(analysis, [*facts["episodes"], *facts["cues"]], images)
+    filmstrips.result()
+    pool.shutdown()
+    images.files.update(strips.files)
     return facts, images
 
 
