@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import threading
 from pathlib import Path
 
 from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
@@ -80,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else default_out_dir(video)
     created = preflight(video, out, profile=profile, audio=audio, script=script,
                         reuse=args.reuse)
+    # What the stages after the face import (scipy, the report's matplotlib: about a second)
+    # loads beside the face stage, while this process only waits for the face workers.
+    threading.Thread(target=_import_later_stages, args=(not args.no_report,),
+                     name="mirror-imports", daemon=True).start()
     try:
         analysis = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                             workers=args.workers, calibration=args.calibration,
@@ -142,6 +147,16 @@ def preflight(video: Path, out: Path, *, profile: str | None, audio: Path | None
         raise InputError(f"cannot create the output folder {shown_path(out)} ({exc.strerror}); "
                          "choose another with --out DIR") from None
     return not existed
+
+
+def _import_later_stages(report: bool) -> None:
+    with contextlib.suppress(Exception):  # a broken module shows when it is used
+        import scipy.ndimage  # noqa: F401  (mirror.signal's rolling median)
+
+        if report:
+            import mirror.report.html
+            import mirror.report.markdown
+            import mirror.report.write  # noqa: F401
 
 
 def write_report_safely(out: Path) -> Path | None:
