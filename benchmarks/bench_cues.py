@@ -29,7 +29,7 @@ from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
 from mirror.synth.render import render_clip
 from mirror.synth.spec import distractor_only_spec, random_cue_spec
-from mirror.synth.truth import Truth, load_truth, save_truth
+from mirror.synth.truth import Truth, compute_truth, load_truth, save_truth
 from mirror.tracks import load_tracks
 
 
@@ -45,7 +45,8 @@ def analysed(name: str, spec: Any, work: Path, cache: Path | None, workers: int 
     keep = cache / name if cache else None
     if keep and (keep / "tracks.npz").is_file() and (keep / "truth.json").is_file():
         ex = compute_expressions(load_tracks(keep / "tracks.npz"), load_profile(None))
-        return list(ex.cues), load_truth(keep / "truth.json")
+        # the labels as the generator gives them now (the rendering is the same)
+        return list(ex.cues), compute_truth(spec, n_frames=load_truth(keep / "truth.json").n_frames)
     truth = render_clip(spec, work / f"{name}.mp4")
     doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out", workers=workers).to_json()
     if keep:
@@ -89,16 +90,23 @@ def main() -> None:
                   + (f"  extra {extra}" if extra else ""), flush=True)
         calm: list[str] = []
         calm_s = 0.0
+        flashes = [0, 0]  # conversational brow flashes found, rendered
         for seed in _range(args.calm):
-            found, _ = analysed(f"calm{seed}", distractor_only_spec(seed, duration_s=args.duration),
-                                d, cache, args.workers)
-            calm += [f"{c.cue}@{c.start_s:.2f}" for c in found]
+            found, truth = analysed(f"calm{seed}",
+                                    distractor_only_spec(seed, duration_s=args.duration),
+                                    d, cache, args.workers)
+            s = score_cues(found, truth.cues)
+            flashes = [flashes[0] + s.tp, flashes[1] + s.tp + s.fn]
+            calm += [f"{c.cue}@{c.start_s:.2f}" for c in found
+                     if not any(c.cue == g.cue and min(c.end_s, g.end_s) > max(c.start_s, g.start_s)
+                                for g in truth.cues)]
             calm_s += args.duration
     print(f"all clips: {total.summary().replace('label', 'direction').split('; leak')[0]}")
     for name, (tp, fn, fp) in sorted(per_cue.items()):
         print(f"  {name:14s} recall {tp}/{tp + fn}  false {fp}")
     if calm_s:
-        print(f"cue-free clips: {len(calm)} cues in {calm_s:.0f} s "
+        print(f"clips without expressions or cues: {flashes[0]} of {flashes[1]} conversational "
+              f"brow flashes found; {len(calm)} other cues in {calm_s:.0f} s "
               f"({len(calm) / calm_s * 60:.1f}/min) {calm}")
     print(f"wall time {time.perf_counter() - t0:.0f} s")
 

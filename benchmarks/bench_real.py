@@ -51,6 +51,8 @@ def cached_tracks(clip: Path, cache: Path) -> Path:
 
 
 def label(e: dict[str, object]) -> str:
+    if "cue" in e:
+        return f"{e['cue']} {float(e['end_s']) - float(e['start_s']):.2f}s"  # type: ignore[arg-type]
     name = str(e["expression"])
     if name == UNNAMED:
         name = str(e.get("description") or "movement")
@@ -94,6 +96,7 @@ def main() -> None:
     t0 = time.perf_counter()
     for group, names in GROUPS.items():
         rows: list[tuple[Path, object, dict[str, object]]] = []
+        cue_rows: list[tuple[Path, object, dict[str, object]]] = []
         total_s = 0.0
         n_named = 0
         for name in names:
@@ -107,12 +110,20 @@ def main() -> None:
             print(f"  {clip.name:32s} {dur:5.1f} s  {len(evs):2d} episodes  "
                   + ", ".join(f"{float(e['apex_s']):.1f}s {label(e)}" for e in evs))
             rows += [(clip, tracks, e) for e in evs]
+            cue_rows += [(clip, tracks, c.to_json()) for c in ex.cues]
         per_min = len(rows) / (total_s / 60) if total_s else 0.0
         named_min = n_named / (total_s / 60) if total_s else 0.0
         sheet = Path(args.out) / f"contact_{group}.png"
         contact_sheet(rows, sheet)
         print(f"{group}: {len(rows)} episodes in {total_s:.1f} s = {per_min:.1f} per minute "
               f"({named_min:.1f} named as emotions) -> {sheet}", flush=True)
+        if cue_rows:
+            cue_sheet = Path(args.out) / f"contact_{group}_cues.png"
+            contact_sheet(cue_rows, cue_sheet)
+            kinds = sorted({str(c["cue"]) for _, _, c in cue_rows})
+            print(f"{group}: {len(cue_rows)} cues ({len(cue_rows) / (total_s / 60):.1f} per minute; "
+                  + ", ".join(f"{sum(c['cue'] == k for _, _, c in cue_rows)} {k}" for k in kinds)
+                  + f") -> {cue_sheet}", flush=True)
     print(f"({time.perf_counter() - t0:.0f} s)")
 
 

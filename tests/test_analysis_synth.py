@@ -60,8 +60,14 @@ def test_no_expression_means_no_events(clip_cache: Path, seed: int):
     assert truth.episodes == ()
     assert {d.kind for d in truth.distractors} >= {"blink", "talking"}
     assert events == [], [(e.expression, e.start_s, e.end_s, e.intensity) for e in events]
-    # issue 8: talking with conversational brow flashes and nods, blinks, head drift: no cues
-    assert doc["cues"] == [], [(c["cue"], c["start_s"], c["end_s"]) for c in doc["cues"]]
+    # issue 8: talking with nods, blinks, head drift: no cues; issue 12: the conversational brow
+    # flashes on stressed words are brow flashes (signals, not surprise), and nothing else
+    found = [(c["cue"], c["start_s"], c["end_s"]) for c in doc["cues"]]
+    flashes = [(g.start_s, g.end_s) for g in truth.cues if g.cue == "brow_flash"]
+    assert flashes and all(
+        cue == "brow_flash" and any(min(b, end) - max(a, start) > 0 for start, end in flashes)
+        for cue, a, b in found), (found, flashes)
+    assert len(found) >= len(flashes) / 2, (found, flashes)
     assert doc["face_found_ratio"] > 0.95
 
 

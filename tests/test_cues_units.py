@@ -290,14 +290,14 @@ def test_brow_flash_from_the_landmarks_when_the_brow_blendshapes_are_blind():
     assert detect_brow_flash(brow_tracks(n, np.zeros(n)), au, [], CueOptions()) == []
 
 
-def test_brow_flash_while_talking_is_a_baton_unless_asked_for():
+def test_brow_flash_while_talking_is_a_signal_unless_turned_off():
     n = 300
     tr = brow_tracks(n, bump(n, 150, 159, 0.05))
     au = action_units(n)
     au = ActionUnits(t=au.t, names=au.names, levels=au.levels, reliable=au.reliable,
                      blink=au.blink, talking=np.ones(n), options=au.options)
-    assert detect_brow_flash(tr, au, [], CueOptions()) == []
-    assert len(detect_brow_flash(tr, au, [], CueOptions(brow_while_talking=True))) == 1
+    assert len(detect_brow_flash(tr, au, [], CueOptions())) == 1  # a stressed word's brow flash
+    assert detect_brow_flash(tr, au, [], CueOptions(brow_while_talking=False)) == []
 
 
 def test_a_blink_does_not_end_a_held_tension():

@@ -152,8 +152,8 @@ def test_notes_spec_reading_and_the_trigger():
     assert t.after_trigger == "price" and t.direction in ("left", "right", "down")
     assert 0.2 - 1e-3 <= t.start_s - price_end <= 0.6 + 1e-3
     assert not t.talking  # in the pause after the word
-    starts = sorted(c.start_s for c in truth.cues)
-    ends = sorted(c.end_s for c in truth.cues)
+    starts = sorted(c.onset_s for c in spec.cues)  # the designed cues, a second apart (the
+    ends = sorted(c.offset_s for c in spec.cues)  # conversational brow flashes come on words)
     assert all(s - e >= 1.0 - 1e-3 for s, e in zip(starts[1:], ends[:-1], strict=True))
 
 
@@ -198,7 +198,11 @@ def _digest(spec: ClipSpec) -> str:
             parts.append(k.encode() + np.ascontiguousarray(d[k]).tobytes())
     for a in compute_lighting(t, spec):
         parts.append(a.tobytes())
-    parts.append(json.dumps(truth_to_dict(compute_truth(spec, n_frames=len(t)))).encode())
+    doc = truth_to_dict(compute_truth(spec, n_frames=len(t)))
+    # issue 12 labelled the conversational brow flashes as brow flash cues: the rest of the
+    # document is as it was (test_old_recipes_are_unchanged checks those cues)
+    doc.pop("cues", None)
+    parts.append(json.dumps(doc).encode())
     return hashlib.sha256(b"".join(parts)).hexdigest()[:16]
 
 
@@ -211,6 +215,10 @@ def test_old_recipes_are_unchanged():
              "distractor_only_spec(21)": distractor_only_spec(21), "demo_spec()": demo_spec()}
     assert {k: _digest(s) for k, s in specs.items()} == OLD_DIGESTS
     assert all(s.cues == () for s in specs.values())
+    for spec in specs.values():  # their only cues: a brow flash on each conversational raise
+        truth = compute_truth(spec, n_frames=round(spec.duration_s * spec.fps))
+        assert [(c.cue, c.start_s) for c in truth.cues] == [
+            ("brow_flash", f.start_s) for f in sorted(spec.brow_flashes, key=lambda f: f.start_s)]
 
 
 def test_old_frames_are_unchanged(rig):

@@ -9,8 +9,8 @@ noisier, a multiple of the signal's own noise), widened to where the signal fall
 - head_tilt: the eye line's roll away from the usual; nod: a quick dip of the head while not
   talking (nods while talking are emphasis).
 - brow_flash: inner and outer brows raised together briefly (AU1 and AU2, or the brows'
-  landmarks above where they rest), the upper lids not raised (that would be surprise), not
-  while talking (on a stressed word it is emphasis, Ekman 1979) unless `brow_while_talking`.
+  landmarks above where they rest), the upper lids not raised (that would be surprise); also
+  while talking, where it marks a stressed word (Ekman 1979), unless `brow_while_talking` is off.
 - lip_press: lips pressed thin (AU24, or the red lips thinner than where they rest) with the
   mouth closed, not part of an anger episode.
 - tension: narrowed eyes (AU7) with a lowered brow, pressed or tightened lips, held (through
@@ -70,11 +70,10 @@ class CueOptions:
     # raised beyond that pull, AU5 above this share of the brows' raise (+ 0.05), make it
     # surprise (the spotter's surprise uses the same ratio, mirror.expressions.emotions).
     brow_lid_ratio: float = 0.75
-    # Brow raises while talking: batons on stressed words (Ekman 1979). mirror's own generator
-    # renders them as distractors, not cues; the foreign set labels them brow flashes (4 of its
-    # 6), and issue 12 says they "stay signals". Off until that is decided (docs/cues.md has
-    # both sets' numbers either way).
-    brow_while_talking: bool = False
+    # Brow raises while talking (batons on stressed words, Ekman 1979) are brow flashes too: a
+    # signal, not surprise (issue 12; the foreign set and mirror's generator label them so).
+    # False: only brow flashes away from speech (docs/cues.md has both numbers).
+    brow_while_talking: bool = True
     lip_press: float = 0.3
     lip_min_s: float = 0.35
     tension: float = 0.25

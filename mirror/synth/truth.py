@@ -9,7 +9,7 @@ from typing import Any
 
 from mirror.fileio import write_json_atomic
 from mirror.synth.aus import PROTOTYPE, facs_code
-from mirror.synth.spec import ClipSpec, CueEpisode, Episode
+from mirror.synth.spec import BrowFlash, ClipSpec, CueEpisode, Episode
 
 TRUTH_SCHEMA = "mirror.truth/1"
 
@@ -161,6 +161,16 @@ def truth_cue(c: CueEpisode, talking: tuple[tuple[float, float], ...] = ()) -> T
     )
 
 
+def conversational_flash(f: BrowFlash, talking: tuple[tuple[float, float], ...]) -> TruthCue:
+    """A conversational brow raise on a stressed word is a brow flash: a signal, not surprise
+    (issue 12). Its bump rises from start_s, peaks at the middle and is gone at the end."""
+    end = round(f.start_s + f.duration_s, 4)
+    mid = round(f.start_s + f.duration_s / 2, 4)
+    return TruthCue(cue="brow_flash", start_s=f.start_s, apex_s=mid, end_s=end, direction="",
+                    intensity=f.amount, onset_s=f.start_s, apex_start_s=mid, apex_end_s=mid,
+                    offset_s=end, talking=any(a < end and f.start_s < b for a, b in talking))
+
+
 def compute_truth(spec: ClipSpec, *, n_frames: int) -> Truth:
     """The truth of a spec as rendered into `n_frames` frames."""
     d: list[Distractor] = [Distractor(kind="blink", start_s=b.start_s,
@@ -181,7 +191,9 @@ def compute_truth(spec: ClipSpec, *, n_frames: int) -> Truth:
         episodes=tuple(truth_episode(e) for e in sorted(spec.all_episodes,
                                                         key=lambda e: e.onset_s)),
         distractors=tuple(d), head_motion=spec.head_motion, noise=spec.noise, crf=spec.crf,
-        cues=tuple(truth_cue(c, spec.talking) for c in sorted(spec.cues, key=lambda c: c.onset_s)),
+        cues=tuple(sorted([*(truth_cue(c, spec.talking) for c in spec.cues),
+                           *(conversational_flash(f, spec.talking) for f in spec.brow_flashes)],
+                          key=lambda c: c.start_s)),
     )
 
 
