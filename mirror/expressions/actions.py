@@ -185,6 +185,15 @@ def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptio
     return dilate(blink, before=1, after=options.blink_reopen_frames)
 
 
+def short_runs(mask: np.ndarray, *, max_frames: int) -> np.ndarray:
+    """(n,) bool: the runs of `mask` no longer than `max_frames`."""
+    out = np.zeros_like(mask)
+    for first, last in runs(mask):
+        if last - first + 1 <= max_frames:
+            out[first:last + 1] = True
+    return out
+
+
 def extend_decay(mask: np.ndarray, level: np.ndarray, *, max_frames: int) -> np.ndarray:
     """(n,) bool: `mask` widened past the end of each run while `level` (n,) keeps falling, up
     to `max_frames`: the tail of a blink in the model's eye measures (they relax slowly)."""
@@ -216,6 +225,9 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
     usable = usable_frames(tracks, max_turn_deg=options.max_turn_deg)
     blink = detect_blinks(tracks, neutral, options) & usable
     tail = round(options.blink_tail_s / frame_period(tracks.t))
+    # a blink, not eyes held shut (squeezed in crying or disgust, where the face around them moves
+    # for itself): what the coupled AUs are hidden over
+    brief = short_runs(blink, max_frames=round(options.max_blink_gap_s / frame_period(tracks.t)))
     cols: dict[str, np.ndarray] = {}
     jaw = np.fmax(_component(tracks, neutral, ("bs", "jawOpen", 1, 0.35), 0.0),
                   _component(tracks, neutral, ("geo", "mouth_open", 1, 0.25), 0.0))
@@ -230,9 +242,10 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         gap = options.max_gap_s
         if base in ("AU6", "AU7"):  # the model's squint relaxes slowly after a blink
             bad = bad | extend_decay(blink, np.nan_to_num(level), max_frames=tail)
-        elif base in (*EYE_AUS, *BLINK_COUPLED):
+        elif base in EYE_AUS:
             bad = bad | blink
-        if base in BLINK_COUPLED:
+        elif base in BLINK_COUPLED:
+            bad = bad | brief
             gap = max(gap, options.max_blink_gap_s)
         filled = _median3(np.nan_to_num(fill_gaps(tracks.t, level, bad, max_gap_s=gap), nan=0.0))
         if base in SPEECH_AUS:
@@ -244,6 +257,10 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
                 filled = explain_talking(filled, np.where(usable, talking, 0.0),
                                          quantile=options.talking_quantile, slow=slow)
             filled = suppress_speech(tracks.t, filled, talking, options=options)
+        if base == "AU10":  # the upper lip rides on the closing lids too; hidden after the speech
+            # model has seen it (this face's talking includes its blinks)
+            filled = np.nan_to_num(fill_gaps(tracks.t, filled, brief,
+                                             max_gap_s=options.max_blink_gap_s), nan=0.0)
         cols[name] = filled
     for side in ("r", "l"):  # a stretch pulls the corners out, a smile out and up: not both
         rise = np.clip((cols[f"AU12_{side}"] - 0.05) / 0.2, 0.0, 1.0)
