@@ -82,9 +82,10 @@ AU_REGION = {
 @dataclass(frozen=True)
 class ActionUnitOptions:
     max_gap_s: float = 0.2  # face lost up to this long is bridged by interpolation
-    max_blink_gap_s: float = 0.5  # AU4 is bridged over a blink up to this long: a blink with its
-    # lagging reopening hides the brows 0.2-0.45 s (the model couples them) but does not move them,
-    # so a frown goes on through it. The lids' own AUs are the blink's and are not bridged further.
+    max_blink_gap_s: float = 0.5  # BLINK_COUPLED AUs (and AU10) are bridged over a blink up to this
+    # long: a blink with its lagging reopening hides them 0.2-0.45 s (the model couples them) but
+    # does not move them, so a frown goes on through it. Longer closures are eyes held shut, not
+    # blinks. The lids' own AUs are the blink's and are not bridged further.
     blink_rise: float = 0.25  # eyeBlink above neutral by this much marks a blink
     blink_close: float = 0.6  # or the eye aperture below this fraction of neutral
     blink_reopen_frames: int = 3  # frames after a blink still bridged (the lids reopen late)
@@ -131,10 +132,6 @@ def _component(tracks: FaceTracks, neutral: Neutral, comp: Component,
         delta = tracks.geometry[:, i] - neutral.geometry[i]
         spread = neutral.geometry_spread[i]
     return (sign * delta.astype(np.float64) - noise_k * spread) / scale
-
-
-
-
 
 
 def compute_articulation(t: np.ndarray, jaw: np.ndarray, *, options: ActionUnitOptions) -> np.ndarray:
@@ -205,10 +202,6 @@ def extend_decay(mask: np.ndarray, level: np.ndarray, *, max_frames: int) -> np.
             out[k] = True
             k += 1
     return out
-
-
-
-
 
 
 def _median3(x: np.ndarray) -> np.ndarray:
