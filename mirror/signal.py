@@ -26,6 +26,15 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(idx[::2], idx[1::2], strict=True)]
 
 
+def short_runs(mask: np.ndarray, *, max_frames: int) -> np.ndarray:
+    """(n,) bool: the runs of `mask` no longer than `max_frames`."""
+    out = np.zeros_like(mask)
+    for first, last in runs(mask):
+        if last - first + 1 <= max_frames:
+            out[first:last + 1] = True
+    return out
+
+
 def dilate(mask: np.ndarray, *, before: int = 0, after: int = 0) -> np.ndarray:
     """(n,) bool: `mask` widened by `before` frames ahead of each run and `after` behind it."""
     out = mask.copy()

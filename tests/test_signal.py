@@ -79,3 +79,10 @@ def test_noise_of_white_noise_is_its_deviation_and_a_step_does_not_count():
     s[2500:] += 1.0
     assert compute_noise(s) == pytest.approx(0.05, rel=0.1)
     assert compute_noise(np.array([1.0, np.nan, 2.0])) == 0.0
+
+
+def test_short_runs_keeps_only_the_brief_ones():
+    from mirror.signal import short_runs
+
+    mask = np.array([1, 1, 0, 1, 1, 1, 1, 0, 1], bool)
+    assert short_runs(mask, max_frames=2).tolist() == [1, 1, 0, 0, 0, 0, 0, 0, 1]

@@ -16,7 +16,7 @@ import numpy as np
 
 from mirror.expressions.neutral import Neutral, usable_frames
 from mirror.expressions.talking import explain_jaw, explain_talking
-from mirror.signal import dilate, fill_gaps, frame_period, rolling, runs
+from mirror.signal import dilate, fill_gaps, frame_period, rolling, runs, short_runs
 from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
@@ -180,15 +180,6 @@ def detect_blinks(tracks: FaceTracks, neutral: Neutral, options: ActionUnitOptio
     fast = (recent - ratio >= options.blink_drop) & (ratio < options.blink_drop_below)
     blink = (np.nan_to_num(blink_bs) > options.blink_rise) | (ratio < options.blink_close) | fast
     return dilate(blink, before=1, after=options.blink_reopen_frames)
-
-
-def short_runs(mask: np.ndarray, *, max_frames: int) -> np.ndarray:
-    """(n,) bool: the runs of `mask` no longer than `max_frames`."""
-    out = np.zeros_like(mask)
-    for first, last in runs(mask):
-        if last - first + 1 <= max_frames:
-            out[first:last + 1] = True
-    return out
 
 
 def extend_decay(mask: np.ndarray, level: np.ndarray, *, max_frames: int) -> np.ndarray:
