@@ -1,6 +1,7 @@
-"""Single frames at chosen times (the report's filmstrips), decoded in one forward pass.
+"""Single frames at chosen times (the report's filmstrips), decoded in forward passes.
 
-All the moments are sorted and decoded in one pass; the decoder seeks only across long gaps and,
+The moments are sorted and cut into `parts` runs of consecutive moments, each decoded forward in
+its own thread (PyAV decodes without the GIL); the decoder seeks only across long gaps and,
 between moments, skips the frames nothing refers to, so a report costs less than one decode of
 the stretches that hold episodes.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import av
@@ -32,8 +34,10 @@ def first_frame_time(video: Path) -> float | None:
     return None if frame is None else float(frame.time or 0.0)
 
 
-def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
-    """Upright RGB frames (h, w, 3) uint8 nearest to each time, decoded in one pass.
+def grab_frames(video: Path, times: Sequence[float], *, parts: int = 2
+                ) -> dict[float, np.ndarray]:
+    """Upright RGB frames (h, w, 3) uint8 nearest to each time, decoded in `parts` forward
+    passes over consecutive moments, side by side (the same pixels as one pass).
 
     Times are seconds from the first frame (`mirror.media.iter_frames`' convention); the result
     is keyed by the times given. A time past the end gets the last frame; an undecodable video
@@ -43,7 +47,16 @@ def grab_frames(video: Path, times: Sequence[float]) -> dict[float, np.ndarray]:
     if start is None:
         return {}
     asked = {float(t): float(t) + start for t in times}
-    found = _grab(video, sorted(set(asked.values())))
+    wanted = sorted(set(asked.values()))
+    runs = [r for r in (wanted[len(wanted) * i // parts:len(wanted) * (i + 1) // parts]
+                        for i in range(max(parts, 1))) if r]
+    found: dict[float, np.ndarray] = {}
+    if len(runs) > 1:
+        with ThreadPoolExecutor(len(runs), thread_name_prefix="mirror-stills") as pool:
+            for part in pool.map(lambda run: _grab(video, run), runs):
+                found.update(part)
+    else:
+        found = _grab(video, wanted)
     return {t: found[pts] for t, pts in asked.items() if pts in found}
 
 

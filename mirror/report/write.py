@@ -72,18 +72,24 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
     if t0 not in frames:
         return
     neutral = crop_face(frames[t0], face_box(analysis.tracks, t0))
-    for e in chosen:
+
+    def strip(e: dict[str, Any]) -> bytes | None:
         ts, names = moments[e["id"]]
         if not all(t in frames for t in ts):
-            continue
+            return None
         tiles = [neutral] + [crop_face(frames[t], face_box(analysis.tracks, t)) for t in ts]
         labels = ["your neutral"] + [f"{n} {mmss(t)}" for n, t in zip(names, ts, strict=True)]
         masked = next((p["expression"] for p in e.get("parts") or [] if p["role"] == "masked"),
                       None)
         color = EMOTION_COLORS.get(e.get("expression") or masked or "",
                                    CUE_INK if e.get("cue") else "#777777")
-        data = compose_strip(tiles, labels, highlight=2, color=color)
-        e["filmstrip"] = images.add(f"{e['id']}.jpg", data)
+        return compose_strip(tiles, labels, highlight=2, color=color)
+
+    # Pillow resizes and encodes without the GIL: two strips at a time
+    with ThreadPoolExecutor(2, thread_name_prefix="mirror-strips") as pool:
+        for e, data in zip(chosen, pool.map(strip, chosen), strict=True):
+            if data is not None:
+                e["filmstrip"] = images.add(f"{e['id']}.jpg", data)
 
 
 def filmstrip_moments(e: dict[str, Any]) -> tuple[tuple[float, ...], tuple[str, ...]]:
