@@ -311,7 +311,7 @@ class _Beside:
     """`fn()` in a daemon thread (an abandoned one never holds the process at exit);
     `result()` waits for it and re-raises what it raised."""
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, fn: Callable[[], Any], name: str = "mirror-speech") -> None:
         self._value: Any = None
         self._error: BaseException | None = None
 
@@ -321,7 +321,7 @@ class _Beside:
             except BaseException as exc:
                 self._error = exc
 
-        self._thread = threading.Thread(target=run, name="mirror-speech", daemon=True)
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
         self._thread.start()
 
     def result(self) -> Any:
@@ -358,6 +358,7 @@ def analyse_video(
     out = Path(out_dir)
     tracks_path = out / "tracks.npz"
     tracks = load_tracks(tracks_path) if reuse and tracks_path.is_file() else None
+    saving: _Beside | None = None
     if tracks is None:
         info = probe_for_analysis(video)  # a still image or a few frames: one clear line
         opts = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=workers)
@@ -372,11 +373,16 @@ def analyse_video(
             raise InputError(f"{video}: no face found in any frame; "
                              "record facing the camera with your face well lit")
         out.mkdir(mode=0o700, parents=True, exist_ok=True)
-        save_tracks(tracks_path, tracks)
+        face = tracks  # compressed (zlib, without the GIL) beside the expressions stage
+        saving = _Beside(lambda: save_tracks(tracks_path, face), name="mirror-save-tracks")
     if progress:
         progress("expressions", 0.0)
-    ex = compute_expressions(tracks, prof, load_calibration(calibration))
-    save_expressions(out / "expressions.npz", ex)
+    try:
+        ex = compute_expressions(tracks, prof, load_calibration(calibration))
+        save_expressions(out / "expressions.npz", ex)
+    finally:
+        if saving is not None:
+            saving.result()
     placed = place_audio(hearing.result(), tracks, ex, prof, speech)
     analysis = replace(build_analysis(tracks, ex, prof, str(video), *placed), directory=out)
     analysis.save(out)
