@@ -4,7 +4,7 @@ speech model, on synthetic arrays."""
 import numpy as np
 import pytest
 
-from mirror.events.detect import detect_events
+from mirror.events.detect import detect_events, movement_onset
 from mirror.events.model import UNNAMED
 from mirror.events.movement import MOVE_LEVEL, compute_movement, describe_movement
 from mirror.expressions.actions import (
@@ -267,3 +267,26 @@ def test_a_blink_alone_moves_no_nose_wings_nor_upper_lip():
         {"eye_open_r": closed, "eye_open_l": closed})
     au = compute_action_units(tracks, neutral)
     assert au["AU9"].max() == 0.0 and au["AU10"].max() == 0.0
+
+
+def test_an_episode_starts_where_its_action_units_start_moving():
+    n = 300
+    # brows up from frame 100; the upper lids follow later, so the surprise score (which needs
+    # the lids raised as far as the brows) opens only well into the display
+    au = action_units(n, {"AU1": bump(n, 100, 24, 0.8), "AU2": bump(n, 100, 24, 0.8),
+                          "AU5": bump(n, 108, 16, 0.8)})
+    scores = compute_emotion_scores(au)
+    first_scored = int(np.flatnonzero(scores["surprise"] > 0.12)[0])
+    (e,) = detect_events(scores, au, SpotOptions())
+    assert e.expression == "surprise"
+    assert e.start_s <= 102 / FPS < first_scored / FPS - 0.1
+
+
+def test_movement_onset_walks_down_the_rise_and_stops_at_a_valley():
+    m = np.r_[np.zeros(5), bump(20, 2, 8, 0.6)[:12], np.zeros(3),
+              np.linspace(0.1, 1.0, 10), np.linspace(1.0, 0.0, 10), np.zeros(5)]
+    top = int(np.argmax(m))
+    rise = int(np.flatnonzero(m[:top] == 0)[-1]) + 1  # the second bump's first moved frame
+    assert movement_onset(m, top - 2, top + 3) == rise
+    assert movement_onset(m, top - 2, top + 3, max_frames=4) == top - 6
+    assert movement_onset(np.zeros(50), 20, 30) == 20

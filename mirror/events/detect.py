@@ -121,6 +121,50 @@ def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
     return first, last
 
 
+# The action units whose movement is each emotion's display (its EMFACS prototype; the table in
+# docs/analysis.md): an episode starts when they start moving, however late its score rises.
+CORE_AUS = {
+    "happiness": ("AU12", "AU6"), "surprise": ("AU1", "AU2", "AU5"),
+    "fear": ("AU1", "AU2", "AU4", "AU5", "AU20"), "anger": ("AU4", "AU7", "AU23", "AU24"),
+    "disgust": ("AU9", "AU10"), "sadness": ("AU1", "AU4", "AU15", "AU17"),
+    "contempt": ("AU12", "AU14"),
+}
+
+
+def core_movement(au: ActionUnits, expression: str, apex: int, *, active: float = 0.1
+                  ) -> np.ndarray | None:
+    """(n,) the summed level of the emotion's core action units that are moved at the apex
+    (each on its stronger side), or None when none is."""
+    cols = []
+    for name in CORE_AUS.get(expression, ()):
+        level = np.fmax(au[f"{name}_r"], au[f"{name}_l"]) if f"{name}_r" in au.names \
+            else au[name]
+        if level[apex] >= active:
+            cols.append(level)
+    return np.sum(cols, axis=0) if cols else None
+
+
+def movement_onset(m: np.ndarray, first: int, last: int, *, floor: float = 0.05,
+                   body: float = 0.5, max_frames: int = 15) -> int:
+    """The episode's first frame moved back to where the movement `m` (n,) began: through its
+    body (at least `body` of its peak inside [first, last]), then down its rising slope while
+    it keeps falling backwards, to `floor` of the peak; at most `max_frames` earlier.
+
+    A score starts late: its naming gates (the lids against the brows for surprise, the speech
+    penalty) open only once the display is well under way, while the action units it is made of
+    have been moving for a few frames already. Offsets need no such help (measured: the landmark
+    model's action units decay after the display has ended, so they would overshoot instead)."""
+    peak = float(m[first:last + 1].max())
+    if peak <= 0:
+        return first
+    lo, hi = floor * peak, body * peak
+    start = first
+    while first > 0 and start - first < max_frames and m[first - 1] > lo and \
+            (m[first - 1] >= hi or m[first - 1] < m[first]):
+        first -= 1
+    return first
+
+
 def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                   bounds: EmotionScores | None = None, min_run_s: float = 0.6,
                   thresholds: np.ndarray | None = None) -> list[Event]:
@@ -134,6 +178,7 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     thr = compute_thresholds(scores, opts) if thresholds is None else thresholds
     ratio = scores.scores / thr
     events: list[Event] = []
+    prev_last = -1  # the last frame of the episode before: an onset never reaches back into it
     for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
         sl = slice(iv.first, iv.last + 1)
         leads = split_by_leader(scores.t[sl], scores.scores[sl], min_run_s=min_run_s)
@@ -145,6 +190,10 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                 continue
             if bounds is not None:
                 first, last = extend_bounds(bounds.scores[:, k], first, apex, last)
+            m = core_movement(au, scores.names[k], apex)
+            if m is not None:
+                first = min(first, max(movement_onset(m, first, last), prev_last + 1))
+            prev_last = last
             events.append(classify_episode(
                 expression=scores.names[k], t=scores.t, s=s, au=au, first=first, apex=apex,
                 last=last, side_track=scores.side, noise=compute_noise(s), options=spot))
