@@ -192,7 +192,9 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                 first, last = extend_bounds(bounds.scores[:, k], first, apex, last)
             m = core_movement(au, scores.names[k], apex)
             if m is not None:
-                first = min(first, max(movement_onset(m, first, last), prev_last + 1))
+                back = round(0.5 / frame_period(scores.t))  # at most half a second earlier
+                first = min(first, max(movement_onset(m, first, last, max_frames=back),
+                                       prev_last + 1))
             prev_last = last
             events.append(classify_episode(
                 expression=scores.names[k], t=scores.t, s=s, au=au, first=first, apex=apex,
