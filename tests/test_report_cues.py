@@ -276,10 +276,11 @@ def test_profile_cue_rules_give_the_coaching(tmp_path: Path) -> None:
            cue("gaze_aversion", 3.0, 3.5, problem=True, direction="left", after_trigger="cost")]
     del raw[0]["problem"]
     facts = cue_facts(analysis_from_json({"cues": raw}, profile=profile).cues, profile)
-    assert facts[0]["problem"] and facts[0]["coaching"] == "Unclench."
-    assert facts[1]["coaching"] == CUE_COACHING["nod"]
-    assert facts[2]["coaching"] == "Right after “cost”: Eyes up."
-    assert describe_cue(facts[2]) == "looking left, after you said “cost”"
+    assert facts[0].judgement.problem and facts[0].judgement.coaching == "Unclench."
+    assert facts[1].judgement.coaching == CUE_COACHING["nod"]
+    assert facts[2].judgement.coaching == "Right after “cost”: Eyes up."
+    assert describe_cue(facts[2]) == facts[2].text == "looking left, after you said “cost”"
+    assert facts[2].to_json()["text"] == facts[2].text
 
 
 def test_malformed_cues_are_left_out_with_a_note(tmp_path: Path) -> None:

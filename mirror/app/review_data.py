@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -18,7 +17,7 @@ from mirror.events.model import EMOTIONS, UNNAMED, Event
 from mirror.judgement import label_of
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import load_analysis
-from mirror.report.cues import CUE_SHORT, cue_facts, cue_order
+from mirror.report.cues import CUE_SHORT, CueFact, cue_facts, cue_order
 from mirror.report.facts import judge_episodes, speech_words
 from mirror.report.fmt import (
     EMOTION_COLORS,
@@ -106,7 +105,7 @@ class CueRow:
     """One cue in the table: the report's facts of it (mirror.report.cues.cue_facts)."""
 
     number: int
-    fact: dict[str, Any]
+    fact: CueFact
     is_cue = True
 
     @property
@@ -115,27 +114,27 @@ class CueRow:
 
     @property
     def cue(self) -> str:
-        return str(self.fact["cue"])
+        return self.fact.cue
 
     @property
     def label(self) -> str:
-        return str(self.fact["label"])
+        return self.fact.label
 
     @property
     def problem(self) -> bool:
-        return bool(self.fact["problem"])
+        return self.fact.judgement.problem
 
     @property
     def coaching(self) -> str:
-        return str(self.fact["coaching"])
+        return self.fact.judgement.coaching
 
     @property
     def section(self) -> str:
-        return str(self.fact["section"] or "")
+        return self.fact.section or ""
 
     @property
     def start_s(self) -> float:
-        return float(self.fact["start_s"])
+        return self.fact.start_s
 
     @property
     def what(self) -> str:
@@ -146,25 +145,25 @@ class CueRow:
         """The table's kind column: `cue`, `cue ↓ notes`, `cue ↓ “price”`."""
         f = self.fact
         text = "cue"
-        if f["direction"] and self.cue in ("gaze_aversion", "head_tilt"):
-            text += " " + ARROWS.get(f["direction"], f["direction"])
-        if f["reading"]:
+        if f.direction and self.cue in ("gaze_aversion", "head_tilt"):
+            text += " " + ARROWS.get(f.direction, f.direction)
+        if f.reading:
             text += " notes"
-        elif f["after_trigger"]:
-            text += f" “{f['after_trigger']}”"
+        elif f.judgement.after_trigger:
+            text += f" “{f.judgement.after_trigger}”"
         return text
 
     @property
     def duration_s(self) -> float:
-        return float(self.fact["duration_s"])
+        return self.fact.duration_s
 
     @property
     def intensity(self) -> float:
-        return float(self.fact["intensity"])
+        return self.fact.intensity
 
     @property
     def said(self) -> str:
-        return str(self.fact["said"])
+        return self.fact.said
 
     @property
     def color(self) -> str:
@@ -288,32 +287,32 @@ def cue_details_text(row: CueRow) -> Text:
     f = row.fact
     out = Text()
     out.append(f"#{row.key} {row.label} · cue\n", style=f"bold {row.color}")
-    out.append(f"{mmss(f['start_s'])} – {mmss(f['end_s'])} · {f['duration_s']:.2f} s · "
-               f"intensity {f['intensity']:.2f} · confidence {f['confidence']:.2f}\n")
-    if f["text"] != f["label"]:
-        out.append(f"{f['text']}\n", style="bold")
+    out.append(f"{mmss(f.start_s)} – {mmss(f.end_s)} · {f.duration_s:.2f} s · "
+               f"intensity {f.intensity:.2f} · confidence {f.confidence:.2f}\n")
+    if f.text != f.label:
+        out.append(f"{f.text}\n", style="bold")
     if row.problem:
         out.append("a problem for this profile\n", style="bold red")
     else:
         out.append("not a problem for this profile"
-                   + (" (looking at your notes)" if f["reading"] else "") + "\n", style="dim")
-    said = " ".join(w for w in (f["said_before"], f["said"]) if w)
+                   + (" (looking at your notes)" if f.reading else "") + "\n", style="dim")
+    said = " ".join(w for w in (f.said_before, f.said) if w)
     out.append("said: ", style="bold")
     out.append(f"“{said}”\n" if said else "(no words aligned here)\n",
                style="" if said else "dim")
     out.append(row.coaching + "\n", style="italic")
-    out.append(f"reads as: {f['meaning']}\n")
-    if f["section"]:
-        out.append(f"section: {f['section']}\n")
-    if f["direction"]:
-        out.append(f"direction: {f['direction']} {ARROWS.get(f['direction'], '')}\n")
-    if f["after_trigger"]:
-        out.append(f"right after: {f['after_trigger']}\n", style="bold")
-    if f["parts"]:
-        out.append(f"parts: {cue_parts_text(f)}\n")
-    out.append(f"side: {f['side']}\n", style="dim")
-    if f["evidence"]:
-        out.append(f"measured: {evidence_text(f['evidence'])}\n", style="dim")
+    out.append(f"reads as: {f.meaning}\n")
+    if f.section:
+        out.append(f"section: {f.section}\n")
+    if f.direction:
+        out.append(f"direction: {f.direction} {ARROWS.get(f.direction, '')}\n")
+    if f.judgement.after_trigger:
+        out.append(f"right after: {f.judgement.after_trigger}\n", style="bold")
+    if f.parts:
+        out.append(f"parts: {cue_parts_text([p.to_json() for p in f.parts])}\n")
+    out.append(f"side: {f.side}\n", style="dim")
+    if f.evidence:
+        out.append(f"measured: {evidence_text(f.evidence)}\n", style="dim")
     return out
 
 
@@ -416,18 +415,18 @@ def cue_lane(rows: Sequence[CueRow], *, duration_s: float, cols: int) -> Text:
 
     for row in sorted(rows, key=lambda r: r.start_s):
         f = row.fact
-        parts = {p["role"]: p for p in f["parts"]}
+        parts = {p.role: p for p in f.parts}
         if row.cue == "masking" and "masked" in parts:
             m = parts["masked"]
-            fill(m["start_s"], m["end_s"], "█", EMOTION_COLORS.get(m["expression"], row.color))
+            fill(m.start_s, m.end_s, "█", EMOTION_COLORS.get(m.expression, row.color))
             if "mask" in parts:
                 k = parts["mask"]
-                fill(k["start_s"], k["end_s"], "▒", EMOTION_COLORS.get(k["expression"], "white"))
+                fill(k.start_s, k.end_s, "▒", EMOTION_COLORS.get(k.expression, "white"))
         else:
-            fill(f["start_s"], f["end_s"], "█" if row.problem else "░", row.color)
-        arrow = ARROWS.get(f["direction"] or "") if row.cue in ("gaze_aversion",
-                                                                "head_tilt") else None
-        after = min(cols - 1, int(np.ceil(f["end_s"] / duration_s * cols)))
+            fill(f.start_s, f.end_s, "█" if row.problem else "░", row.color)
+        arrow = ARROWS.get(f.direction or "") if row.cue in ("gaze_aversion",
+                                                             "head_tilt") else None
+        after = min(cols - 1, int(np.ceil(f.end_s / duration_s * cols)))
         if arrow and cells[after][0] in " ·":
             cells[after] = (arrow, f"bold {row.color}")
     out = Text(no_wrap=True)

@@ -233,14 +233,15 @@ def compute_facts(analysis: Analysis, profile: Profile,
     cues = cue_facts(analysis.cues, profile, words, stored=analysis.profile == profile.name)
     cue_rows = cue_summary(cues, profile)
     for sec in sections:
-        here = [c for c in cues if c["section"] == sec["name"]]
-        sec["cues"], sec["cue_problems"] = len(here), sum(c["problem"] for c in here)
+        here = [c for c in cues if c.section == sec["name"]]
+        sec["cues"], sec["cue_problems"] = len(here), sum(c.judgement.problem for c in here)
     focus = compute_focus(analysis.events, tuple(e.speech for e in analysis.episodes), profile,
                           duration_s=dur,
                           sections=sections, episode_sections=[e["section"] for e in episodes],
                           speech_figures=figures, extra=cue_focus(cues, cue_rows),
                           judgements=judge_episodes(analysis, profile))
-    worst = worst_moments(episodes, cues)
+    cue_docs = [c.to_json() for c in cues]  # report.json's cues, which the renderers read
+    worst = worst_moments(episodes, cue_docs)
     present = bool(words or sp.segments)
     speech: dict[str, Any] = {"present": present, "figures": figures, "rows": [],
                               "note": sp.note or None, "av_offset_s": sp.av_offset_s,
@@ -270,7 +271,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
             "leaks_per_min": per_minute(len(leaks), dur),
             "problem_leaks_per_min": per_minute(sum(e["problem"] for e in leaks), dur),
             "by_emotion": by_emotion,
-            "cues": len(cues), "cue_problems": sum(c["problem"] for c in cues),
+            "cues": len(cues), "cue_problems": sum(c.judgement.problem for c in cues),
             "cue_counts": {row["cue"]: row["count"] for row in cue_rows},
         },
         "focus": [{"title": f.title, "detail": f.detail, "coaching": f.coaching,
@@ -282,7 +283,7 @@ def compute_facts(analysis: Analysis, profile: Profile,
         "progress": progress or [],
         "episodes": episodes,
         "cues_analysed": analysis.cues_analysed,
-        "cues": cues,
+        "cues": cue_docs,
         "cue_summary": cue_rows,
-        "transcript": compute_transcript(words, episodes, cues),
+        "transcript": compute_transcript(words, episodes, cue_docs),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mirror.events.model import UNNAMED
@@ -130,10 +131,11 @@ def cue_title(c: dict[str, Any]) -> str:
     return f"{mmss(c['start_s'])} · {c['label']}{text} · {seconds(c['duration_s'])}"
 
 
-def cue_parts_text(c: dict[str, Any]) -> str:
-    """Masking's two parts: `anger 0:04.1-0:04.4, then happiness 0:04.5-0:06.0`."""
+def cue_parts_text(parts: Sequence[Mapping[str, Any]]) -> str:
+    """Masking's two parts as report.json carries them (`CuePart.to_json`): `anger
+    0:04.1-0:04.4, then happiness 0:04.5-0:06.0`."""
     return ", then ".join(f"{p['expression']} {mmss(p['start_s'])}–{mmss(p['end_s'])}"
-                          + (" (the mask)" if p["role"] == "mask" else "") for p in c["parts"])
+                          + (" (the mask)" if p["role"] == "mask" else "") for p in parts)
 
 
 # Action units in words, and what a full one is called ("41 % of a full press").

@@ -236,7 +236,7 @@ def _strip(images: dict[str, bytes], ref: str | None, alt: str) -> str:
 def _cue_rows(c: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [*_timing_rows(c), ("reads as", escape(c["meaning"]))]
     if c["parts"]:
-        rows.append(("parts", escape(cue_parts_text(c))))
+        rows.append(("parts", escape(cue_parts_text(c["parts"]))))
     if c["direction"]:
         rows.append(("direction", f"looking {c['direction']}" if c["cue"] == "gaze_aversion"
                      else f"to the {c['direction']}"))

@@ -88,7 +88,7 @@ def _cue(c: dict[str, Any], rank: dict[str, int]) -> list[str]:
     out.append(_timing_line(c))
     out.append(f"- reads as: {c['meaning']}")
     if c["parts"]:
-        out.append(f"- parts: {cue_parts_text(c)}")
+        out.append(f"- parts: {cue_parts_text(c['parts'])}")
     if c["direction"]:
         out.append(f"- direction: {c['direction']}")
     if c["side"] != "both" or not c["direction"]:
