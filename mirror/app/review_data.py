@@ -17,7 +17,7 @@ from mirror.events.model import EMOTIONS, UNNAMED, Event
 from mirror.judgement import label_of
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import load_analysis
-from mirror.report.cues import CUE_SHORT, CueFact, cue_facts, cue_order
+from mirror.report.cues import ARROWS, CUE_SHORT, CueFact, cue_facts, cue_order
 from mirror.report.facts import judge_episodes, speech_words
 from mirror.report.fmt import (
     EMOTION_COLORS,
@@ -35,7 +35,6 @@ LEVEL_BLOCKS = " ▁▂▃▄▅▆▇█"
 KINDS = ("leak", "micro", "held")
 # Cues are drawn in neutral ink, not an emotion's colour: bright when a problem, dim when not.
 CUE_COLOR, CUE_SOFT = "#eceff1", "#78909c"
-ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 
 
 @dataclass(frozen=True)
