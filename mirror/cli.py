@@ -4,7 +4,9 @@ so `mirror --help` stays fast and a broken optional stage cannot take the others
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -75,6 +77,10 @@ def _open_app() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # At exit, the interpreter's last garbage collection would scan every object of the loaded
+    # libraries (numpy, matplotlib, scipy: about 0.3 s); frozen, they are freed without a scan.
+    atexit.unregister(gc.freeze)  # once, however often main() runs in one process
+    atexit.register(gc.freeze)
     try:
         if not args_list:
             return _open_app()
