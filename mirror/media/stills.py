@@ -8,6 +8,7 @@ the stretches that hold episodes.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import math
 from collections.abc import Sequence
@@ -20,8 +21,10 @@ import numpy as np
 from mirror.media import first_frame, frame_rotation, upright
 
 SEEK_GAP_S = 3.0  # seek instead of decoding through gaps longer than this
-SKIP_AHEAD_S = 1.0  # further than this before the next moment, frames no other frame refers to
-# (most B-frames) are not decoded: the pictures kept are the same, the decoding about a third less
+SKIP_AHEAD_S = 1.0  # within this of the stream's end every frame is decoded (the last one is
+# what a moment past the end gets)
+NEAR_FRAMES = 3  # frames no other frame refers to (most B-frames) are decoded only when they lie
+# within this many frame periods of a moment: the pictures kept are the same, the decoding less
 
 
 def first_frame_time(video: Path) -> float | None:
@@ -78,7 +81,8 @@ def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
             return out
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        half = 0.5 / float(stream.average_rate or 30)
+        period = 1.0 / float(stream.average_rate or 30)
+        half = 0.5 * period
         tb = float(stream.time_base or 1 / 90000)
         end = float(((stream.start_time or 0) + stream.duration) * tb) if stream.duration \
             else -math.inf  # the stream's end on the container's clock, when it says
@@ -90,6 +94,7 @@ def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
                     container.seek(int(max(wanted[k] - 1.0, 0.0) / tb), stream=stream,
                                    backward=True)
             last_seen, k, exhausted = _decode_run(container, stream, wanted, k, half, out,
+                                                  near=NEAR_FRAMES * period,
                                                   skip_before=end - SKIP_AHEAD_S)
             prev = last_seen or prev
             if exhausted:
@@ -103,32 +108,41 @@ def _grab(video: Path, wanted: list[float]) -> dict[float, np.ndarray]:
 
 def _decode_run(container: av.container.InputContainer, stream: av.VideoStream,
                 wanted: list[float], k: int, half: float, out: dict[float, np.ndarray], *,
-                skip_before: float) -> tuple[av.VideoFrame | None, int, bool]:
+                near: float, skip_before: float) -> tuple[av.VideoFrame | None, int, bool]:
     """Decode forward from the current position, filling `out` for wanted[k:], until a long gap
     (returns exhausted=False, so the caller seeks) or the end of the stream (exhausted=True).
 
-    Non-reference frames are skipped while the next moment is more than SKIP_AHEAD_S ahead and
-    before `skip_before` (the stream's end less SKIP_AHEAD_S: a moment past the end gets the true
-    last frame)."""
+    Non-reference frames are skipped, packet by packet (before decoding, so the decoder's delay
+    does not matter), unless they lie within `near` seconds of a moment or after `skip_before`
+    (the stream's end less SKIP_AHEAD_S: a moment past the end gets the true last frame)."""
     prev: av.VideoFrame | None = None
     took = False
     ctx = stream.codec_context
+    tb = float(stream.time_base or 1 / 90000)
     try:
-        for frame in container.decode(stream):
-            ft = float(frame.time) if frame.time is not None else 0.0
-            far = k < len(wanted) and wanted[k] - ft > SKIP_AHEAD_S and wanted[k] < skip_before
-            ctx.skip_frame = "NONREF" if far else "DEFAULT"
-            while k < len(wanted) and ft >= wanted[k] - half:
-                pick = frame
-                if prev is not None and prev.time is not None and \
-                        abs(prev.time - wanted[k]) < abs(ft - wanted[k]):
-                    pick = prev
-                out[wanted[k]] = _rgb(pick)
-                k += 1
-                took = True
-            prev = frame
-            if k >= len(wanted) or (took and wanted[k] - ft > SEEK_GAP_S):
-                return prev, k, False
+        for packet in container.demux(stream):
+            if packet.pts is not None:
+                ctx.skip_frame = "DEFAULT" if _near(packet.pts * tb, wanted, near) or \
+                    packet.pts * tb >= skip_before else "NONREF"
+            for frame in packet.decode():
+                ft = float(frame.time) if frame.time is not None else 0.0
+                while k < len(wanted) and ft >= wanted[k] - half:
+                    pick = frame
+                    if prev is not None and prev.time is not None and \
+                            abs(prev.time - wanted[k]) < abs(ft - wanted[k]):
+                        pick = prev
+                    out[wanted[k]] = _rgb(pick)
+                    k += 1
+                    took = True
+                prev = frame
+                if k >= len(wanted) or (took and wanted[k] - ft > SEEK_GAP_S):
+                    return prev, k, False
     except av.FFmpegError:
         pass
     return prev, k, True
+
+
+def _near(t: float, wanted: list[float], near: float) -> bool:
+    """Whether `t` lies within `near` seconds of one of the sorted `wanted` times."""
+    i = bisect.bisect_left(wanted, t)
+    return (i < len(wanted) and wanted[i] - t <= near) or (i > 0 and t - wanted[i - 1] <= near)

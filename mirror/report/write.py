@@ -56,7 +56,7 @@ def make_filmstrips(analysis: Analysis, episodes: list[dict[str, Any]],
                     images: ReportImages, *, limit: int = MAX_FILMSTRIPS) -> None:
     """Filmstrips (neutral, onset, apex, offset) for the `limit` highest-scoring episodes (emotion
     episodes and cues alike); sets each chosen one's `filmstrip` to its file name. All frames
-    come from one decoding pass."""
+    come from one `grab_frames` (forward passes side by side)."""
     video = find_video(analysis)
     if video is None or not episodes:
         return
