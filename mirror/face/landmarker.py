@@ -107,7 +107,8 @@ class _ChunkBuilder:
         self.n_faces.append(n_faces if n_faces >= 0 else int(ok))
         if ok:
             lm = result.face_landmarks[0]
-            self.lms.append(np.array([(p.x, p.y, p.z) for p in lm], dtype=np.float32))
+            self.lms.append(np.array([[p.x for p in lm], [p.y for p in lm], [p.z for p in lm]],
+                                     dtype=np.float32).T)  # (478, 3): faster than per-point tuples
             self.bs.append(np.array([c.score for c in result.face_blendshapes[0]], np.float32))
             self.mats.append(np.asarray(result.facial_transformation_matrixes[0], np.float32))
         else:
