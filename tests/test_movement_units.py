@@ -4,7 +4,7 @@ speech model, on synthetic arrays."""
 import numpy as np
 import pytest
 
-from mirror.events.detect import detect_events, movement_onset
+from mirror.events.detect import detect_events, held_above, movement_onset, nameable
 from mirror.events.model import UNNAMED
 from mirror.events.movement import MOVE_LEVEL, compute_movement, describe_movement
 from mirror.expressions.actions import (
@@ -290,3 +290,31 @@ def test_movement_onset_walks_down_the_rise_and_stops_at_a_valley():
     assert movement_onset(m, top - 2, top + 3) == rise
     assert movement_onset(m, top - 2, top + 3, max_frames=4) == top - 6
     assert movement_onset(np.zeros(50), 20, 30) == 20
+
+
+def test_a_one_sided_pull_held_through_speech_is_contempt_but_a_syllable_is_not():
+    n, talking = 300, np.ones(300)
+    held = action_units(n, {"AU12_r": bump(n, 100, 30, 0.28)}, talking=talking)
+    events = detect_events(compute_emotion_scores(held), held, SpotOptions())
+    assert [e.expression for e in events] == ["contempt"]
+    syllable = action_units(n, {"AU12_r": bump(n, 100, 6, 0.28)}, talking=talking)
+    assert detect_events(compute_emotion_scores(syllable), syllable, SpotOptions()) == []
+
+
+def test_held_above_keeps_only_stretches_long_enough():
+    t = np.arange(100) / FPS
+    score = np.zeros(100)
+    score[10:16] = 0.3  # 0.2 s: a syllable
+    score[40:70] = 0.3  # 1 s: held
+    held = held_above(t, score, 0.2, min_s=0.4)
+    assert not held[:30].any() and held[40:70].all() and not held[71:].any()
+
+
+def test_an_interval_is_named_by_an_emotion_that_reaches_its_threshold():
+    scores = np.zeros((20, 7))
+    ratio = np.zeros((20, 7))
+    scores[:, 4], ratio[:, 4] = 0.2, 0.9  # weak evidence all along, never at its threshold
+    scores[8:11, 0], ratio[8:11, 0] = 0.5, 3.0  # a strong, brief one
+    named = nameable(scores, ratio)
+    assert named[:, 4].max() == 0.0 and named[9, 0] == 0.5
+    assert np.array_equal(nameable(scores[:, :], np.minimum(ratio, 0.5)), scores)

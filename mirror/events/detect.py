@@ -18,10 +18,10 @@ from mirror.events.model import UNNAMED, Event
 from mirror.events.movement import MOVE_LEVEL, compute_movement
 from mirror.events.spot import SpotterOptions, detect_intervals
 from mirror.expressions.actions import ActionUnits
-from mirror.expressions.emotions import SPEECH_PENALTY, EmotionScores
+from mirror.expressions.emotions import HELD_THROUGH_SPEECH_S, SPEECH_PENALTY, EmotionScores
 from mirror.expressions.talking import follows_jaw
 from mirror.profiles import SpotOptions
-from mirror.signal import compute_noise, frame_period
+from mirror.signal import compute_noise, frame_period, rolling
 
 
 def spotter_options(spot: SpotOptions) -> SpotterOptions:
@@ -42,8 +42,30 @@ def compute_thresholds(scores: EmotionScores, opts: SpotterOptions) -> np.ndarra
         if name == "happiness" and scores.speech_smile is not None:
             talking = talking * scores.speech_smile
         extra = SPEECH_PENALTY.get(name, 0.0) * opts.speech_penalty / 0.25 * talking
+        if name in HELD_THROUGH_SPEECH_S:
+            held = held_above(scores.t, scores.scores[:, k], base,
+                              min_s=HELD_THROUGH_SPEECH_S[name])
+            extra = np.where(held, 0.0, extra)
         thr[:, k] = base + extra
     return thr
+
+
+def held_above(t: np.ndarray, score: np.ndarray, level: float, *, min_s: float) -> np.ndarray:
+    """(n,) bool: frames inside a stretch of at least `min_s` where `score` (n,) stays at or
+    above `level` (a morphological opening: shorter excursions, a syllable's, are not held)."""
+    frames = max(3, round(min_s / frame_period(t)) | 1)
+    opened = rolling(rolling(np.nan_to_num(score), frames=frames, fn="min"), frames=frames,
+                     fn="max")
+    return np.asarray(opened >= level)
+
+
+def nameable(scores: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """The interval's scores (m, 7) with the emotions that never reach their own threshold
+    (`ratio` (m, 7) < 1 throughout) set to 0: an episode is named by an emotion that stands
+    above its threshold in it, not by one whose weak evidence merely lasts longer (that naming
+    then failed its own threshold and the episode was dropped). Unchanged when none does."""
+    eligible = ratio.max(axis=0) >= 1.0
+    return np.where(eligible, scores, 0.0) if eligible.any() else scores
 
 
 def _mode_filter(labels: np.ndarray, k: int, half: int) -> np.ndarray:
@@ -181,8 +203,9 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     prev_last = -1  # the last frame of the episode before: an onset never reaches back into it
     for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
         sl = slice(iv.first, iv.last + 1)
-        leads = split_by_leader(scores.t[sl], scores.scores[sl], min_run_s=min_run_s)
-        for a, b, k in join_blends(leads, scores.scores[sl], ratio[sl]):
+        named = nameable(scores.scores[sl], ratio[sl])
+        leads = split_by_leader(scores.t[sl], named, min_run_s=min_run_s)
+        for a, b, k in join_blends(leads, named, ratio[sl]):
             first, last = iv.first + a, iv.first + b
             s = scores.scores[:, k]
             apex = first + int(np.argmax(s[first:last + 1]))

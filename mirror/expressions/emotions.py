@@ -22,6 +22,10 @@ from mirror.expressions.actions import ActionUnits
 # lifts mouthSmile and mouthUpperUp most (smile-like and sneer-like lip shapes on vowels), a
 # one-sided dimple less, and the lip-corner depression of sadness least.
 SPEECH_PENALTY = {"happiness": 0.25, "disgust": 0.25, "contempt": 0.2, "sadness": 0.1}
+# Speech pulls one lip corner for a syllable at most (about 0.2 s; talking is mostly symmetric):
+# a one-sided pull held this long through the words is no articulation, and needs no extra
+# evidence while talking.
+HELD_THROUGH_SPEECH_S = {"contempt": 0.4}
 
 
 @dataclass(frozen=True)
