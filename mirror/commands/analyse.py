@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
 from mirror.media import probe_for_analysis
@@ -16,6 +17,9 @@ from mirror.pipeline import SpeechInput, analyse_video
 from mirror.profiles import available_profiles, load_profile
 from mirror.session import is_session_dir, load_session
 from mirror.speech.script import load_script
+
+if TYPE_CHECKING:
+    from mirror.report.plotter import Plotter
 
 HELP = ("Analyse a recording: find expression episodes of your face (leaks, micro leaks and "
         "held expressions of the seven emotions) and cues (gaze aversion, lip press, brow flash, "
@@ -81,16 +85,20 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else default_out_dir(video)
     created = preflight(video, out, profile=profile, audio=audio, script=script,
                         reuse=args.reuse)
-    # What the stages after the face import (scipy, the report's matplotlib: about a second)
-    # loads beside the face stage, while this process only waits for the face workers.
+    # What the stages after the face import (scipy, the report's modules) loads beside the face
+    # stage, while this process only waits for the face workers; the report's plots are drawn in
+    # a process of their own, which loads matplotlib meanwhile.
     threading.Thread(target=_import_later_stages, args=(not args.no_report,),
                      name="mirror-imports", daemon=True).start()
+    plotter = None if args.no_report else _start_plotter()
     try:
         analysis = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                             workers=args.workers, calibration=args.calibration,
                             frame_times=frame_times, speech=speech,
                             progress=_progress(args.quiet))
     except BaseException:
+        if plotter is not None:
+            plotter.close()
         if created:  # leave no empty folder behind a refused input
             with contextlib.suppress(OSError):
                 out.rmdir()
@@ -103,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
           f"({s.cue_problems} to work on) in {round(analysis.duration_s, 3):.1f} s -> "
           f"{out / 'events.json'}")
     if not args.no_report:
-        report = write_report_safely(out)
+        report = write_report_safely(out, plotter)
         if report:
             print(f"report: {report}")
     return 0
@@ -159,12 +167,26 @@ def _import_later_stages(report: bool) -> None:
             import mirror.report.write  # noqa: F401
 
 
-def write_report_safely(out: Path) -> Path | None:
+def _start_plotter() -> Plotter | None:
+    """The report's plotter process, or None when it cannot start (the plots are then drawn in
+    this process)."""
+    try:
+        from mirror.report.plotter import Plotter
+
+        return Plotter()
+    except (OSError, RuntimeError):
+        return None
+
+
+def write_report_safely(out: Path, plotter: Plotter | None = None) -> Path | None:
     """The report after an analysis; a report failure is a warning, never a failed analysis."""
     try:
         from mirror.report import write_report
 
-        return write_report(out).get("html")
+        return write_report(out, plotter=plotter).get("html")
     except MirrorError as exc:
         print(f"warning: no report: {exc}", file=sys.stderr)
         return None
+    finally:
+        if plotter is not None:
+            plotter.close()

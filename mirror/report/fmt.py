@@ -27,6 +27,10 @@ EMOTION_COLORS: dict[str, str] = {
 }
 
 
+# Cues are drawn in ink, not in an emotion's colour: dark when a problem, pale when not.
+CUE_INK, CUE_SOFT, CUE_BAND = "#263238", "#b4bec6", "#f3f5f8"
+
+
 def mmss(t: float) -> str:
     """Seconds as m:ss.s (the report's one way to show a time)."""
     t = max(float(t), 0.0)

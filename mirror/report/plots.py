@@ -14,10 +14,8 @@ from matplotlib.ticker import MaxNLocator
 
 from mirror.events.model import EMOTIONS
 from mirror.report.cues import cue_order
-from mirror.report.fmt import EMOTION_COLORS, mmss
+from mirror.report.fmt import CUE_BAND, CUE_INK, CUE_SOFT, EMOTION_COLORS, mmss
 
-# Cues are drawn in ink, not in an emotion's colour: dark when a problem, pale when not.
-CUE_INK, CUE_SOFT, CUE_BAND = "#263238", "#b4bec6", "#f3f5f8"
 SECTION_BAND = 0.66  # the speech row's section names sit above this height (axes fraction)
 MAX_POINTS = 3000  # intensity curves are reduced (keeping peaks) to about this many points
 

@@ -19,10 +19,10 @@ from mirror.media.stills import grab_frames
 from mirror.profiles import Profile, load_profile
 from mirror.report.analysis import find_video, load_analysis
 from mirror.report.facts import compute_facts
-from mirror.report.fmt import EMOTION_COLORS, mmss
+from mirror.report.fmt import CUE_INK, EMOTION_COLORS, mmss
 from mirror.report.frames import compose_strip, crop_face, face_box
 from mirror.report.history import compute_progress
-from mirror.report.plots import CUE_INK, render_timeline, render_trend
+from mirror.report.plotter import Plotter, drawn
 from mirror.timeline import Timeline
 
 FORMATS = ("html", "md", "json")
@@ -103,23 +103,33 @@ def filmstrip_moments(e: dict[str, Any]) -> tuple[tuple[float, ...], tuple[str, 
 
 
 def build_report(analysis: Analysis, profile: Profile,
-                 history: Sequence[str | Path] | None = None) -> tuple[dict[str, Any],
-                                                                        ReportImages]:
-    """The report's facts and pictures, before anything is written."""
+                 history: Sequence[str | Path] | None = None, *,
+                 plotter: Plotter | None = None) -> tuple[dict[str, Any], ReportImages]:
+    """The report's facts and pictures, before anything is written. With a `plotter`, the plots
+    are drawn in its process while this one makes the filmstrips; without, here after them."""
     progress = compute_progress(analysis, history)
     facts = compute_facts(analysis, profile, progress)
-    images, strips = ReportImages(), ReportImages()
+    images = ReportImages()
     curves = analysis.scores
-    # The filmstrips' decoding (PyAV, without the GIL) runs beside the plots (matplotlib).
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mirror-filmstrips")
-    filmstrips = pool.submit(make_filmstrips, analysis, [*facts["episodes"], *facts["cues"]],
-                             strips)
-    facts["timeline"] = images.add("timeline.png", render_timeline(
-        facts, curves.t if curves else None, curves.values if curves else None,
-        (curves.names if curves else ()) or EMOTIONS))
-    facts["trend"] = images.add("trend.png", render_trend(progress)) if progress else None
-    filmstrips.result()
-    pool.shutdown()
+    curve_args = (curves.t if curves else None, curves.values if curves else None,
+                  (curves.names if curves else ()) or EMOTIONS)
+    timeline = plotter.timeline(facts, *curve_args) if plotter else None
+    trend = plotter.trend(progress) if plotter and progress else None
+    strips = ReportImages()
+    make_filmstrips(analysis, [*facts["episodes"], *facts["cues"]], strips)
+
+    def timeline_here() -> bytes:
+        from mirror.report.plots import render_timeline
+
+        return render_timeline(facts, *curve_args)
+
+    def trend_here() -> bytes:
+        from mirror.report.plots import render_trend
+
+        return render_trend(progress)
+
+    facts["timeline"] = images.add("timeline.png", drawn(timeline, timeline_here))
+    facts["trend"] = images.add("trend.png", drawn(trend, trend_here)) if progress else None
     images.files.update(strips.files)
     return facts, images
 
@@ -135,14 +145,16 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 def write_report(analysis_dir: str | Path, *, formats: Iterable[str] = FORMATS,
                  profile: str | Profile | None = None,
-                 history: Sequence[str | Path] | None = None) -> dict[str, Path]:
+                 history: Sequence[str | Path] | None = None,
+                 plotter: Plotter | None = None) -> dict[str, Path]:
     """Write the rehearsal report of an analysis folder (or a session folder holding
     `analysis/`) and return the written files by format.
 
     `report.html` is self-contained (pictures embedded, nothing loaded from the network),
     `report.md` refers to pictures in `report_files/`, `report.json` holds the same facts.
     `profile` defaults to the one the analysis used; `history` lists earlier analysis folders to
-    compare with (None: sibling sessions of the same profile are found automatically).
+    compare with (None: sibling sessions of the same profile are found automatically);
+    `plotter` draws the plots in its own process (`mirror analyse` starts one early).
     """
     from mirror.report.html import render_html
     from mirror.report.markdown import render_markdown
@@ -151,7 +163,7 @@ def write_report(analysis_dir: str | Path, *, formats: Iterable[str] = FORMATS,
     analysis = load_analysis(analysis_dir)
     prof = profile if isinstance(profile, Profile) else load_profile(
         profile or analysis.profile)
-    facts, images = build_report(analysis, prof, history)
+    facts, images = build_report(analysis, prof, history, plotter=plotter)
     out_dir = analysis.directory or Path(analysis_dir)
     written: dict[str, Path] = {}
     if "md" in fmts or "json" in fmts:
