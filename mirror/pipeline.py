@@ -344,13 +344,15 @@ def analyse_video(
     speech: SpeechInput | None = None,
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
+    face_started: Callable[[], None] | None = None,
 ) -> Analysis:
     """Analyse one video into `out_dir` (tracks.npz, expressions.npz, events.json); returns the
     analysis.
 
     `frame_times` (n,) are the recorder's own per-frame times (a session), used instead of the
     container's timestamps. `speech` says where the words come from (default: the video's own
-    audio track, no script).
+    audio track, no script). `face_started()` is called once the face model's workers run (not
+    when the tracks are reused).
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     speech = speech or SpeechInput()
@@ -368,7 +370,8 @@ def analyse_video(
                 progress("face", x)
 
         tracks = retime_tracks(extract_tracks(video, opts, info=info, progress=face_progress,
-                                              cancelled=cancelled), frame_times)
+                                              cancelled=cancelled, started=face_started),
+                               frame_times)
         if not tracks.found.any():
             raise InputError(f"{video}: no face found in any frame; "
                              "record facing the camera with your face well lit")

@@ -85,20 +85,26 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else default_out_dir(video)
     created = preflight(video, out, profile=profile, audio=audio, script=script,
                         reuse=args.reuse)
-    # What the stages after the face import (scipy, the report's modules) loads beside the face
-    # stage, while this process only waits for the face workers; the report's plots are drawn in
-    # a process of their own, which loads matplotlib meanwhile.
-    threading.Thread(target=_import_later_stages, args=(not args.no_report,),
-                     name="mirror-imports", daemon=True).start()
-    plotter = None if args.no_report else _start_plotter()
+    # Once the face workers run (not before: their start would wait), what the stages after the
+    # face import (scipy, the report's modules) loads beside them, while this process only waits
+    # for their results; the report's plots are drawn in a process of their own, which loads
+    # matplotlib meanwhile.
+    plotters: list[Plotter | None] = []
+
+    def beside_the_face() -> None:
+        plotters.append(None if args.no_report else _start_plotter())
+        threading.Thread(target=_import_later_stages, args=(not args.no_report,),
+                         name="mirror-imports", daemon=True).start()
+
     try:
         analysis = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                             workers=args.workers, calibration=args.calibration,
                             frame_times=frame_times, speech=speech,
-                            progress=_progress(args.quiet))
+                            progress=_progress(args.quiet), face_started=beside_the_face)
     except BaseException:
-        if plotter is not None:
-            plotter.close()
+        for p in plotters:
+            if p is not None:
+                p.close()
         if created:  # leave no empty folder behind a refused input
             with contextlib.suppress(OSError):
                 out.rmdir()
@@ -111,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
           f"({s.cue_problems} to work on) in {round(analysis.duration_s, 3):.1f} s -> "
           f"{out / 'events.json'}")
     if not args.no_report:
-        report = write_report_safely(out, plotter)
+        report = write_report_safely(out, plotters[0] if plotters else None)
         if report:
             print(f"report: {report}")
     return 0

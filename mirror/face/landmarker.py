@@ -219,8 +219,12 @@ def extract_tracks(
     info: VideoInfo | None = None,
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> FaceTracks:
-    """Face tracks of every frame of `path`, using `options.workers` processes (0: all cores)."""
+    """Face tracks of every frame of `path`, using `options.workers` processes (0: all cores).
+
+    `started()` is called once the model's workers run (what the caller does beside the face
+    stage then does not delay their start)."""
     info = info or probe_video(path)
     workers = options.workers or available_cores()
     segs = _segments(max(info.duration_s, 0.0), workers, options.min_segment_s)
@@ -234,6 +238,8 @@ def extract_tracks(
             progress(min(1.0, done / info.n_frames_hint))
 
     if len(segs) == 1:
+        if started:
+            started()
         with native_logs_silenced():
             for chunk in extract_range(str(path), info, options, 0.0, math.inf):
                 chunks[0].append(chunk)
@@ -241,14 +247,15 @@ def extract_tracks(
                 if cancelled and cancelled():
                     raise MirrorError("analysis cancelled")
     else:
-        _run_parallel(str(path), info, options, segs, chunks, report, cancelled)
+        _run_parallel(str(path), info, options, segs, chunks, report, cancelled, started)
     return _assemble(chunks, info, options)
 
 
 def _run_parallel(path: str, info: VideoInfo, options: LandmarkerOptions,
                   segs: list[tuple[float, float]], chunks: dict[int, list[dict[str, np.ndarray]]],
                   report: Callable[[dict[str, np.ndarray]], None],
-                  cancelled: Callable[[], bool] | None) -> None:
+                  cancelled: Callable[[], bool] | None,
+                  started: Callable[[], None] | None = None) -> None:
     ctx = mp.get_context("spawn")
     q = ctx.Queue(maxsize=64)
     procs = [ctx.Process(target=_worker, daemon=True,
@@ -256,6 +263,8 @@ def _run_parallel(path: str, info: VideoInfo, options: LandmarkerOptions,
              for i, (a, b) in enumerate(segs)]
     for p in procs:
         p.start()
+    if started:
+        started()
     pending = set(range(len(procs)))
     try:
         while pending:
