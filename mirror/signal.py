@@ -68,6 +68,12 @@ def rolling(x: np.ndarray, *, frames: int, fn: str) -> np.ndarray:
     return np.asarray(win.std(axis=1))
 
 
+def opening(x: np.ndarray, *, frames: int) -> np.ndarray:
+    """A morphological opening of `x` (n,) over `frames` (odd) samples: a rolling min, then a
+    rolling max. A rise shorter than the window is removed; a longer one keeps its level."""
+    return rolling(rolling(x, frames=frames, fn="min"), frames=frames, fn="max")
+
+
 def fill_gaps(t: np.ndarray, x: np.ndarray, bad: np.ndarray, *, max_gap_s: float) -> np.ndarray:
     """Linear interpolation over runs of `bad` frames no longer than `max_gap_s`; longer -> NaN."""
     y = np.where(bad, np.nan, x)

@@ -86,3 +86,13 @@ def test_short_runs_keeps_only_the_brief_ones():
 
     mask = np.array([1, 1, 0, 1, 1, 1, 1, 0, 1], bool)
     assert short_runs(mask, max_frames=2).tolist() == [1, 1, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_opening_removes_rises_shorter_than_the_window_and_keeps_longer_ones():
+    from mirror.signal import opening
+
+    x = np.zeros(30)
+    x[5:7] = 1.0  # 2 samples: shorter than the window
+    x[15:22] = 0.5  # 7 samples: longer
+    out = opening(x, frames=5)
+    assert out[:12].max() == 0.0 and np.array_equal(out[15:22], x[15:22]) and out[23:].max() == 0.0

@@ -21,7 +21,7 @@ from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import HELD_THROUGH_SPEECH_S, SPEECH_PENALTY, EmotionScores
 from mirror.expressions.talking import follows_jaw
 from mirror.profiles import SpotOptions
-from mirror.signal import compute_noise, frame_period, rolling
+from mirror.signal import compute_noise, frame_period, opening
 
 
 def spotter_options(spot: SpotOptions) -> SpotterOptions:
@@ -54,9 +54,7 @@ def held_above(t: np.ndarray, score: np.ndarray, level: float, *, min_s: float) 
     """(n,) bool: frames inside a stretch of at least `min_s` where `score` (n,) stays at or
     above `level` (a morphological opening: shorter excursions, a syllable's, are not held)."""
     frames = max(3, round(min_s / frame_period(t)) | 1)
-    opened = rolling(rolling(np.nan_to_num(score), frames=frames, fn="min"), frames=frames,
-                     fn="max")
-    return np.asarray(opened >= level)
+    return np.asarray(opening(np.nan_to_num(score), frames=frames) >= level)
 
 
 def nameable(scores: np.ndarray, ratio: np.ndarray) -> np.ndarray:
@@ -159,8 +157,7 @@ def core_movement(au: ActionUnits, expression: str, apex: int, *, active: float 
     (each on its stronger side), or None when none is."""
     cols = []
     for name in CORE_AUS.get(expression, ()):
-        level = np.fmax(au[f"{name}_r"], au[f"{name}_l"]) if f"{name}_r" in au.names \
-            else au[name]
+        level = au.stronger_side(name)
         if level[apex] >= active:
             cols.append(level)
     return np.sum(cols, axis=0) if cols else None
@@ -201,6 +198,7 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     ratio = scores.scores / thr
     events: list[Event] = []
     prev_last = -1  # the last frame of the episode before: an onset never reaches back into it
+    back = round(0.5 / frame_period(scores.t))  # an onset moves at most half a second earlier
     for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
         sl = slice(iv.first, iv.last + 1)
         named = nameable(scores.scores[sl], ratio[sl])
@@ -215,7 +213,6 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                 first, last = extend_bounds(bounds.scores[:, k], first, apex, last)
             m = core_movement(au, scores.names[k], apex)
             if m is not None:
-                back = round(0.5 / frame_period(scores.t))  # at most half a second earlier
                 first = min(first, max(movement_onset(m, first, last, max_frames=back),
                                        prev_last + 1))
             prev_last = last

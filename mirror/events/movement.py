@@ -48,8 +48,7 @@ def compute_movement(au: ActionUnits) -> np.ndarray:
     near_speech = rolling(au.talking, frames=frames, fn="max")  # the mouth settles within 0.5 s
     cols = []
     for name in MOVEMENT_AUS:
-        sided = f"{name}_r" in au.names
-        level = np.fmax(au[f"{name}_r"], au[f"{name}_l"]) if sided else au[name]
+        level = au.stronger_side(name)
         if AU_REGION[name] in ("mouth", "nose"):  # a mouth shape while talking is speech
             level = level * (1.0 - near_speech)
         cols.append(level)

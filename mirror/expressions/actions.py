@@ -16,7 +16,7 @@ import numpy as np
 
 from mirror.expressions.neutral import Neutral, usable_frames
 from mirror.expressions.talking import explain_jaw, explain_talking
-from mirror.signal import dilate, fill_gaps, frame_period, rolling, runs, short_runs
+from mirror.signal import dilate, fill_gaps, frame_period, opening, rolling, runs, short_runs
 from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
@@ -118,6 +118,13 @@ class ActionUnits:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.levels[:, self.names.index(name)]
 
+    def stronger_side(self, name: str) -> np.ndarray:
+        """(n,) a sided AU on its stronger side frame by frame (a one-sided pull counts in
+        full); an unsided AU as it is."""
+        if f"{name}_r" in self.names:
+            return np.fmax(self[f"{name}_r"], self[f"{name}_l"])
+        return self[name]
+
 
 def _component(tracks: FaceTracks, neutral: Neutral, comp: Component,
                noise_k: float) -> np.ndarray:
@@ -151,7 +158,7 @@ def suppress_speech(t: np.ndarray, level: np.ndarray, talking: np.ndarray, *,
     """
     fps = 1.0 / frame_period(t)
     frames = max(3, round(options.speech_floor_s * fps) | 1)
-    opened = rolling(rolling(level, frames=frames, fn="min"), frames=frames, fn="max")
+    opened = opening(level, frames=frames)
     return (1.0 - talking) * level + talking * np.minimum(level, opened)
 
 

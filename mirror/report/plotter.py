@@ -29,14 +29,16 @@ def _ready() -> None:
     """A first task, so that the process starts (and loads matplotlib) now."""
 
 
-def _timeline(facts: dict[str, Any], t: np.ndarray | None, scores: np.ndarray | None,
-              names: tuple[str, ...]) -> bytes:
+def timeline_png(facts: dict[str, Any], t: np.ndarray | None, scores: np.ndarray | None,
+                 names: tuple[str, ...]) -> bytes:
+    """The timeline picture (`plots.render_timeline`), importing matplotlib where it runs."""
     from mirror.report.plots import render_timeline
 
     return render_timeline(facts, t, scores, names)
 
 
-def _trend(progress: list[dict[str, Any]]) -> bytes:
+def trend_png(progress: list[dict[str, Any]]) -> bytes:
+    """The progress picture (`plots.render_trend`), importing matplotlib where it runs."""
     from mirror.report.plots import render_trend
 
     return render_trend(progress)
@@ -53,10 +55,10 @@ class Plotter:
 
     def timeline(self, facts: dict[str, Any], t: np.ndarray | None, scores: np.ndarray | None,
                  names: tuple[str, ...]) -> Future[bytes]:
-        return self._pool.submit(_timeline, facts, t, scores, names)
+        return self._pool.submit(timeline_png, facts, t, scores, names)
 
     def trend(self, progress: list[dict[str, Any]]) -> Future[bytes]:
-        return self._pool.submit(_trend, progress)
+        return self._pool.submit(trend_png, progress)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -22,7 +22,7 @@ from mirror.report.facts import compute_facts
 from mirror.report.fmt import CUE_INK, EMOTION_COLORS, mmss
 from mirror.report.frames import compose_strip, crop_face, face_box
 from mirror.report.history import compute_progress
-from mirror.report.plotter import Plotter, drawn
+from mirror.report.plotter import Plotter, drawn, timeline_png, trend_png
 from mirror.timeline import Timeline
 
 FORMATS = ("html", "md", "json")
@@ -117,19 +117,10 @@ def build_report(analysis: Analysis, profile: Profile,
     trend = plotter.trend(progress) if plotter and progress else None
     strips = ReportImages()
     make_filmstrips(analysis, [*facts["episodes"], *facts["cues"]], strips)
-
-    def timeline_here() -> bytes:
-        from mirror.report.plots import render_timeline
-
-        return render_timeline(facts, *curve_args)
-
-    def trend_here() -> bytes:
-        from mirror.report.plots import render_trend
-
-        return render_trend(progress)
-
-    facts["timeline"] = images.add("timeline.png", drawn(timeline, timeline_here))
-    facts["trend"] = images.add("trend.png", drawn(trend, trend_here)) if progress else None
+    facts["timeline"] = images.add("timeline.png",
+                                   drawn(timeline, lambda: timeline_png(facts, *curve_args)))
+    facts["trend"] = images.add("trend.png", drawn(trend, lambda: trend_png(progress))) \
+        if progress else None
     images.files.update(strips.files)
     return facts, images
 
