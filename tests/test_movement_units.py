@@ -318,3 +318,21 @@ def test_an_interval_is_named_by_an_emotion_that_reaches_its_threshold():
     named = nameable(scores, ratio)
     assert named[:, 4].max() == 0.0 and named[9, 0] == 0.5
     assert np.array_equal(nameable(scores[:, :], np.minimum(ratio, 0.5)), scores)
+
+
+def test_brows_raised_with_the_jaw_dropped_beyond_speech_is_surprise_mid_sentence():
+    n = 600
+    t = np.arange(n) / FPS
+    talking = np.ones(n)
+    syllables = 0.5 * np.clip(np.sin(2 * np.pi * 4 * t), 0, None)  # this face's talking jaw
+    brows = bump(n, 300, 10, 0.45)
+    dropped = syllables.copy()
+    dropped[300:310] = np.maximum(dropped[300:310], bump(n, 300, 10, 1.0)[300:310])
+
+    def surprise(jaw: np.ndarray, brows_up: np.ndarray) -> float:
+        au = action_units(n, {"AU1": brows_up, "AU2": brows_up, "AU26": jaw}, talking=talking)
+        return float(compute_emotion_scores(au)["surprise"].max())
+
+    assert surprise(dropped, brows) > 0.3  # the jaw dropped twice as far as syllables take it
+    assert surprise(syllables, brows) < 0.05  # a conversational brow raise on a syllable
+    assert surprise(dropped, 0.15 * brows) < 0.05  # an "O" with the brows barely raised

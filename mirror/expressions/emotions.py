@@ -16,6 +16,7 @@ import numpy as np
 
 from mirror.events.model import EMOTIONS
 from mirror.expressions.actions import ActionUnits
+from mirror.expressions.talking import talking_range
 
 # Emotions read mostly from the mouth, which speech also moves, need more evidence while talking:
 # how much more (score units at full speech) follows how strongly speech mimics each one. Talking
@@ -26,6 +27,9 @@ SPEECH_PENALTY = {"happiness": 0.25, "disgust": 0.25, "contempt": 0.2, "sadness"
 # a one-sided pull held this long through the words is no articulation, and needs no extra
 # evidence while talking.
 HELD_THROUGH_SPEECH_S = {"contempt": 0.4}
+# Syllables open the jaw up to about this quantile of its opening over the talking frames; a jaw
+# dropped further, with the brows raised, is surprise even mid-sentence.
+JAW_SPEECH_QUANTILE = 0.95
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,14 @@ def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
 
+def jaw_beyond_speech(jaw: np.ndarray, talking: np.ndarray) -> np.ndarray:
+    """(n,) the jaw opening beyond how far this person's talking opens it (its JAW_SPEECH_QUANTILE
+    over the talking frames), scaled by how much the jaw moves like speech; away from speech the
+    opening itself."""
+    reach = talking_range(jaw, talking, quantile=JAW_SPEECH_QUANTILE)
+    return np.clip(jaw - np.clip(talking, 0.0, 1.0) * reach, 0.0, None)
+
+
 def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     """Emotion scores from AU levels (see the module docstring for the rules)."""
     a = {n: au[n] for n in au.names}
@@ -76,10 +88,13 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
     # what tells fear from surprise
     tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"]))
-    # surprise: brows and upper lids raised (1+2+5, +26), or, away from speech, the brows raised
-    # with the jaw dropped (1+2+26: raised brows on a talking face are conversational)
+    # surprise: brows and upper lids raised (1+2+5, +26), or the brows raised with the jaw dropped
+    # (1+2+26) further than this person's talking opens it (raised brows on a talking face, with
+    # the jaw where syllables take it, are conversational; a jaw dropped into an "O" with the brows
+    # barely raised is no surprise either)
     surprise = np.fmax(_gm(brows_up, a["AU5"]) * lids_up,
-                       0.8 * _gm(brows_up, a["AU26"]) * (1.0 - au.talking)
+                       0.8 * _gm(brows_up, jaw_beyond_speech(a["AU26"], au.talking))
+                       * _ramp(brows_up, 0.1, 0.25)  # clearly raised brows: a wide jaw alone is not
                        ) * (1.0 - _ramp(tension, 0.15, 0.4))
     # fear: raised brows and lids with tension (1+2+4+5+20), or its major variants without the
     # brows (5+20), without the lids (1+20), or the brows alone, raised and drawn together
