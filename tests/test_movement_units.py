@@ -336,3 +336,16 @@ def test_brows_raised_with_the_jaw_dropped_beyond_speech_is_surprise_mid_sentenc
     assert surprise(dropped, brows) > 0.3  # the jaw dropped twice as far as syllables take it
     assert surprise(syllables, brows) < 0.05  # a conversational brow raise on a syllable
     assert surprise(dropped, 0.15 * brows) < 0.05  # an "O" with the brows barely raised
+
+
+def test_an_interval_is_named_in_units_of_each_emotions_threshold():
+    # while talking, a cheek-raising smile flash (its threshold barely raised) followed by a nose
+    # wing rise held a little longer (the speech penalty triples disgust's threshold): more raw
+    # disgust score in the interval, but the smile stands far higher above its own threshold
+    n, talking = 300, np.ones(300)
+    nose = np.zeros(n)
+    nose[104:116] = 0.4
+    au = action_units(n, {"AU12": bump(n, 100, 4, 0.9), "AU6": bump(n, 100, 4, 0.5),
+                          "AU9": nose}, talking=talking)
+    events = detect_events(compute_emotion_scores(au), au, SpotOptions())
+    assert [e.expression for e in events] == ["happiness"]

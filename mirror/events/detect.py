@@ -2,7 +2,8 @@
 
 Spot first, name second: an episode is an interval where some emotion stands above its threshold
 (each emotion's score divided by its own threshold, so they compare), widened to where that
-evidence falls back, and named by the emotion with the most evidence over it. An interval is
+evidence falls back, and named by the emotion with the most evidence over it (summed in units
+of its own threshold). An interval is
 split only where another emotion leads for a sustained stretch (`min_run_s`), so a held smile
 whose asymmetry flickers towards contempt stays one smile. Then every clear movement
 (`movement.compute_movement`) that no such episode covers is an episode too: named when an
@@ -201,7 +202,9 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     back = round(0.5 / frame_period(scores.t))  # an onset moves at most half a second earlier
     for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
         sl = slice(iv.first, iv.last + 1)
-        named = nameable(scores.scores[sl], ratio[sl])
+        # named in units of each emotion's own threshold: while talking, a lip emotion's raw
+        # score says less than a brow emotion's, and a strong flash outweighs a weak tail
+        named = nameable(ratio[sl], ratio[sl])
         leads = split_by_leader(scores.t[sl], named, min_run_s=min_run_s)
         for a, b, k in join_blends(leads, named, ratio[sl]):
             first, last = iv.first + a, iv.first + b
