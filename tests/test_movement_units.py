@@ -4,7 +4,13 @@ speech model, on synthetic arrays."""
 import numpy as np
 import pytest
 
-from mirror.events.detect import detect_events, held_above, movement_onset, nameable
+from mirror.events.detect import (
+    detect_events,
+    held_above,
+    movement_onset,
+    nameable,
+    trim_to_leader,
+)
 from mirror.events.model import UNNAMED
 from mirror.events.movement import MOVE_LEVEL, compute_movement, describe_movement
 from mirror.expressions.actions import (
@@ -349,3 +355,14 @@ def test_an_interval_is_named_in_units_of_each_emotions_threshold():
                           "AU9": nose}, talking=talking)
     events = detect_events(compute_emotion_scores(au), au, SpotOptions())
     assert [e.expression for e in events] == ["happiness"]
+    assert events[0].end_s < 105 / FPS  # the nose wings' tail is not the smile's
+
+
+def test_a_run_loses_its_ends_where_another_nameable_emotion_leads():
+    named = np.zeros((10, 7))
+    named[2:5, 0] = [2.0, 4.0, 2.0]  # a smile flash
+    named[0:2, 4] = 0.5  # disgust leading before it and after it, under its threshold
+    named[5:10, 4] = [1.0, 0.8, 0.6, 0.4, 0.3]
+    assert trim_to_leader(named, 0, 9, 0) == (2, 4)
+    named[6, 0] = 1.2  # the smile back above its threshold: kept up to there
+    assert trim_to_leader(named, 0, 9, 0) == (2, 6)

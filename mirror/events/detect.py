@@ -127,6 +127,22 @@ def join_blends(leads: list[tuple[int, int, int]], scores: np.ndarray, ratio: np
     return out
 
 
+def trim_to_leader(named: np.ndarray, a: int, b: int, k: int) -> tuple[int, int]:
+    """The run [a, b] of emotion `k` without its ends where another nameable emotion leads
+    while `k` is below its threshold (`named` (m, 7): each emotion's score over its threshold,
+    0 for those never reaching it in the interval). Short leads are absorbed into a run (a held
+    smile's flicker towards contempt), but at the ends they are the neighbour's tail, not this
+    display: the nose wings settling after a smile flash."""
+    def other_leads(i: int) -> bool:
+        return named[i, k] < 1.0 and bool(np.delete(named[i], k).max() > named[i, k])
+
+    while a < b and other_leads(a):
+        a += 1
+    while b > a and other_leads(b):
+        b -= 1
+    return a, b
+
+
 def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
                   floor: float = 0.05) -> tuple[int, int]:
     """Widen [first, last] while the score keeps falling away from the apex (onset backtracking).
@@ -207,10 +223,13 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
         named = nameable(ratio[sl], ratio[sl])
         leads = split_by_leader(scores.t[sl], named, min_run_s=min_run_s)
         for a, b, k in join_blends(leads, named, ratio[sl]):
+            if is_speech(scores, au, k, iv.first + a, iv.first + b):
+                continue
+            a, b = trim_to_leader(named, a, b, k)
             first, last = iv.first + a, iv.first + b
             s = scores.scores[:, k]
             apex = first + int(np.argmax(s[first:last + 1]))
-            if s[apex] < thr[apex, k] * 0.75 or is_speech(scores, au, k, first, last):
+            if s[apex] < thr[apex, k] * 0.75:
                 continue
             if bounds is not None:
                 first, last = extend_bounds(bounds.scores[:, k], first, apex, last)
