@@ -366,3 +366,27 @@ def test_a_run_loses_its_ends_where_another_nameable_emotion_leads():
     assert trim_to_leader(named, 0, 9, 0) == (2, 4)
     named[6, 0] = 1.2  # the smile back above its threshold: kept up to there
     assert trim_to_leader(named, 0, 9, 0) == (2, 6)
+
+
+def test_one_corner_raised_above_the_other_is_contempt_but_one_pulled_down_is_not():
+    # both corners drop together with the jaw by more than the pull (syllables move them alike);
+    # their height difference stays quiet, and a one-sided raise of 0.02 stands out in it
+    from mirror.expressions.actions import compute_action_units
+    from mirror.profiles import SpotOptions as Spot
+
+    n = 300
+    rng = np.random.default_rng(3)
+    common = 1.0 - 0.03 * np.abs(np.sin(np.arange(n) * np.pi / 8)) + rng.normal(0, 0.001, n)
+    common[140:170] = 1.0 + rng.normal(0, 0.001, 30)  # the jaw at rest around the pull
+    pull = np.zeros(n)
+    pull[150:160] = 0.02
+
+    def contempt_events(left: np.ndarray, right: np.ndarray) -> list[str]:
+        tracks, neutral = _tracks_with(n, {}, {"corner_up_l": left, "corner_up_r": right})
+        au = compute_action_units(tracks, neutral)
+        return [f"{e.expression}:{e.side}" for e in detect_events(compute_emotion_scores(au), au,
+                                                                    Spot())
+                if e.expression == "contempt"]
+
+    assert contempt_events(common + pull, common) == ["contempt:left"]
+    assert contempt_events(common, common - pull) == []

@@ -61,7 +61,14 @@ AU_COMPONENTS: dict[str, tuple[Component, ...]] = {
 }
 SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14", "AU15",
          "AU20", "AU24")
-AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED  # sided ones, then both-side means
+# One lip corner raised above the other (AU12 on one side, measured as the corners' height
+# difference: talking and head motion move both corners alike, so their difference is far
+# quieter than either corner; a one-sided pull shows in it when each side alone stays in noise)
+CORNER_RAISED = ("AU12d_r", "AU12d_l")
+CORNER_FULL = 0.06  # height difference of a full one-sided AU12, in inter-ocular distances
+CORNER_MAX_TURN_DEG = 10.0  # read only with the head near its usual pose (the mesh's mouth
+# corners drift apart in height on a face turned or tilted further)
+AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED + CORNER_RAISED
 EYE_AUS = ("AU5", "AU6", "AU7")
 # AUs the landmark model moves with a blink although a blink does not move them (the brows and
 # the nose wings follow the closing lids in its mesh): hidden over blinks and bridged up to
@@ -209,6 +216,32 @@ def _median3(x: np.ndarray) -> np.ndarray:
     return np.median(stacked, axis=0)
 
 
+def corner_raised(tracks: FaceTracks, neutral: Neutral, usable: np.ndarray,
+                  options: ActionUnitOptions) -> tuple[np.ndarray, np.ndarray]:
+    """(n,), (n,): the right and the left lip corner raised above the other, in full-AU units,
+    from `noise_k` spreads of the difference over the recording (its robust MAD: the
+    difference stays near its neutral value most of the time)."""
+    r = tracks.geometry_names.index("corner_up_r")
+    left = tracks.geometry_names.index("corner_up_l")
+    diff = (tracks.geometry[:, left] - tracks.geometry[:, r]).astype(np.float64)
+    diff = diff - (neutral.geometry[left] - neutral.geometry[r])
+    ok = usable & np.isfinite(diff) & usable_frames(tracks, max_turn_deg=CORNER_MAX_TURN_DEG)
+    if ok.sum() < 10:
+        return np.zeros(tracks.n), np.zeros(tracks.n)
+    spread = 1.4826 * float(np.median(np.abs(diff[ok] - np.median(diff[ok]))))
+    filled = np.nan_to_num(fill_gaps(tracks.t, diff, ~ok, max_gap_s=options.max_gap_s), nan=0.0)
+    filled = _median3(filled)
+    gate = options.noise_k * spread
+    # the raised corner must itself be above its neutral height: one corner pulled down (a
+    # lopsided pout) leaves the other "higher" without raising it
+    rise_r, rise_l = (
+        np.nan_to_num(fill_gaps(tracks.t, (tracks.geometry[:, i] - neutral.geometry[i]) / CORNER_FULL,
+                                ~ok, max_gap_s=options.max_gap_s))
+        for i in (r, left))
+    return (np.clip(np.fmin((-filled - gate) / CORNER_FULL, rise_r), 0.0, 1.5),
+            np.clip(np.fmin((filled - gate) / CORNER_FULL, rise_l), 0.0, 1.5))
+
+
 def compute_action_units(tracks: FaceTracks, neutral: Neutral,
                          options: ActionUnitOptions | None = None) -> ActionUnits:
     """AU evidence per frame, relative to `neutral`; eye AUs bridged over blinks."""
@@ -258,6 +291,12 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         cols[f"AU20_{side}"] = cols[f"AU20_{side}"] * (1.0 - rise)
     for base in SIDED:
         cols[base] = 0.5 * (cols[f"{base}_r"] + cols[f"{base}_l"])
+    for name, level in zip(CORNER_RAISED, corner_raised(tracks, neutral, usable, options),
+                           strict=True):
+        # this person's own one-sided articulation while talking is explained away too
+        cols[name] = explain_talking(level, np.where(usable, talking, 0.0),
+                                     quantile=options.talking_quantile,
+                                     slow=rolling(level, frames=second, fn="median"))
     reliable = ~np.isnan(fill_gaps(tracks.t, np.zeros(tracks.n), ~usable,
                                    max_gap_s=options.max_gap_s))
     levels = np.stack([cols[n] for n in AU_NAMES], axis=1)

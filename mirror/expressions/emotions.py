@@ -84,7 +84,9 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     smile = a["AU12"] * (1.0 - one_sided)
     lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.6, 0.95)  # upper lids raised beyond the brows' pull
     happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
-    contempt = np.clip(hi - lo, 0, None) * one_sided
+    # or one corner raised above the other, from their height difference (its own measure)
+    raised = np.fmax(a["AU12d_r"], a["AU12d_l"])
+    contempt = np.fmax(np.clip(hi - lo, 0, None) * one_sided, raised)
     # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
     # what tells fear from surprise
     tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"]))
@@ -122,6 +124,7 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
     scores[~au.reliable] = 0.0
-    side = np.sign(pull_l - pull_r) * (asym > 0.5)
+    side = np.where(raised > np.clip(hi - lo, 0, None) * one_sided,
+                    np.sign(a["AU12d_l"] - a["AU12d_r"]), np.sign(pull_l - pull_r) * (asym > 0.5))
     return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable,
                          talking=au.talking, speech_smile=1.0 - _ramp(a["AU6"], 0.1, 0.3))
