@@ -390,3 +390,13 @@ def test_one_corner_raised_above_the_other_is_contempt_but_one_pulled_down_is_no
 
     assert contempt_events(common + pull, common) == ["contempt:left"]
     assert contempt_events(common, common - pull) == []
+
+
+def test_a_one_sided_raise_is_described_in_the_episode_and_in_words():
+    from mirror.events.movement import describe_movement
+    from mirror.report.fmt import evidence_text
+
+    assert describe_movement({"AU12d": 0.5, "AU6": 0.2}) == "one lip corner pulled up and cheeks raised"
+    text = evidence_text({"AU12d": 0.53, "AU24": 0.4, "AU24_r": 0.44, "AU24_l": 0.34})
+    assert text.startswith("one lip corner pulled up, 53 % of a full one-sided pull (AU12d 0.53)")
+    assert "lips pressed, 40 % of a full press (AU24 0.4; right 44 %, left 34 %)" in text

@@ -164,7 +164,7 @@ CORE_AUS = {
     "happiness": ("AU12", "AU6"), "surprise": ("AU1", "AU2", "AU5"),
     "fear": ("AU1", "AU2", "AU4", "AU5", "AU20"), "anger": ("AU4", "AU7", "AU23", "AU24"),
     "disgust": ("AU9", "AU10"), "sadness": ("AU1", "AU4", "AU15", "AU17"),
-    "contempt": ("AU12", "AU14"),
+    "contempt": ("AU12", "AU14", "AU12d"),
 }
 
 

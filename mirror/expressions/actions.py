@@ -64,7 +64,7 @@ SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14"
 # One lip corner raised above the other (AU12 on one side, measured as the corners' height
 # difference: talking and head motion move both corners alike, so their difference is far
 # quieter than either corner; a one-sided pull shows in it when each side alone stays in noise)
-CORNER_RAISED = ("AU12d_r", "AU12d_l")
+CORNER_RAISED = ("AU12d_r", "AU12d_l", "AU12d")  # right, left, and the stronger of the two
 CORNER_FULL = 0.06  # height difference of a full one-sided AU12, in inter-ocular distances
 CORNER_MAX_TURN_DEG = 10.0  # read only with the head near its usual pose (the mesh's mouth
 # corners drift apart in height on a face turned or tilted further)
@@ -80,7 +80,7 @@ SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU18", "AU20", "AU
               "AU24")
 AU_REGION = {
     "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU4k": "brows", "AU5": "lids", "AU7": "lids",
-    "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU14": "mouth",
+    "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU12d": "mouth", "AU14": "mouth",
     "AU15": "mouth", "AU17": "mouth", "AU18": "mouth", "AU20": "mouth", "AU22": "mouth",
     "AU23": "mouth", "AU24": "mouth", "AU26": "jaw",
 }
@@ -291,12 +291,13 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         cols[f"AU20_{side}"] = cols[f"AU20_{side}"] * (1.0 - rise)
     for base in SIDED:
         cols[base] = 0.5 * (cols[f"{base}_r"] + cols[f"{base}_l"])
-    for name, level in zip(CORNER_RAISED, corner_raised(tracks, neutral, usable, options),
+    for name, level in zip(CORNER_RAISED[:2], corner_raised(tracks, neutral, usable, options),
                            strict=True):
         # this person's own one-sided articulation while talking is explained away too
         cols[name] = explain_talking(level, np.where(usable, talking, 0.0),
                                      quantile=options.talking_quantile,
                                      slow=rolling(level, frames=second, fn="median"))
+    cols["AU12d"] = np.fmax(cols["AU12d_r"], cols["AU12d_l"])
     reliable = ~np.isnan(fill_gaps(tracks.t, np.zeros(tracks.n), ~usable,
                                    max_gap_s=options.max_gap_s))
     levels = np.stack([cols[n] for n in AU_NAMES], axis=1)

@@ -148,7 +148,8 @@ AU_WORDS = {
     "AU4": ("brows lowered", "frown"), "AU5": ("upper lids raised", "raise"),
     "AU6": ("cheeks raised", "raise"), "AU7": ("lids tightened", "squint"),
     "AU9": ("nose wrinkled", "wrinkle"), "AU10": ("upper lip raised", "raise"),
-    "AU12": ("lip corners pulled up", "smile"), "AU14": ("dimpled", "dimple"),
+    "AU12": ("lip corners pulled up", "smile"), "AU12d": ("one lip corner pulled up", "one-sided pull"),
+    "AU14": ("dimpled", "dimple"),
     "AU15": ("lip corners pulled down", "pull"), "AU17": ("chin raised", "raise"),
     "AU20": ("lips stretched", "stretch"), "AU23": ("lips tightened", "tightening"),
     "AU24": ("lips pressed", "press"), "AU25": ("lips parted", "parting"),
@@ -156,7 +157,13 @@ AU_WORDS = {
 }
 ANGLE_WORDS = {"gaze": "looking away by", "eye": "eyes turned", "head": "head turned",
                "h": "sideways", "v": "up or down", "roll": "head tilted"}
-_AU = re.compile(r"^(AU\d+)[a-z]*(?:_([rl]))?$")
+_AU = re.compile(r"^(AU\d+)([a-z]*)(?:_([rl]))?$")
+
+
+def _au_key(m: re.Match[str]) -> str:
+    """The AU_WORDS key of an evidence name: its own when it has words (AU12d), else its number
+    (AU4k reads as AU4)."""
+    return m.group(1) + m.group(2) if m.group(1) + m.group(2) in AU_WORDS else m.group(1)
 
 
 def evidence_text(evidence: dict[str, Any]) -> str:
@@ -165,16 +172,16 @@ def evidence_text(evidence: dict[str, Any]) -> str:
     sides: dict[str, list[str]] = {}
     for k, v in evidence.items():
         m = _AU.match(k)
-        if m and m.group(2) and isinstance(v, (int, float)):
-            side = "right" if m.group(2) == "r" else "left"
-            sides.setdefault(m.group(1), []).append(f"{side} {float(v) * 100:.0f} %")
+        if m and m.group(3) and isinstance(v, (int, float)):
+            side = "right" if m.group(3) == "r" else "left"
+            sides.setdefault(_au_key(m), []).append(f"{side} {float(v) * 100:.0f} %")
     out: list[str] = []
     for k, v in evidence.items():
         m = _AU.match(k)
-        if m and m.group(1) in AU_WORDS and isinstance(v, (int, float)):
-            if not m.group(2):
-                words, full = AU_WORDS[m.group(1)]
-                also = "".join(f"; {s}" for s in [", ".join(sides.get(m.group(1), []))] if s)
+        if m and _au_key(m) in AU_WORDS and isinstance(v, (int, float)):
+            if not m.group(3):
+                words, full = AU_WORDS[_au_key(m)]
+                also = "".join(f"; {s}" for s in [", ".join(sides.get(_au_key(m), []))] if s)
                 out.append(f"{words}, {float(v) * 100:.0f} % of a full {full} "
                            f"({k} {number(v)}{also})")
             continue
