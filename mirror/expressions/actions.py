@@ -80,9 +80,9 @@ SPEECH_AUS = ("AU9", "AU10", "AU12", "AU14", "AU15", "AU17", "AU18", "AU20", "AU
               "AU24")
 AU_REGION = {
     "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU4k": "brows", "AU5": "lids", "AU7": "lids",
-    "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU12d": "mouth", "AU14": "mouth",
-    "AU15": "mouth", "AU17": "mouth", "AU18": "mouth", "AU20": "mouth", "AU22": "mouth",
-    "AU23": "mouth", "AU24": "mouth", "AU26": "jaw",
+    "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU12d": "mouth",
+    "AU14": "mouth", "AU15": "mouth", "AU17": "mouth", "AU18": "mouth", "AU20": "mouth",
+    "AU22": "mouth", "AU23": "mouth", "AU24": "mouth", "AU26": "jaw",
 }
 
 
@@ -220,7 +220,8 @@ def corner_raised(tracks: FaceTracks, neutral: Neutral, usable: np.ndarray,
                   options: ActionUnitOptions) -> tuple[np.ndarray, np.ndarray]:
     """(n,), (n,): the right and the left lip corner raised above the other, in full-AU units,
     from `noise_k` spreads of the difference over the recording (its robust MAD: the
-    difference stays near its neutral value most of the time)."""
+    difference stays near its neutral value most of the time); no more than the raised corner
+    rose itself, and only with the head within CORNER_MAX_TURN_DEG of its usual pose."""
     r = tracks.geometry_names.index("corner_up_r")
     left = tracks.geometry_names.index("corner_up_l")
     diff = (tracks.geometry[:, left] - tracks.geometry[:, r]).astype(np.float64)

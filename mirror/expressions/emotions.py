@@ -4,8 +4,9 @@ Each emotion is its EMFACS prototype as a soft AND of its core AUs (a geometric 
 AU must be present), minus the AUs that point to a neighbouring emotion:
 happiness 6+12 (12 core, 6 only strengthens it), surprise 1+2+5 (+26), fear 1+2+4+5+20,
 anger 4+7/24 without 1, disgust 9/10 (+15+17) without a smile, sadness 1+15 (+4, 17),
-contempt a one-sided 12/14. A brow raise without raised upper lids is a conversational signal
-(Ekman 1979), not surprise; a lip shape during speech is not disgust: both score low here.
+contempt a one-sided 12/14 (or one lip corner raised above the other, AU12d). A brow raise
+without raised upper lids is a conversational signal (Ekman 1979), not surprise; a lip shape
+during speech is not disgust: both score low here.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     lids_up = _ramp(a["AU5"] / (brows_up + 0.05), 0.6, 0.95)  # upper lids raised beyond the brows' pull
     happiness = smile * (0.85 + 0.15 * np.clip(a["AU6"], 0, 1)) - 0.7 * a["AU5"] - 0.5 * a["AU20"]
     # or one corner raised above the other, from their height difference (its own measure)
-    raised = np.fmax(a["AU12d_r"], a["AU12d_l"])
+    raised = a["AU12d"]
     contempt = np.fmax(np.clip(hi - lo, 0, None) * one_sided, raised)
     # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
     # what tells fear from surprise
