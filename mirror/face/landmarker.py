@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from mirror.childproc import exit_with_parent
 from mirror.errors import InputError, MirrorError
 from mirror.face.features import (
     GEOMETRY_NAMES,
@@ -222,25 +223,9 @@ def extract_range(
             counter.close()
 
 
-def _exit_with_parent() -> None:
-    """In a worker: end this process when the parent dies (a killed analysis must not leave
-    face-model workers blocked on a full queue, holding the model in memory)."""
-    import threading
-
-    parent = mp.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def _worker(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
             start_s: float, end_s: float, q: Any) -> None:
-    _exit_with_parent()
+    exit_with_parent()
     silence_native_logs_for_process()
     try:
         vi = VideoInfo(**info)

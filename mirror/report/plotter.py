@@ -18,8 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from mirror.childproc import exit_with_parent
+
 
 def _load() -> None:
+    exit_with_parent()  # a killed analysis takes its plotter with it
     import mirror.report.plots  # noqa: F401  (matplotlib: about 0.7 s of CPU)
 
     gc.freeze()  # what is loaded lives until the process exits: its exit then skips scanning it
