@@ -91,9 +91,16 @@ def fill_gaps(t: np.ndarray, x: np.ndarray, bad: np.ndarray, *, max_gap_s: float
     return y
 
 
+def robust_spread(x: np.ndarray, axis: int | None = None) -> np.ndarray:
+    """The median absolute deviation of `x` along `axis`, scaled to a normal's standard
+    deviation (1.4826 MAD); NaNs ignored."""
+    med = np.nanmedian(x, axis=axis, keepdims=True)
+    return np.asarray(1.4826 * np.nanmedian(np.abs(x - med), axis=axis))
+
+
 def compute_noise(score: np.ndarray) -> float:
     """Robust noise of a track (n,): the MAD of its frame-to-frame differences / sqrt(2)."""
     d = np.diff(score[np.isfinite(score)])
     if d.size < 3:
         return 0.0
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
+    return float(robust_spread(d) / np.sqrt(2.0))

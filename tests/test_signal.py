@@ -96,3 +96,15 @@ def test_opening_removes_rises_shorter_than_the_window_and_keeps_longer_ones():
     x[15:22] = 0.5  # 7 samples: longer
     out = opening(x, frames=5)
     assert out[:12].max() == 0.0 and np.array_equal(out[15:22], x[15:22]) and out[23:].max() == 0.0
+
+
+def test_robust_spread_is_a_normals_deviation_per_axis_ignoring_nans():
+    from mirror.signal import robust_spread
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.0, 2.0, (20000, 2)) * np.array([1.0, 3.0])
+    x[::7, 0] = np.nan
+    x[5, 1] = 1e9  # one wild frame does not move it
+    spread = robust_spread(x, axis=0)
+    assert spread.shape == (2,) and abs(spread[0] - 2.0) < 0.05 and abs(spread[1] - 6.0) < 0.15
+    assert abs(float(robust_spread(x[:, 1])) - 6.0) < 0.15

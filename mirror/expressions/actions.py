@@ -16,7 +16,16 @@ import numpy as np
 
 from mirror.expressions.neutral import Neutral, usable_frames
 from mirror.expressions.talking import explain_jaw, explain_talking
-from mirror.signal import dilate, fill_gaps, frame_period, opening, rolling, runs, short_runs
+from mirror.signal import (
+    dilate,
+    fill_gaps,
+    frame_period,
+    opening,
+    robust_spread,
+    rolling,
+    runs,
+    short_runs,
+)
 from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
@@ -229,7 +238,7 @@ def corner_raised(tracks: FaceTracks, neutral: Neutral, usable: np.ndarray,
     ok = usable & np.isfinite(diff) & usable_frames(tracks, max_turn_deg=CORNER_MAX_TURN_DEG)
     if ok.sum() < 10:
         return np.zeros(tracks.n), np.zeros(tracks.n)
-    spread = 1.4826 * float(np.median(np.abs(diff[ok] - np.median(diff[ok]))))
+    spread = float(robust_spread(diff[ok]))
     filled = np.nan_to_num(fill_gaps(tracks.t, diff, ~ok, max_gap_s=options.max_gap_s), nan=0.0)
     filled = _median3(filled)
     gate = options.noise_k * spread

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirror.signal import robust_spread
 from mirror.tracks import BS, FaceTracks
 
 # Blendshapes that are near zero on a relaxed face and rise with an expression.
@@ -49,11 +50,6 @@ class Neutral:
         }
 
 
-def _mad(x: np.ndarray, axis: int = 0) -> np.ndarray:
-    med = np.nanmedian(x, axis=axis)
-    return 1.4826 * np.nanmedian(np.abs(x - med), axis=axis)
-
-
 def usable_frames(tracks: FaceTracks, *, max_turn_deg: float = 25.0) -> np.ndarray:
     """(n,) bool: a face was found and the head is not turned far from its usual pose."""
     ok = tracks.found.copy()
@@ -73,7 +69,7 @@ def estimate_neutral(tracks: FaceTracks, *, calm_fraction: float = 0.4) -> Neutr
     geo = tracks.geometry[ok].astype(np.float64)
     feats = np.concatenate([bs, geo], axis=1)
     med = np.nanmedian(feats, axis=0)
-    spread = np.maximum(_mad(feats), 1e-4)
+    spread = np.maximum(robust_spread(feats, axis=0), 1e-4)
     dev = np.nanmean(np.abs(feats - med) / spread, axis=1)
     mouth = geo[:, tracks.geometry_names.index("mouth_open")]
     mouth_gap = np.clip((mouth - np.nanquantile(mouth, 0.05)) / 0.25, 0.0, None)
@@ -83,13 +79,13 @@ def estimate_neutral(tracks: FaceTracks, *, calm_fraction: float = 0.4) -> Neutr
     if calm.sum() < 3:
         calm = np.ones_like(calm)
     first = np.nanmedian(feats[calm], axis=0)
-    spread_calm = np.maximum(_mad(feats[calm]), 1e-4)
+    spread_calm = np.maximum(robust_spread(feats[calm], axis=0), 1e-4)
     # Re-centre: the frames closest to that first estimate, whatever their noise, so that
     # choosing frames by low activity does not bias the neutral below the resting face.
     dev2 = np.nanmean(np.abs(feats - first) / spread_calm, axis=1)
     near = dev2 <= np.nanquantile(dev2, 0.5)
     neutral = np.nanmedian(feats[near], axis=0)
-    spread_calm = np.maximum(_mad(feats[near]), 1e-4)
+    spread_calm = np.maximum(robust_spread(feats[near], axis=0), 1e-4)
     best = int(np.flatnonzero(ok)[int(np.nanargmin(dev2))])
     nb = bs.shape[1]
     return Neutral(
