@@ -225,7 +225,7 @@ def _median3(x: np.ndarray) -> np.ndarray:
     return np.median(stacked, axis=0)
 
 
-def corner_raised(tracks: FaceTracks, neutral: Neutral, usable: np.ndarray,
+def corner_raised(tracks: FaceTracks, neutral: Neutral,
                   options: ActionUnitOptions) -> tuple[np.ndarray, np.ndarray]:
     """(n,), (n,): the right and the left lip corner raised above the other, in full-AU units,
     from `noise_k` spreads of the difference over the recording (its robust MAD: the
@@ -235,7 +235,8 @@ def corner_raised(tracks: FaceTracks, neutral: Neutral, usable: np.ndarray,
     left = tracks.geometry_names.index("corner_up_l")
     diff = (tracks.geometry[:, left] - tracks.geometry[:, r]).astype(np.float64)
     diff = diff - (neutral.geometry[left] - neutral.geometry[r])
-    ok = usable & np.isfinite(diff) & usable_frames(tracks, max_turn_deg=CORNER_MAX_TURN_DEG)
+    turn = min(options.max_turn_deg, CORNER_MAX_TURN_DEG)
+    ok = np.isfinite(diff) & usable_frames(tracks, max_turn_deg=turn)
     if ok.sum() < 10:
         return np.zeros(tracks.n), np.zeros(tracks.n)
     spread = float(robust_spread(diff[ok]))
@@ -301,7 +302,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         cols[f"AU20_{side}"] = cols[f"AU20_{side}"] * (1.0 - rise)
     for base in SIDED:
         cols[base] = 0.5 * (cols[f"{base}_r"] + cols[f"{base}_l"])
-    for name, level in zip(CORNER_RAISED[:2], corner_raised(tracks, neutral, usable, options),
+    for name, level in zip(CORNER_RAISED[:2], corner_raised(tracks, neutral, options),
                            strict=True):
         # this person's own one-sided articulation while talking is explained away too
         cols[name] = explain_talking(level, np.where(usable, talking, 0.0),
