@@ -1,5 +1,9 @@
+import multiprocessing
 import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,3 +23,25 @@ def real_file(rel: str) -> Path:
 @pytest.fixture(scope="session")
 def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("clips")
+
+
+_RENDERER: ProcessPoolExecutor | None = None
+
+
+def render_beside(jobs: Sequence[tuple[Any, Path]]) -> list[Future]:
+    """Generated clips (spec, path) rendered one after another in a background process, each
+    future giving the clip's truth: a test analyses one clip (the face model on one core) while
+    the next is rendered on the other, instead of rendering and analysing in turn. The files are
+    the same bytes as `render_clip` in this process makes (x264's thread count is fixed)."""
+    global _RENDERER
+    from mirror.synth.render import render_clip
+
+    if _RENDERER is None:
+        _RENDERER = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"))
+    return [_RENDERER.submit(render_clip, spec, path) for spec, path in jobs]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _RENDERER is not None:
+        _RENDERER.shutdown(wait=True, cancel_futures=True)

@@ -5,9 +5,11 @@ matched events right >= 80 %, leak vs held right >= 95 %; clips with only blinks
 motion and lighting changes produce no events (and, issue 8, no cues).
 """
 
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from conftest import render_beside
 
 from mirror.evaluate import Score, score_events
 from mirror.events.model import Event
@@ -18,21 +20,30 @@ from mirror.synth.spec import distractor_only_spec, random_spec
 pytestmark = pytest.mark.slow
 
 SEEDS = (11, 12, 13, 14)
+CALM = (21, 22)
 
 
-def analyse(spec, clip_dir: Path, name: str):
-    video = clip_dir / f"{name}.mp4"
-    truth = render_clip(spec, video)
-    doc = analyse_video(video, clip_dir / f"{name}.mirror", workers=1).to_json()
+@pytest.fixture(scope="module")
+def clips(clip_cache: Path) -> dict[str, Future]:
+    """Every clip of this module, rendered in the background in the order the tests use them."""
+    jobs = {f"expr{seed}": random_spec(seed, duration_s=30, n_episodes=8) for seed in SEEDS}
+    jobs |= {f"calm{seed}": distractor_only_spec(seed, duration_s=20.0) for seed in CALM}
+    futures = render_beside([(spec, clip_cache / f"{name}.mp4") for name, spec in jobs.items()])
+    return dict(zip(jobs, futures, strict=True))
+
+
+def analyse(clips: dict[str, Future], clip_dir: Path, name: str):
+    truth = clips[name].result()
+    doc = analyse_video(clip_dir / f"{name}.mp4", clip_dir / f"{name}.mirror",
+                        workers=1).to_json()
     return [Event.from_json(e) for e in doc["events"]], truth, doc
 
 
 @pytest.fixture(scope="module")
-def scored(clip_cache: Path) -> Score:
+def scored(clips: dict[str, Future], clip_cache: Path) -> Score:
     total = Score()
     for seed in SEEDS:
-        events, truth, _ = analyse(random_spec(seed, duration_s=30, n_episodes=8), clip_cache,
-                                   f"expr{seed}")
+        events, truth, _ = analyse(clips, clip_cache, f"expr{seed}")
         s = score_events(events, truth.episodes)
         print(f"seed {seed}: {s.summary()} misses {s.misses} confusions {s.confusions}")
         total.add(s)
@@ -53,10 +64,9 @@ def test_leak_versus_held(scored: Score):
     assert scored.kind_accuracy >= 0.95, scored.summary()
 
 
-@pytest.mark.parametrize("seed", [21, 22])
-def test_no_expression_means_no_events(clip_cache: Path, seed: int):
-    events, truth, doc = analyse(distractor_only_spec(seed, duration_s=20.0), clip_cache,
-                                 f"calm{seed}")
+@pytest.mark.parametrize("seed", CALM)
+def test_no_expression_means_no_events(clips: dict[str, Future], clip_cache: Path, seed: int):
+    events, truth, doc = analyse(clips, clip_cache, f"calm{seed}")
     assert truth.episodes == ()
     assert {d.kind for d in truth.distractors} >= {"blink", "talking"}
     assert events == [], [(e.expression, e.start_s, e.end_s, e.intensity) for e in events]

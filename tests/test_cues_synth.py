@@ -7,14 +7,15 @@ decides which one counts.
 """
 
 import shutil
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from conftest import render_beside
 
 from mirror.cues.model import Cue
 from mirror.evaluate import Score, interval_iou, score_cues
 from mirror.pipeline import SpeechInput, analyse_video
-from mirror.synth.render import render_clip
 from mirror.synth.spec import random_cue_spec
 
 pytestmark = pytest.mark.slow
@@ -23,11 +24,30 @@ SEEDS = (31, 32, 33)
 
 
 @pytest.fixture(scope="module")
-def scored(clip_cache: Path) -> Score:
+def clips(clip_cache: Path) -> dict[str, tuple[Path, Future]]:
+    """The module's clips, rendered in the background in the order the tests use them (the
+    notes clip only with espeak-ng, which speaks its words)."""
+    from mirror.speech.synth import espeak_available
+    from mirror.synth.notes import notes_spec
+
+    jobs = {f"cue{seed}": random_cue_spec(seed, duration_s=30) for seed in SEEDS}
+    if espeak_available():
+        spec, script = notes_spec(1)
+        (clip_cache / "notes").mkdir(exist_ok=True)
+        (clip_cache / "notes" / "notes.md").write_text(script, encoding="utf-8")
+        jobs["notes"] = spec
+    paths = [clip_cache / ("notes/notes.mp4" if name == "notes" else f"{name}.mp4")
+             for name in jobs]
+    futures = render_beside(list(zip(jobs.values(), paths, strict=True)))
+    return dict(zip(jobs, zip(paths, futures, strict=True), strict=True))
+
+
+@pytest.fixture(scope="module")
+def scored(clips: dict[str, tuple[Path, Future]], clip_cache: Path) -> Score:
     total = Score()
     for seed in SEEDS:
-        video = clip_cache / f"cue{seed}.mp4"
-        truth = render_clip(random_cue_spec(seed, duration_s=30), video)
+        video, rendering = clips[f"cue{seed}"]
+        truth = rendering.result()
         doc = analyse_video(video, clip_cache / f"cue{seed}.mirror", workers=1).to_json()
         s = score_cues([Cue.from_json(c) for c in doc["cues"]], truth.cues)
         print(f"seed {seed}: {s.summary()} misses {s.misses} directions {s.confusions}")
@@ -65,18 +85,11 @@ def _match(truth_cue, found: list[dict]) -> dict | None:
 
 
 @pytest.fixture(scope="module")
-def notes_clip(tmp_path_factory: pytest.TempPathFactory):
-    from mirror.speech.synth import espeak_available
-    from mirror.synth.notes import notes_spec
-
-    if not espeak_available():
+def notes_clip(clips: dict[str, tuple[Path, Future]], clip_cache: Path):
+    if "notes" not in clips:
         pytest.skip("espeak-ng is not installed (./dev installs it): no speech to align")
-    d = tmp_path_factory.mktemp("notes")
-    spec, script = notes_spec(1)
-    video = d / "notes.mp4"
-    truth = render_clip(spec, video)
-    (d / "notes.md").write_text(script, encoding="utf-8")
-    return d, video, truth
+    video, rendering = clips["notes"]
+    return video.parent, video, rendering.result()
 
 
 def _gaze(doc: dict) -> list[dict]:
