@@ -1,6 +1,6 @@
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,18 +28,23 @@ def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 _RENDERER: ProcessPoolExecutor | None = None
 
 
-def render_beside(jobs: Sequence[tuple[Any, Path]]) -> list[Future]:
-    """Generated clips (spec, path) rendered one after another in a background process, each
-    future giving the clip's truth: a test analyses one clip (the face model on one core) while
-    the next is rendered on the other, instead of rendering and analysing in turn. The files are
-    the same bytes as `render_clip` in this process makes (x264's thread count is fixed)."""
+def in_background(fn: Callable[..., Any], *args: Any) -> Future:
+    """fn(*args) in the tests' background process (one, jobs one after another): a test
+    analyses a clip (the face model on one core) while the next clip is made on the other."""
     global _RENDERER
-    from mirror.synth.render import render_clip
-
     if _RENDERER is None:
         _RENDERER = ProcessPoolExecutor(max_workers=1,
                                         mp_context=multiprocessing.get_context("spawn"))
-    return [_RENDERER.submit(render_clip, spec, path) for spec, path in jobs]
+    return _RENDERER.submit(fn, *args)
+
+
+def render_beside(jobs: Sequence[tuple[Any, Path]]) -> list[Future]:
+    """Generated clips (spec, path) rendered one after another in the background process, each
+    future giving the clip's truth. The files are the same bytes as `render_clip` in this
+    process makes (x264's thread count is fixed)."""
+    from mirror.synth.render import render_clip
+
+    return [in_background(render_clip, spec, path) for spec, path in jobs]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -14,12 +14,13 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import Future
 from html import unescape
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import real_file
+from conftest import in_background, real_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "MIRROR_CALIBRATION": "none"}
@@ -40,16 +41,27 @@ def episodes_of(doc: dict[str, Any]) -> list[list[Any]]:
                    str(e["expression"]), str(e["kind"])] for e in doc["events"])
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """The demo rehearsal analysed with its script by `mirror analyse` (report included)."""
+@pytest.fixture(scope="module", autouse=True)
+def demo_clip(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Future | None:
+    """The demo rehearsal, made in the background while this module's other tests run (only
+    when a selected test needs it)."""
     from mirror.synth.demo import write_pitch_demo
 
-    d = tmp_path_factory.mktemp("demo")
-    video, script = write_pitch_demo(d)
+    if not any("demo" in item.fixturenames and item.module is request.module
+               for item in request.session.items):
+        return None
+    return in_background(write_pitch_demo, tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def demo(demo_clip: Future | None) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The demo rehearsal analysed with its script by `mirror analyse` (report included)."""
+    assert demo_clip is not None
+    video, script = demo_clip.result()
     if script is None:
         pytest.skip("espeak-ng is missing: the demo is silent")
-    out = d / "analysis"
+    out = video.parent / "analysis"
     proc = mirror("analyse", str(video), "--script", str(script), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     return out, proc
@@ -76,6 +88,15 @@ def test_mirror_debug_shows_the_native_logs(tmp_path: Path) -> None:
                   env={**ENV, "MIRROR_DEBUG": "1"})
     assert proc.returncode == 2
     assert any(NATIVE.search(ln) for ln in proc.stderr.splitlines()), proc.stderr
+
+
+@pytest.mark.parametrize("name", [k for k in BEFORE["clips"] if k != "demo"])
+def test_real_clip_episodes_are_unchanged(name: str, tmp_path: Path) -> None:
+    clip = real_file(f"faces/{name}")
+    proc = mirror("analyse", str(clip), "--out", str(tmp_path / "a"), "-q", "--no-report")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "a" / "events.json").read_text(encoding="utf-8"))
+    assert episodes_of(doc) == BEFORE["clips"][name]
 
 
 def test_demo_prints_no_native_log_line(demo: tuple[Path, subprocess.CompletedProcess[str]]
@@ -118,15 +139,6 @@ def test_events_json_round_trips_through_the_typed_analysis(
     (older / "events.json").write_text(text.replace(EVENTS_SCHEMA, "mirror.events/1", 1),
                                        encoding="utf-8")
     assert Analysis.load(older).to_json() == doc
-
-
-@pytest.mark.parametrize("name", [k for k in BEFORE["clips"] if k != "demo"])
-def test_real_clip_episodes_are_unchanged(name: str, tmp_path: Path) -> None:
-    clip = real_file(f"faces/{name}")
-    proc = mirror("analyse", str(clip), "--out", str(tmp_path / "a"), "-q", "--no-report")
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads((tmp_path / "a" / "events.json").read_text(encoding="utf-8"))
-    assert episodes_of(doc) == BEFORE["clips"][name]
 
 
 def _html_sections(html: str) -> dict[str, str | None]:
