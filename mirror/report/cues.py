@@ -21,12 +21,11 @@ from mirror.cues.model import CUE_INFO, CuePart
 from mirror.judgement import CUE_COACHING, Judgement, judge_cue, profile_cue_rule
 from mirror.profiles import Profile
 from mirror.report.coaching import Focus
+from mirror.report.fmt import cue_order
 from mirror.report.fmt import mmss as _mmss
 from mirror.speech.model import Word
 from mirror.speech.words import section_at
 
-# Display order: the headline cues of a pitch first.
-CUES = ("masking", "gaze_aversion", "lip_press", "tension", "head_tilt", "brow_flash", "nod")
 # Ten characters at most: the terminal timeline's lane labels.
 CUE_SHORT = {"masking": "masking", "gaze_aversion": "gaze away", "lip_press": "lip press",
              "tension": "tension", "head_tilt": "head tilt", "brow_flash": "brow flash",
@@ -144,10 +143,6 @@ def cue_facts(cues: Sequence[JudgedCue], profile: Profile, words: Sequence[Word]
             said_before=" ".join(ctx.said_before),
             triggers=tuple(dict.fromkeys(ctx.trigger_words)), judgement=judged))
     return out
-
-
-def cue_order(cue: str) -> int:
-    return CUES.index(cue) if cue in CUES else len(CUES)
 
 
 def cue_summary(cues: Sequence[CueFact], profile: Profile) -> list[dict[str, Any]]:

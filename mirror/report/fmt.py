@@ -30,6 +30,13 @@ EMOTION_COLORS: dict[str, str] = {
 # Cues are drawn in ink, not in an emotion's colour: dark when a problem, pale when not.
 CUE_INK, CUE_SOFT, CUE_BAND = "#263238", "#b4bec6", "#f3f5f8"
 
+# Display order: the headline cues of a pitch first.
+CUES = ("masking", "gaze_aversion", "lip_press", "tension", "head_tilt", "brow_flash", "nod")
+
+
+def cue_order(cue: str) -> int:
+    return CUES.index(cue) if cue in CUES else len(CUES)
+
 
 def mmss(t: float) -> str:
     """Seconds as m:ss.s (the report's one way to show a time)."""

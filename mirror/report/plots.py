@@ -13,8 +13,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from mirror.events.model import EMOTIONS
-from mirror.report.cues import cue_order
-from mirror.report.fmt import CUE_BAND, CUE_INK, CUE_SOFT, EMOTION_COLORS, mmss
+from mirror.report.fmt import CUE_BAND, CUE_INK, CUE_SOFT, EMOTION_COLORS, cue_order, mmss
 
 SECTION_BAND = 0.66  # the speech row's section names sit above this height (axes fraction)
 MAX_POINTS = 3000  # intensity curves are reduced (keeping peaks) to about this many points
