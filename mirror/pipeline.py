@@ -43,6 +43,7 @@ from mirror.expressions.emotions import EmotionScores, compute_emotion_scores
 from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_json
 from mirror.face.landmarker import LandmarkerOptions, extract_tracks
 from mirror.face.model import resolve_model_path
+from mirror.face.workers import FaceWorkers
 from mirror.fileio import atomic_open, write_json_atomic
 from mirror.judgement import after_trigger, is_reading, judge_cue, judge_episode
 from mirror.media import probe_for_analysis
@@ -345,6 +346,7 @@ def analyse_video(
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
     face_started: Callable[[], None] | None = None,
+    face_workers: FaceWorkers | None = None,
 ) -> Analysis:
     """Analyse one video into `out_dir` (tracks.npz, expressions.npz, events.json); returns the
     analysis.
@@ -352,7 +354,9 @@ def analyse_video(
     `frame_times` (n,) are the recorder's own per-frame times (a session), used instead of the
     container's timestamps. `speech` says where the words come from (default: the video's own
     audio track, no script). `face_started()` is called once the face model's workers run (not
-    when the tracks are reused).
+    when the tracks are reused). `face_workers`: face-model processes started earlier with the
+    options this analysis uses (`mirror.face.workers`; `mirror analyse` starts them before it
+    loads this module), used by the face stage, which closes them.
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     speech = speech or SpeechInput()
@@ -361,6 +365,8 @@ def analyse_video(
     tracks_path = out / "tracks.npz"
     tracks = load_tracks(tracks_path) if reuse and tracks_path.is_file() else None
     saving: _Beside | None = None
+    if tracks is not None and face_workers is not None:
+        face_workers.close()
     if tracks is None:
         info = probe_for_analysis(video)  # a still image or a few frames: one clear line
         opts = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=workers)
@@ -370,7 +376,8 @@ def analyse_video(
                 progress("face", x)
 
         tracks = retime_tracks(extract_tracks(video, opts, info=info, progress=face_progress,
-                                              cancelled=cancelled, started=face_started),
+                                              cancelled=cancelled, started=face_started,
+                                              pool=face_workers),
                                frame_times)
         if not tracks.found.any():
             raise InputError(f"{video}: no face found in any frame; "

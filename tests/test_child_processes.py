@@ -1,5 +1,6 @@
 """Helper processes end with the process that started them: a killed `mirror analyse` leaves
-no report plotter behind (the face workers use the same `exit_with_parent`)."""
+no report plotter and no face worker behind, also one started ahead of its work
+(`mirror.face.workers`; all use `exit_with_parent`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ import os, sys, time
 from mirror.report.plotter import Plotter
 p = Plotter()
 print(p._pool.submit(os.getpid).result(timeout=60), flush=True)
+time.sleep(120)
+"""
+
+
+WORKERS = """
+import time
+from mirror.face.model import resolve_model_path
+from mirror.face.options import LandmarkerOptions
+from mirror.face.workers import FaceWorkers
+w = FaceWorkers(LandmarkerOptions(model_path=str(resolve_model_path())), 2)
+print(*[p.pid for p in w.procs], flush=True)
 time.sleep(120)
 """
 
@@ -39,5 +51,22 @@ def test_a_killed_analysis_takes_its_plotter_with_it() -> None:
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(child), "the plotter outlived the analysis that started it"
+    finally:
+        proc.kill()
+
+
+def test_a_killed_analysis_takes_its_waiting_face_workers_with_it() -> None:
+    proc = subprocess.Popen([sys.executable, "-c", WORKERS], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        workers = [int(x) for x in proc.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(w) for w in workers)
+        time.sleep(3.0)  # loading the model or waiting for a range: both must end
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers), "a face worker outlived its analysis"
     finally:
         proc.kill()

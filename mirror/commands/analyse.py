@@ -1,4 +1,8 @@
-"""`mirror analyse`: a video file (or a recorded session) -> events.json and the report."""
+"""`mirror analyse`: a video file (or a recorded session) -> events.json and the report.
+
+The face model's worker processes start first (`mirror.face.workers`): they load MediaPipe and
+the model while this process loads the pipeline (numpy, PyAV, scipy, the stages) and checks the
+input, so this module imports the pipeline only inside `run`."""
 
 from __future__ import annotations
 
@@ -11,15 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
-from mirror.media import probe_for_analysis
-from mirror.media.audio import probe_audio
-from mirror.pipeline import SpeechInput, analyse_video
 from mirror.profiles import available_profiles, load_profile
-from mirror.session import is_session_dir, load_session
-from mirror.speech.script import load_script
 
 if TYPE_CHECKING:
+    from mirror.face.workers import FaceWorkers
     from mirror.report.plotter import Plotter
+    from mirror.session import Session
 
 HELP = ("Analyse a recording: find expression episodes of your face (leaks, micro leaks and "
         "held expressions of the seven emotions) and cues (gaze aversion, lip press, brow flash, "
@@ -66,23 +67,57 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    video = Path(args.video)
+    face_workers = None if args.reuse else start_face_workers(args.model, args.workers)
+    try:
+        from mirror.session import is_session_dir, load_session
+
+        video = Path(args.video)
+        session = load_session(video) if _is_folder(video) and is_session_dir(video) else None
+        if session is not None:
+            out = Path(args.out) if args.out else session.analysis_dir
+        else:
+            out = Path(args.out) if args.out else default_out_dir(video)
+        if args.reuse and not _is_file(out / "tracks.npz"):
+            face_workers = start_face_workers(args.model, args.workers)
+        return _run(args, video, out, session, face_workers)
+    finally:
+        if face_workers is not None:
+            face_workers.close()
+
+
+def start_face_workers(model: str | None, workers: int) -> FaceWorkers | None:
+    """The face model's processes, started now, or None: with --workers 1 (the model runs in
+    this process), on a single core, or without a model file (the analysis then says so)."""
+    from mirror.face.model import resolve_model_path
+    from mirror.face.options import LandmarkerOptions, available_cores
+    from mirror.face.workers import FaceWorkers
+
+    count = workers or available_cores()
+    if count < 2:
+        return None
+    try:
+        options = LandmarkerOptions(model_path=str(resolve_model_path(model)), workers=workers)
+    except MirrorError:
+        return None
+    return FaceWorkers(options, count)
+
+
+def _run(args: argparse.Namespace, video: Path, out: Path, session: Session | None,
+         face_workers: FaceWorkers | None) -> int:
+    from mirror.pipeline import SpeechInput, analyse_video
+
     frame_times = None
     profile = args.profile
     audio = Path(args.audio) if args.audio else None
     script = Path(args.script) if args.script else None
     speech = SpeechInput(audio=audio, script=script, av_offset_s=args.av_offset)
-    if _is_folder(video) and is_session_dir(video):
-        session = load_session(video)
-        out = Path(args.out) if args.out else session.analysis_dir
+    if session is not None:
         video, frame_times = session.video, session.frame_times
         profile = profile or session.profile
         speech = SpeechInput(audio=audio or session.audio, script=script or session.script,
                              av_offset_s=args.av_offset,
                              audio_start_s=None if audio else session.audio_start_s,
                              use_video_audio=False)
-    else:
-        out = Path(args.out) if args.out else default_out_dir(video)
     created = preflight(video, out, profile=profile, audio=audio, script=script,
                         reuse=args.reuse)
     # Once the face workers run (not before: their start would wait), what the stages after the
@@ -100,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         analysis = analyse_video(video, out, profile=profile, model=args.model, reuse=args.reuse,
                             workers=args.workers, calibration=args.calibration,
                             frame_times=frame_times, speech=speech,
-                            progress=_progress(args.quiet), face_started=beside_the_face)
+                            progress=_progress(args.quiet), face_started=beside_the_face,
+                            face_workers=face_workers)
     except BaseException:
         for p in plotters:
             if p is not None:
@@ -141,10 +177,21 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def preflight(video: Path, out: Path, *, profile: str | None, audio: Path | None,
               script: Path | None, reuse: bool) -> bool:
     """Refuse unusable inputs in one line before the face model runs (minutes on a long video),
     then create the output folder; returns whether it was created here."""
+    from mirror.media import probe_for_analysis
+    from mirror.media.audio import probe_audio
+    from mirror.speech.script import load_script
+
     load_profile(profile)
     require_utf8_name(video)
     require_utf8_name(out)

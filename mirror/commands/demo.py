@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mirror.align import EventSpeech
 from mirror.commands.analyse import write_report_safely
-from mirror.evaluate import score_cues, score_events
-from mirror.pipeline import SpeechInput, analyse_video
+
+if TYPE_CHECKING:
+    from mirror.align import EventSpeech
 
 HELP = ("Generate the built-in demo rehearsal (a real face photo warped into expressions of "
         "known timing, with blinks, talking and head motion) and analyse it like any recording.")
@@ -21,6 +22,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mirror.evaluate import score_cues, score_events
+    from mirror.pipeline import SpeechInput, analyse_video
     from mirror.synth.demo import write_pitch_demo
     from mirror.synth.truth import load_truth
 

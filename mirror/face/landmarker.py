@@ -13,12 +13,12 @@ import gc
 import itertools
 import math
 import multiprocessing as mp
-import os
 import queue
 import traceback
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -34,29 +34,12 @@ from mirror.face.features import (
     compute_pose,
 )
 from mirror.face.native import native_logs_silenced, quiet_native_env, silence_native_logs_for_process
-from mirror.media import MAX_MODEL_SIDE, VideoInfo, iter_frames, probe_video
+from mirror.face.options import LandmarkerOptions, available_cores
+from mirror.face.workers import FaceWorkers
+from mirror.media import VideoInfo, iter_frames, probe_video
 from mirror.tracks import FaceTracks
 
 CHUNK = 48  # frames per result message
-
-
-@dataclass(frozen=True)
-class LandmarkerOptions:
-    model_path: str
-    workers: int = 0  # 0: one per available core
-    max_side: int = MAX_MODEL_SIDE
-    min_detection_confidence: float = 0.5
-    min_presence_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
-    count_faces_every_s: float = 1.0  # how often to count the faces in view (n_faces)
-    min_segment_s: float = 4.0  # shorter work is not split across processes
-
-
-def available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
 
 
 def create_landmarker(options: LandmarkerOptions, *, video: bool = True, num_faces: int = 1):  # type: ignore[no-untyped-def]
@@ -189,10 +172,15 @@ class _ChunkBuilder:
 
 
 def extract_range(
-    path: str, info: VideoInfo, options: LandmarkerOptions, start_s: float, end_s: float
+    path: str, info: VideoInfo, options: LandmarkerOptions, start_s: float, end_s: float, *,
+    tracker: Any = None,
 ) -> Iterator[dict[str, np.ndarray]]:
-    """Run the model over frames in [start_s, end_s); yield column chunks of up to CHUNK frames."""
-    tracker = create_landmarker(options, video=True, num_faces=1)
+    """Run the model over frames in [start_s, end_s); yield column chunks of up to CHUNK frames.
+
+    `tracker`: a fresh VIDEO-mode landmarker made with `options` (a pre-started worker's), closed
+    here; default: one made here."""
+    if tracker is None:
+        tracker = create_landmarker(options, video=True, num_faces=1)
     counter: FaceCounter | None = None
     builder: _ChunkBuilder | None = None
     last_ms = -1
@@ -227,9 +215,16 @@ def _worker(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
             start_s: float, end_s: float, q: Any) -> None:
     exit_with_parent()
     silence_native_logs_for_process()
+    run_range(path, info, options, seg, start_s, end_s, q)
+
+
+def run_range(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
+              start_s: float, end_s: float, q: Any, *, tracker: Any = None) -> None:
+    """In a worker process: one range's chunks onto `q`, then "done" (or one "error")."""
     try:
         vi = VideoInfo(**info)
-        for chunk in extract_range(path, vi, LandmarkerOptions(**options), start_s, end_s):
+        for chunk in extract_range(path, vi, LandmarkerOptions(**options), start_s, end_s,
+                                   tracker=tracker):
             q.put(("chunk", seg, chunk))
         q.put(("done", seg, None))
     except BaseException as exc:  # reported to the parent as one line
@@ -256,14 +251,20 @@ def extract_tracks(
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
     started: Callable[[], None] | None = None,
+    pool: FaceWorkers | None = None,
 ) -> FaceTracks:
     """Face tracks of every frame of `path`, using `options.workers` processes (0: all cores).
 
     `started()` is called once the model's workers run (what the caller does beside the face
-    stage then does not delay their start)."""
+    stage then does not delay their start). `pool`: workers started earlier with the same
+    options (`mirror.face.workers`), used instead of new ones, even for a single range; closed
+    here."""
     info = info or probe_video(path)
     workers = options.workers or available_cores()
     segs = _segments(max(info.duration_s, 0.0), workers, options.min_segment_s)
+    if pool is not None and (pool.options != options or pool.assigned or len(pool) < len(segs)):
+        pool.close()  # made for another analysis: not used
+        pool = None
     chunks: dict[int, list[dict[str, np.ndarray]]] = {i: [] for i in range(len(segs))}
     done = 0.0
 
@@ -273,7 +274,13 @@ def extract_tracks(
         if progress and info.n_frames_hint:
             progress(min(1.0, done / info.n_frames_hint))
 
-    if len(segs) == 1:
+    if pool is not None:
+        try:
+            _run_parallel(str(path), info, options, segs, chunks, report, cancelled, started,
+                          pool=pool)
+        finally:
+            pool.close()
+    elif len(segs) == 1:
         if started:
             started()
         with native_logs_silenced():
@@ -291,14 +298,20 @@ def _run_parallel(path: str, info: VideoInfo, options: LandmarkerOptions,
                   segs: list[tuple[float, float]], chunks: dict[int, list[dict[str, np.ndarray]]],
                   report: Callable[[dict[str, np.ndarray]], None],
                   cancelled: Callable[[], bool] | None,
-                  started: Callable[[], None] | None = None) -> None:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue(maxsize=64)
-    procs = [ctx.Process(target=_worker, daemon=True,
-                         args=(path, asdict(info), asdict(options), i, a, b, q))
-             for i, (a, b) in enumerate(segs)]
-    for p in procs:
-        p.start()
+                  started: Callable[[], None] | None = None, *,
+                  pool: FaceWorkers | None = None) -> None:
+    procs: list[BaseProcess]
+    if pool is not None:
+        q = pool.results
+        procs = pool.assign([(path, asdict(info), i, a, b) for i, (a, b) in enumerate(segs)])
+    else:
+        ctx = mp.get_context("spawn")
+        q = ctx.Queue(maxsize=64)
+        procs = [ctx.Process(target=_worker, daemon=True,
+                             args=(path, asdict(info), asdict(options), i, a, b, q))
+                 for i, (a, b) in enumerate(segs)]
+        for p in procs:
+            p.start()
     if started:
         started()
     pending = set(range(len(procs)))

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -94,6 +93,8 @@ def download_model(dest_dir: Path | None = None, source: str = "mediapipe", time
     """Fetch the model into the user cache, checking its sha256. Only called on user request."""
     dest = (dest_dir or cache_dir()) / MODEL_NAME
     if source == "mediapipe":
+        import urllib.request  # only here: `mirror analyse` resolves the model before its workers start
+
         try:
             with urllib.request.urlopen(MODEL_URL, timeout=timeout) as resp:
                 data = resp.read()

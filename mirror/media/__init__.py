@@ -24,8 +24,8 @@ import av
 import numpy as np
 
 from mirror.errors import InputError, shown_path
+from mirror.face.options import MAX_MODEL_SIDE
 
-MAX_MODEL_SIDE = 1280  # longer side of the frames given to the face model
 # x264's output depends on its thread count, which defaults to the machine's CPU count: the same
 # frames encoded on a 2-core and a 4-core machine decode to different pixels (and so to different
 # model numbers, an onset some frames apart). Every encoder mirror runs uses this fixed count.
