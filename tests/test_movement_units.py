@@ -10,6 +10,7 @@ from mirror.events.detect import (
     movement_onset,
     nameable,
     trim_to_leader,
+    trim_to_own,
 )
 from mirror.events.model import UNNAMED
 from mirror.events.movement import MOVE_LEVEL, compute_movement, describe_movement
@@ -366,6 +367,26 @@ def test_a_run_loses_its_ends_where_another_nameable_emotion_leads():
     assert trim_to_leader(named, 0, 9, 0) == (2, 4)
     named[6, 0] = 1.2  # the smile back above its threshold: kept up to there
     assert trim_to_leader(named, 0, 9, 0) == (2, 6)
+
+
+def test_an_episode_does_not_start_with_another_emotions_faint_stirring():
+    # the nose wings stir for half a second before a smile flash, far under disgust's
+    # threshold: the interval found on all emotions together starts there, the smile does not
+    n = 300
+    nose = np.zeros(n)
+    nose[85:104] = 0.08
+    au = action_units(n, {"AU12": bump(n, 100, 8, 0.6), "AU6": bump(n, 100, 8, 0.4),
+                          "AU9": nose})
+    (e,) = detect_events(compute_emotion_scores(au), au, SpotOptions())
+    assert e.expression == "happiness"
+    assert 99 / FPS <= e.start_s <= 101 / FPS  # the smile's own rise (it began at 84 / FPS)
+
+
+def test_trim_to_own_drops_the_ends_below_a_fraction_of_the_own_peak():
+    r = np.array([0.05, 0.1, 0.5, 2.0, 1.0, 0.3, 0.1])
+    assert trim_to_own(r, 0, 6, low_fraction=0.1) == (2, 5)
+    assert trim_to_own(r, 0, 6, low_fraction=0.0) == (0, 6)
+    assert trim_to_own(np.zeros(5), 0, 4, low_fraction=0.1) == (0, 4)  # nothing to trim to
 
 
 def test_one_corner_raised_above_the_other_is_contempt_but_one_pulled_down_is_not():

@@ -143,6 +143,19 @@ def trim_to_leader(named: np.ndarray, a: int, b: int, k: int) -> tuple[int, int]
     return a, b
 
 
+def trim_to_own(r: np.ndarray, a: int, b: int, *, low_fraction: float) -> tuple[int, int]:
+    """The run [a, b] without its ends where its own emotion's ratio `r` (m,) is below
+    `low_fraction` of its peak in the run: the interval was found on the strongest of all
+    emotions, and its ends may be another emotion's faint stirring (the nose wings before a
+    one-sided lip pull). The episode's onset is then found on its own movement."""
+    low = low_fraction * float(r[a:b + 1].max())
+    while a < b and r[a] < low:
+        a += 1
+    while b > a and r[b] < low:
+        b -= 1
+    return a, b
+
+
 def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
                   floor: float = 0.05) -> tuple[int, int]:
     """Widen [first, last] while the score keeps falling away from the apex (onset backtracking).
@@ -226,6 +239,7 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
             if is_speech(scores, au, k, iv.first + a, iv.first + b):
                 continue
             a, b = trim_to_leader(named, a, b, k)
+            a, b = trim_to_own(ratio[sl, k], a, b, low_fraction=opts.low_fraction)
             first, last = iv.first + a, iv.first + b
             s = scores.scores[:, k]
             apex = first + int(np.argmax(s[first:last + 1]))
