@@ -74,6 +74,13 @@ def opening(x: np.ndarray, *, frames: int) -> np.ndarray:
     return rolling(rolling(x, frames=frames, fn="min"), frames=frames, fn="max")
 
 
+def held_above(t: np.ndarray, score: np.ndarray, level: float, *, min_s: float) -> np.ndarray:
+    """(n,) bool: frames inside a stretch of at least `min_s` where `score` (n,) stays at or
+    above `level` (a morphological opening: shorter excursions, a syllable's, are not held)."""
+    frames = max(3, round(min_s / frame_period(t)) | 1)
+    return np.asarray(opening(np.nan_to_num(score), frames=frames) >= level)
+
+
 def fill_gaps(t: np.ndarray, x: np.ndarray, bad: np.ndarray, *, max_gap_s: float) -> np.ndarray:
     """Linear interpolation over runs of `bad` frames no longer than `max_gap_s`; longer -> NaN."""
     y = np.where(bad, np.nan, x)

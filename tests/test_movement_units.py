@@ -6,7 +6,6 @@ import pytest
 
 from mirror.events.detect import (
     detect_events,
-    held_above,
     movement_onset,
     nameable,
     trim_to_leader,
@@ -24,6 +23,7 @@ from mirror.expressions.actions import (
 from mirror.expressions.emotions import compute_emotion_scores
 from mirror.expressions.talking import explain_jaw, explain_talking, fit_jaw_model
 from mirror.profiles import SpotOptions
+from mirror.signal import held_above
 
 FPS = 30.0
 
@@ -249,13 +249,15 @@ def test_a_smile_that_lifts_the_cheeks_needs_no_extra_evidence_while_talking():
 
     n = 60
     talking = np.ones(n)
-    lips_only = compute_emotion_scores(action_units(n, {"AU12": np.full(n, 0.3)}, talking))
+    flash = np.zeros(n)
+    flash[20:35] = 0.3  # half a second: not yet a smile held through the sentence
+    lips_only = compute_emotion_scores(action_units(n, {"AU12": flash}, talking))
     with_cheeks = compute_emotion_scores(action_units(
-        n, {"AU12": np.full(n, 0.3), "AU6": np.full(n, 0.4)}, talking))
+        n, {"AU12": flash, "AU6": np.full(n, 0.4)}, talking))
     opts = spotter_options(SpotOptions())
     k = lips_only.names.index("happiness")
-    thr_lips = compute_thresholds(lips_only, opts)[:, k]
-    thr_cheeks = compute_thresholds(with_cheeks, opts)[:, k]
+    thr_lips = compute_thresholds(lips_only, opts)[20:35, k]
+    thr_cheeks = compute_thresholds(with_cheeks, opts)[20:35, k]
     assert thr_cheeks.max() < thr_lips.min()  # speech spreads the lips but does not lift cheeks
     k = lips_only.names.index("disgust")  # other mouth emotions keep their speech penalty
     assert compute_thresholds(with_cheeks, opts)[0, k] == compute_thresholds(lips_only, opts)[0, k]
@@ -306,6 +308,22 @@ def test_a_one_sided_pull_held_through_speech_is_contempt_but_a_syllable_is_not(
     assert [e.expression for e in events] == ["contempt"]
     syllable = action_units(n, {"AU12_r": bump(n, 100, 6, 0.28)}, talking=talking)
     assert detect_events(compute_emotion_scores(syllable), syllable, SpotOptions()) == []
+
+
+def test_a_smile_held_through_a_sentence_is_a_smile_but_syllables_spreading_the_lips_are_not():
+    # talking throughout: the lip corners held up for 3 s, dipping with each syllable (never
+    # below 0.12), against the same peaks on syllables that come and go (down to 0 each time)
+    n, talking = 300, np.ones(300)
+    held = np.zeros(n)
+    held[60:150] = 0.22 + 0.1 * np.sin(np.arange(90) * 2 * np.pi / 8)
+    syllables = np.zeros(n)
+    syllables[60:150] = np.clip(0.32 * np.sin(np.arange(90) * 2 * np.pi / 16), 0, None)
+    au = action_units(n, {"AU12": held}, talking=talking)
+    (e,) = detect_events(compute_emotion_scores(au), au, SpotOptions())
+    assert (e.expression, e.kind) == ("happiness", "held")
+    assert abs(e.start_s - 60 / FPS) < 0.1 and abs(e.end_s - 150 / FPS) < 0.1
+    au = action_units(n, {"AU12": syllables}, talking=talking)
+    assert detect_events(compute_emotion_scores(au), au, SpotOptions()) == []
 
 
 def test_held_above_keeps_only_stretches_long_enough():

@@ -22,7 +22,7 @@ from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import HELD_THROUGH_SPEECH_S, SPEECH_PENALTY, EmotionScores
 from mirror.expressions.talking import follows_jaw
 from mirror.profiles import SpotOptions
-from mirror.signal import compute_noise, frame_period, opening
+from mirror.signal import compute_noise, frame_period, held_above
 
 
 def spotter_options(spot: SpotOptions) -> SpotterOptions:
@@ -49,13 +49,6 @@ def compute_thresholds(scores: EmotionScores, opts: SpotterOptions) -> np.ndarra
             extra = np.where(held, 0.0, extra)
         thr[:, k] = base + extra
     return thr
-
-
-def held_above(t: np.ndarray, score: np.ndarray, level: float, *, min_s: float) -> np.ndarray:
-    """(n,) bool: frames inside a stretch of at least `min_s` where `score` (n,) stays at or
-    above `level` (a morphological opening: shorter excursions, a syllable's, are not held)."""
-    frames = max(3, round(min_s / frame_period(t)) | 1)
-    return np.asarray(opening(np.nan_to_num(score), frames=frames) >= level)
 
 
 def nameable(scores: np.ndarray, ratio: np.ndarray) -> np.ndarray:

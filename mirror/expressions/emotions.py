@@ -18,6 +18,7 @@ import numpy as np
 from mirror.events.model import EMOTIONS
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.talking import talking_range
+from mirror.signal import held_above
 
 # Emotions read mostly from the mouth, which speech also moves, need more evidence while talking:
 # how much more (score units at full speech) follows how strongly speech mimics each one. Talking
@@ -128,4 +129,18 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     side = np.where(raised > np.clip(hi - lo, 0, None) * one_sided,
                     np.sign(a["AU12d_l"] - a["AU12d_r"]), np.sign(pull_l - pull_r) * (asym > 0.5))
     return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable,
-                         talking=au.talking, speech_smile=1.0 - _ramp(a["AU6"], 0.1, 0.3))
+                         talking=au.talking, speech_smile=speech_smile(au.t, a["AU6"], a["AU12"]))
+
+
+SMILE_HELD_S = 1.0  # lip corners raised this long through speech: a smile, not articulation
+SMILE_HELD_LEVEL = 0.1  # ... at least this much of a full pull throughout
+
+
+def speech_smile(t: np.ndarray, au6: np.ndarray, au12: np.ndarray) -> np.ndarray:
+    """(n,) 0..1: how much of the speech penalty a smile's threshold keeps. None where the
+    cheeks are raised (a laugh lifts them, syllables do not), nor where the lip corners stay
+    raised through a whole second of talking: syllables spread the lips for a fraction of a
+    second (and this face's usual spreading is already explained away), a smile held through a
+    sentence does not come and go with them."""
+    held = held_above(t, au12, SMILE_HELD_LEVEL, min_s=SMILE_HELD_S)
+    return np.where(held, 0.0, 1.0 - _ramp(au6, 0.1, 0.3))
