@@ -15,7 +15,8 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "mirror"
 PURE = ("mirror.expressions", "mirror.events", "mirror.cues", "mirror.speech", "mirror.align",
-        "mirror.judgement", "mirror.face.features", "mirror.tracks", "mirror.signal",
+        "mirror.judgement", "mirror.face.features", "mirror.face.gaze", "mirror.tracks",
+        "mirror.signal",
         "mirror.timeline")
 
 

@@ -18,12 +18,13 @@ from mirror.cues.detect import (
     short_blinks,
 )
 from mirror.cues.model import CUE_INFO, CUES, Cue, CuePart
-from mirror.cues.signals import compute_eye_gaze, compute_gaze, compute_head_roll, eye_to_degrees
+from mirror.cues.signals import compute_gaze, compute_head_roll
 from mirror.evaluate import score_cues
 from mirror.events.model import Event
 from mirror.expressions.actions import AU_NAMES, ActionUnitOptions, ActionUnits
 from mirror.expressions.emotions import EMOTIONS, EmotionScores
 from mirror.face.features import KEPT_LANDMARKS
+from mirror.face.gaze import compute_eye_gaze, eye_to_degrees
 from mirror.judgement import after_trigger
 from mirror.judgement import is_cue_problem as is_problem
 from mirror.pipeline import judge_cues

@@ -326,6 +326,24 @@ def test_a_smile_held_through_a_sentence_is_a_smile_but_syllables_spreading_the_
     assert detect_events(compute_emotion_scores(au), au, SpotOptions()) == []
 
 
+def test_the_lids_are_not_read_while_the_eyes_are_turned_away():
+    # the landmark model reads the lids from the eye's outline, which the eyes turned in the head
+    # change: a glance aside or down is not narrowed (anger) or widened (fear) lids
+    from test_cues_units import tracks_with
+
+    from mirror.expressions.actions import lids_seen
+
+    n = 200  # looking where they rest for most of it
+    shift = np.zeros((n, 2))
+    shift[110:140, 0] = 0.05  # the irises a twentieth of an eye width aside: about 7 degrees
+    shift[140:170, 0] = 0.1  # a tenth: about 14.5 degrees
+    shift[170:, 1] = 0.1  # down (vertical offsets count double): 30 degrees
+    seen = lids_seen(tracks_with(n, shift, np.zeros(n)), np.ones(n, bool), max_gap_s=0.5)
+    assert seen[:140].min() == 1.0  # at rest and within 8 degrees: read as they are
+    assert seen[140:170] == pytest.approx(1 - (14.48 - 8) / 8, abs=0.01)
+    assert seen[170:].max() == 0.0
+
+
 def test_held_above_keeps_only_stretches_long_enough():
     t = np.arange(100) / FPS
     score = np.zeros(100)

@@ -11,46 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 from mirror.face import features as F
+from mirror.face.gaze import (
+    VERTICAL_GAIN,
+    compute_eye_gaze,
+    eye_to_degrees,
+    landmark_points,
+    relative_to_rest,
+)
 from mirror.signal import dilate, fill_gaps, rolling
 from mirror.tracks import FaceTracks
 
-# An eye is about 2.5 eyeball radii wide (palpebral fissure ~30 mm, eyeball radius ~12 mm): an
-# iris displaced by `d` eye widths has turned by asin(2.5 d).
-EYE_WIDTHS_PER_RADIUS = 2.5
-# The lids cover the iris's top and bottom, and the model's iris centre moves about half as far
-# vertically as it does sideways for the same turn (measured on generated clips: a sideways
-# shift shows at 0.68 of its size, a downward one at 0.2-0.3): vertical offsets count double.
-VERTICAL_GAIN = 2.0
 # The face model's own gaze blendshapes (eyeLookDown / eyeLookUp) see vertical gaze better than
 # its iris points: the vertical gaze is a mix of both, the blendshapes scaled so that a change of
 # 0.2 reads as 10 degrees.
 LOOK_DEGREES = 50.0
 VERTICAL_MIX = 0.5
-
-
-def _points(tracks: FaceTracks, ids: tuple[int, ...]) -> np.ndarray:
-    """(n, len(ids), 3) stored landmarks, isotropic (y in x's units)."""
-    aspect = float(tracks.meta.get("height", 1)) / float(tracks.meta.get("width", 1) or 1)
-    return F.to_isotropic(np.stack([tracks.landmark(i) for i in ids], axis=1), aspect=aspect)
-
-
-def compute_eye_gaze(tracks: FaceTracks) -> tuple[np.ndarray, np.ndarray]:
-    """(h, v) (n,) each: the irises' offset from the eye-corner midpoints, in eye widths.
-
-    The mean of both eyes; h positive towards the person's left, v positive down.
-    """
-    ids = (F.R_EYE_OUT, F.R_EYE_IN, F.L_EYE_IN, F.L_EYE_OUT, F.CHIN, F.R_IRIS, F.L_IRIS)
-    pts = _points(tracks, ids)
-    _, rot, _ = F.compute_face_axes(*(pts[:, k] for k in range(5)))
-    x, y = rot[:, 0], rot[:, 1]
-    hs, vs = [], []
-    for out, inn, iris in ((0, 1, 5), (3, 2, 6)):
-        mid = 0.5 * (pts[:, out] + pts[:, inn])
-        width = np.linalg.norm(pts[:, out] - pts[:, inn], axis=-1)
-        d = pts[:, iris] - mid
-        hs.append(np.sum(d * x, axis=-1) / np.maximum(width, 1e-9))
-        vs.append(np.sum(d * y, axis=-1) / np.maximum(width, 1e-9))
-    return np.mean(hs, axis=0), np.mean(vs, axis=0)
 
 
 def compute_look_down(tracks: FaceTracks) -> np.ndarray:
@@ -102,14 +77,9 @@ def compute_head_roll(tracks: FaceTracks) -> np.ndarray:
 
     In a camera image the person's left eye is on the right; a tilt to their left lowers it.
     """
-    pts = _points(tracks, (F.R_EYE_OUT, F.L_EYE_OUT))
+    pts = landmark_points(tracks, (F.R_EYE_OUT, F.L_EYE_OUT))
     d = pts[:, 1] - pts[:, 0]
     return np.degrees(np.arctan2(d[:, 1], d[:, 0]))
-
-
-def eye_to_degrees(offset: np.ndarray) -> np.ndarray:
-    """Iris offsets in eye widths -> eye rotation in degrees."""
-    return np.degrees(np.arcsin(np.clip(EYE_WIDTHS_PER_RADIUS * offset, -1.0, 1.0)))
 
 
 def eyes_closed(tracks: FaceTracks, ok: np.ndarray, *, ratio: float = 0.5) -> np.ndarray:
@@ -119,13 +89,6 @@ def eyes_closed(tracks: FaceTracks, ok: np.ndarray, *, ratio: float = 0.5) -> np
     a = np.fmax(tracks.geo("eye_open_r"), tracks.geo("eye_open_l")).astype(np.float64)
     usual = np.nanmedian(a[ok]) if ok.any() else np.nan
     return dilate(np.nan_to_num(a / usual, nan=1.0) < ratio, before=2, after=2)
-
-
-def relative_to_rest(x: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """x minus its median over the usable frames (the person's rest), NaN where not usable."""
-    if not ok.any():
-        return np.full_like(x, np.nan, dtype=np.float64)
-    return np.where(ok, x - np.nanmedian(x[ok]), np.nan)
 
 
 def compute_gaze(tracks: FaceTracks, ok: np.ndarray, blink: np.ndarray, *,

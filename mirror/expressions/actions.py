@@ -16,6 +16,7 @@ import numpy as np
 
 from mirror.expressions.neutral import Neutral, usable_frames
 from mirror.expressions.talking import explain_jaw, explain_talking
+from mirror.face.gaze import eye_turn
 from mirror.signal import (
     dilate,
     fill_gaps,
@@ -79,6 +80,12 @@ CORNER_MAX_TURN_DEG = 10.0  # read only with the head near its usual pose (the m
 # corners drift apart in height on a face turned or tilted further)
 AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED + CORNER_RAISED
 EYE_AUS = ("AU5", "AU6", "AU7")
+# The lids as the landmark model reads them follow the eyes: looking down lowers the upper lid,
+# looking aside narrows the eye. The lid AUs fade out as the eyes turn from their rest by more
+# than the first angle (degrees), to nothing at the second: a downward glance is not anger's
+# narrowed lids, nor a glance up fear's raised ones.
+LID_GAZE_DEG = (8.0, 16.0)
+LID_AUS = ("AU5", "AU7")
 # AUs the landmark model moves with a blink although a blink does not move them (the brows and
 # the nose wings follow the closing lids in its mesh): hidden over blinks and bridged up to
 # `max_blink_gap_s`, so an expression around a blink goes on and a blink alone reads nothing
@@ -253,6 +260,14 @@ def corner_raised(tracks: FaceTracks, neutral: Neutral,
             np.clip(np.fmin((filled - gate) / CORNER_FULL, rise_l), 0.0, 1.5))
 
 
+def lids_seen(tracks: FaceTracks, ok: np.ndarray, *, max_gap_s: float) -> np.ndarray:
+    """(n,) 1..0: how far the lid AUs can be read, by how far the eyes are turned in the head
+    (`LID_GAZE_DEG`); blinks and other frames not `ok` are bridged (the irises jump there)."""
+    turn = fill_gaps(tracks.t, eye_turn(tracks, ok), ~ok, max_gap_s=max_gap_s)
+    lo, hi = LID_GAZE_DEG
+    return np.asarray(1.0 - np.clip((np.nan_to_num(turn, nan=0.0) - lo) / (hi - lo), 0.0, 1.0))
+
+
 def compute_action_units(tracks: FaceTracks, neutral: Neutral,
                          options: ActionUnitOptions | None = None) -> ActionUnits:
     """AU evidence per frame, relative to `neutral`; eye AUs bridged over blinks."""
@@ -297,6 +312,9 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
             filled = np.nan_to_num(fill_gaps(tracks.t, filled, brief,
                                              max_gap_s=options.max_blink_gap_s), nan=0.0)
         cols[name] = filled
+    seen = lids_seen(tracks, usable & ~blink, max_gap_s=options.max_blink_gap_s)
+    for name in (f"{base}_{side}" for base in LID_AUS for side in ("r", "l")):
+        cols[name] = cols[name] * seen
     for side in ("r", "l"):  # a stretch pulls the corners out, a smile out and up: not both
         rise = np.clip((cols[f"AU12_{side}"] - 0.05) / 0.2, 0.0, 1.0)
         cols[f"AU20_{side}"] = cols[f"AU20_{side}"] * (1.0 - rise)
