@@ -6,6 +6,7 @@ import pytest
 
 from mirror.events.detect import (
     detect_events,
+    extend_bounds,
     movement_onset,
     nameable,
     trim_to_leader,
@@ -420,9 +421,22 @@ def test_an_episode_does_not_start_with_another_emotions_faint_stirring():
 
 def test_trim_to_own_drops_the_ends_below_a_fraction_of_the_own_peak():
     r = np.array([0.05, 0.1, 0.5, 2.0, 1.0, 0.3, 0.1])
-    assert trim_to_own(r, 0, 6, low_fraction=0.1) == (2, 5)
-    assert trim_to_own(r, 0, 6, low_fraction=0.0) == (0, 6)
+    assert trim_to_own(r, 0, 6, low_fraction=0.1, end_fraction=0.1) == (2, 5)
+    assert trim_to_own(r, 0, 6, low_fraction=0.0, end_fraction=0.0) == (0, 6)
+    assert trim_to_own(r, 0, 6, low_fraction=0.1) == (2, 4)  # the tail: to a quarter of the peak
     assert trim_to_own(np.zeros(5), 0, 4, low_fraction=0.1) == (0, 4)  # nothing to trim to
+
+
+def test_an_episode_ends_where_its_score_has_fallen_to_a_quarter_of_its_apex():
+    # a flash of 6 frames whose score then decays slowly over 20 frames (the landmark model's
+    # action units settling): the episode ends on the decay's way down, not in its faint tail
+    s = np.zeros(60)
+    s[10:16] = [0.2, 0.6, 1.0, 1.0, 0.8, 0.5]
+    s[16:36] = 0.45 * 0.85 ** np.arange(20)
+    first, last = extend_bounds(s, 11, 12, 15)
+    assert first == 10
+    assert s[last] > 0.25 * s[12] >= s[last + 1]
+    assert extend_bounds(s, 11, 12, 15, end_floor=0.05)[1] > last + 5  # the old walk
 
 
 def test_one_corner_raised_above_the_other_is_contempt_but_one_pulled_down_is_not():

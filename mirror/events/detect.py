@@ -136,30 +136,41 @@ def trim_to_leader(named: np.ndarray, a: int, b: int, k: int) -> tuple[int, int]
     return a, b
 
 
-def trim_to_own(r: np.ndarray, a: int, b: int, *, low_fraction: float) -> tuple[int, int]:
-    """The run [a, b] without its ends where its own emotion's ratio `r` (m,) is below
-    `low_fraction` of its peak in the run: the interval was found on the strongest of all
-    emotions, and its ends may be another emotion's faint stirring (the nose wings before a
-    one-sided lip pull). The episode's onset is then found on its own movement."""
-    low = low_fraction * float(r[a:b + 1].max())
-    while a < b and r[a] < low:
+# The landmark model's action units fall back slowly once a display has ended (its landmark
+# smoothing, the mesh settling): an episode ends where its own emotion has fallen to this fraction
+# of its apex, not where the tail fades into the noise. Onsets still walk down to a few per cent
+# (a score starts late, see `movement_onset`). Measured: 0.15-0.35 give the same episodes on the
+# foreign and held-out sets.
+OFFSET_FRACTION = 0.25
+
+
+def trim_to_own(r: np.ndarray, a: int, b: int, *, low_fraction: float,
+                end_fraction: float = OFFSET_FRACTION) -> tuple[int, int]:
+    """The run [a, b] without its start where its own emotion's ratio `r` (m,) is below
+    `low_fraction` of its peak in the run, nor its end below `end_fraction` of it: the interval
+    was found on the strongest of all emotions, and its ends may be another emotion's faint
+    stirring (the nose wings before a one-sided lip pull) or this one's slow tail. The
+    episode's onset is then found on its own movement."""
+    peak = float(r[a:b + 1].max())
+    while a < b and r[a] < low_fraction * peak:
         a += 1
-    while b > a and r[b] < low:
+    while b > a and r[b] < end_fraction * peak:
         b -= 1
     return a, b
 
 
 def extend_bounds(s: np.ndarray, first: int, apex: int, last: int, *,
-                  floor: float = 0.05) -> tuple[int, int]:
-    """Widen [first, last] while the score keeps falling away from the apex (onset backtracking).
+                  floor: float = 0.05, end_floor: float = OFFSET_FRACTION) -> tuple[int, int]:
+    """Widen [first, last] while the score keeps falling away from the apex: back to `floor` of
+    the apex (onset backtracking), forward to `end_floor` of it (`OFFSET_FRACTION`).
 
     `s` (n,) is a lightly gated score of the episode's emotion: the gated one used for spotting
     cuts the slow start and end of the ramp off.
     """
-    low = floor * s[apex]
+    low, end_low = floor * s[apex], end_floor * s[apex]
     while first > 0 and low < s[first - 1] < s[first]:
         first -= 1
-    while last + 1 < s.size and low < s[last + 1] < s[last]:
+    while last + 1 < s.size and end_low < s[last + 1] < s[last]:
         last += 1
     return first, last
 
