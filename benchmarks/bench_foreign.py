@@ -1,6 +1,6 @@
 """Spotting accuracy on the foreign development set (clips from a generator that is not ours).
 
-    python benchmarks/bench_foreign.py [--set emotions|cues|both] [--out DIR] [--full]
+    python benchmarks/bench_foreign.py [--set emotions|cues|both] [--out DIR] [--full] [--mirrored]
 
 `../shared/data/foreign/` holds 30 s clips with their own truth and scorer (see its README). The
 face model runs once per clip; its tracks are kept in `--cache` (default
@@ -9,6 +9,10 @@ By default only the expression and cue analysis runs on the cached tracks (what 
 `--full` runs `mirror analyse`'s whole pipeline (speech stage, script alignment, events.json as a
 user gets it). The foreign scorer then prints F1, labels, leak/held, false alarms per minute,
 recall per category and expression, and for the cue set the cue F1 per type.
+
+`--mirrored` runs the same clips flipped left to right (re-encoded once into the cache): to the
+face model another face, with the same truth (only a contempt's side flips, which the scorer does
+not read). A change that holds on the foreign faces should hold on their mirror images too.
 """
 
 from __future__ import annotations
@@ -29,12 +33,43 @@ from mirror.tracks import load_tracks
 FOREIGN = Path(__file__).resolve().parents[2] / "shared" / "data" / "foreign"
 
 
-def cached_tracks(clip: Path, cache: Path, out: Path) -> Path:
+def mirrored_copy(video: Path, target: Path) -> Path:
+    """`video` flipped left to right (H.264, CRF 16, no audio) at `target`, written once."""
+    import av
+    import numpy as np
+
+    from mirror.media import iter_frames, probe_video
+
+    if target.is_file():
+        return target
+    info = probe_video(video)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_suffix(".part.mp4")
+    with av.open(str(part), "w") as c:
+        s = c.add_stream("libx264", rate=round(info.fps))
+        s.width, s.height, s.pix_fmt = info.width, info.height, "yuv420p"
+        s.options = {"crf": "16"}
+        for _, rgb in iter_frames(video):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[:, ::-1]), format="rgb24")
+            for packet in s.encode(frame):
+                c.mux(packet)
+        for packet in s.encode():
+            c.mux(packet)
+    part.replace(target)
+    return target
+
+
+def cached_tracks(clip: Path, cache: Path, out: Path, *, mirrored: bool = False) -> Path:
     """The clip's face tracks: from the cache, else from one run of the model (then cached)."""
+    if mirrored:
+        cache = cache / "mirrored"
     cached = cache / clip.parent.name / clip.name / "tracks.npz"
     if not cached.is_file():
         tmp = cache / "tmp" / clip.name
-        analyse_video(clip / "clip.mp4", tmp, speech=None)
+        video = clip / "clip.mp4"
+        if mirrored:
+            video = mirrored_copy(video, cache / "videos" / clip.parent.name / f"{clip.name}.mp4")
+        analyse_video(video, tmp, speech=None)
         cached.parent.mkdir(parents=True, exist_ok=True)
         (tmp / "tracks.npz").replace(cached)
     return cached
@@ -67,7 +102,11 @@ def main() -> None:
     ap.add_argument("--cache", default=str(Path.home() / ".cache/mirror/bench/foreign"))
     ap.add_argument("--profile", default="sales-pitch")
     ap.add_argument("--full", action="store_true", help="the whole pipeline, speech included")
+    ap.add_argument("--mirrored", action="store_true",
+                    help="the clips flipped left to right (another face to the model)")
     args = ap.parse_args()
+    if args.full and args.mirrored:
+        ap.error("--mirrored runs the expression analysis only (its clips have no audio)")
     if not FOREIGN.is_dir():
         sys.exit(f"bench_foreign: {FOREIGN} is absent (the foreign development set)")
     sets = ("emotions", "cues") if args.set == "both" else (args.set,)
@@ -76,7 +115,7 @@ def main() -> None:
         for clip in sorted((FOREIGN / name).glob("clip*")):
             out = Path(args.out) / name / clip.name
             out.mkdir(parents=True, exist_ok=True)
-            tracks = cached_tracks(clip, Path(args.cache), out)
+            tracks = cached_tracks(clip, Path(args.cache), out, mirrored=args.mirrored)
             if args.full:
                 analyse_full(clip, tracks, out, args.profile)
             else:
