@@ -345,6 +345,20 @@ def test_the_lids_are_not_read_while_the_eyes_are_turned_away():
     assert seen[170:].max() == 0.0
 
 
+def test_brows_lowered_with_the_nose_wrinkled_are_disgust_not_anger():
+    # while talking (disgust's threshold raised), brows lowered and lids tightened with the nose
+    # wrinkled and the upper lip raised: the nose wrinkler lowers the brows itself
+    n, talking = 300, np.ones(300)
+    face = {"AU4": bump(n, 100, 60, 0.4), "AU7": bump(n, 100, 60, 0.3)}
+    au = action_units(n, face, talking=talking)
+    assert [e.expression for e in detect_events(compute_emotion_scores(au), au,
+                                                SpotOptions())] == ["anger"]
+    au = action_units(n, face | {"AU9": bump(n, 100, 60, 0.4), "AU10": bump(n, 100, 60, 0.28)},
+                      talking=talking)
+    assert [e.expression for e in detect_events(compute_emotion_scores(au), au,
+                                                SpotOptions())] == ["disgust"]
+
+
 def test_held_above_keeps_only_stretches_long_enough():
     t = np.arange(100) / FPS
     score = np.zeros(100)

@@ -106,10 +106,13 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     fear = np.fmax(_gm(a["AU1"], a["AU5"], tension) * lids_up, 0.8 * np.fmax(
         np.fmax(_gm(a["AU5"], a["AU20"]) * lids_up, _gm(a["AU1"], a["AU20"])),
         _gm(a["AU1"], a["AU2"], a["AU4k"]) * _ramp(a["AU4k"], 0.08, 0.2)))
-    # anger: lowered brows with tightened lids, pressed or tightened lips (4+5/7+23/24)
+    # anger: lowered brows with tightened lids, pressed or tightened lips (4+5/7+23/24); the
+    # nose wrinkler pulls the brows down with it (FACS: AU9 lowers the inner brows), so brows
+    # lowered with the nose wrinkled are disgust's, not anger's
     lips_tight = np.fmax(a["AU24"], a["AU23"])
     anger = (_gm(a["AU4"], np.fmax(a["AU7"], lips_tight)) * _ramp(a["AU4"], 0.08, 0.2)
-             - 0.7 * a["AU1"] - 0.5 * a["AU12"])  # clearly lowered brows: a soft AND, not an OR
+             - 0.7 * a["AU1"] - 0.5 * a["AU12"]  # clearly lowered brows: a soft AND, not an OR
+             - a["AU9"])
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
     disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
     support = np.fmax(np.fmax(a["AU1"], 0.5 * a["AU15"]),
