@@ -102,14 +102,19 @@ sys.exit(rc)
 """
 
 
-def test_analyse_starts_its_face_workers_before_it_loads_the_pipeline(clip: Path,
-                                                                     tmp_path: Path) -> None:
+def traced_analyse(clip: Path, out: Path, workers: int) -> dict:
+    """`mirror analyse` run under TRACE: what it had loaded when it started its face workers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIRROR_CALIBRATION": "none"}
-    proc = subprocess.run([sys.executable, "-c", TRACE, "analyse", str(clip), "--out",
-                           str(tmp_path / "a"), "--workers", "2", "-q", "--no-report"],
+    proc = subprocess.run([sys.executable, "-c", TRACE, "analyse", str(clip), "--out", str(out),
+                           "--workers", str(workers), "-q", "--no-report"],
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_analyse_starts_its_face_workers_before_it_loads_the_pipeline(clip: Path,
+                                                                     tmp_path: Path) -> None:
+    seen = traced_analyse(clip, tmp_path / "a", 2)
     assert seen["loaded_at_start"] == [], "the face workers waited for the pipeline to load"
     assert len(seen["pids"]) == 2 and seen["ranges"] == 2  # and the analysis used them
     assert json.loads((tmp_path / "a" / "events.json").read_text())["frames"] > 0
@@ -117,9 +122,4 @@ def test_analyse_starts_its_face_workers_before_it_loads_the_pipeline(clip: Path
 
 def test_analyse_with_one_worker_runs_the_model_in_its_own_process(clip: Path,
                                                                    tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIRROR_CALIBRATION": "none"}
-    proc = subprocess.run([sys.executable, "-c", TRACE, "analyse", str(clip), "--out",
-                           str(tmp_path / "a"), "--workers", "1", "-q", "--no-report"],
-                          capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {}
+    assert traced_analyse(clip, tmp_path / "a", 1) == {}
