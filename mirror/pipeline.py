@@ -40,7 +40,7 @@ from mirror.events.detect import (
 from mirror.events.model import Event
 from mirror.expressions.actions import ActionUnitOptions, ActionUnits, compute_action_units
 from mirror.expressions.emotions import EmotionScores, compute_emotion_scores
-from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_json
+from mirror.expressions.neutral import Neutral, estimate_neutral, neutral_from_json, not_relaxed
 from mirror.face.landmarker import LandmarkerOptions, extract_tracks
 from mirror.face.model import resolve_model_path
 from mirror.face.workers import FaceWorkers
@@ -82,6 +82,10 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     if neutral is None:
         raise InputError(f"{tracks.meta.get('source', 'video')}: no face found in any frame; "
                          "record facing the camera with your face well lit")
+    if neutral.source == "estimated" and (shown := not_relaxed(neutral)):
+        warnings.append(f"no relaxed moment to learn your neutral face from (you were {shown} "
+                        "throughout): expressions were measured against that face, so some may be "
+                        "missed or misnamed; start with a few calm seconds, or run `mirror calibrate`")
     au = compute_action_units(tracks, neutral)
     scores = compute_emotion_scores(au)
     lightly_gated = compute_emotion_scores(

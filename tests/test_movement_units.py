@@ -485,3 +485,17 @@ def test_a_one_sided_raise_is_described_in_the_episode_and_in_words():
     text = evidence_text({"AU12d": 0.53, "AU24": 0.4, "AU24_r": 0.44, "AU24_l": 0.34})
     assert text.startswith("one lip corner pulled up, 53 % of a full one-sided pull (AU12d 0.53)")
     assert "lips pressed, 40 % of a full press (AU24 0.4; right 44 %, left 34 %)" in text
+
+
+def test_a_recording_smiling_throughout_has_no_relaxed_neutral_and_says_so():
+    from mirror.expressions.neutral import estimate_neutral, not_relaxed
+
+    n = 300
+    calm, _ = _tracks_with(n, {"mouthSmileLeft": bump(n, 150, 30, 0.8)}, {})
+    assert not_relaxed(estimate_neutral(calm)) == ""
+    # smiling in 80 % of the frames: the calmest 40 % are smiles too
+    smiling = np.where(np.arange(n) < 240, 0.55, 0.0)
+    tracks, _ = _tracks_with(n, {"mouthSmileLeft": smiling, "mouthSmileRight": smiling}, {})
+    assert not_relaxed(estimate_neutral(tracks)) == "smiling"
+    raised, _ = _tracks_with(n, {"mouthUpperUpRight": np.full(n, 0.4)}, {})
+    assert not_relaxed(estimate_neutral(raised)) == "with the upper lip raised"

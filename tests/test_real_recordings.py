@@ -36,6 +36,8 @@ def test_expressive_face_is_seen(tmp_path: Path):
     assert doc["frames"] >= 470
     assert 1 <= len(doc["events"]) <= 30
     assert {e["expression"] for e in doc["events"]} & {"happiness", "sadness", "disgust"}
+    # she cries, hides her mouth and laughs: no relaxed moment to take as her neutral face
+    assert any("no relaxed moment" in w and "smiling" in w for w in doc["warnings"]), doc["warnings"]
 
 
 def test_neutral_turning_into_a_broad_smile(tmp_path: Path):
@@ -43,6 +45,7 @@ def test_neutral_turning_into_a_broad_smile(tmp_path: Path):
     smiles = [e for e in doc["events"] if e["expression"] == "happiness"]
     assert smiles, doc["events"]
     assert max(e["intensity"] for e in smiles) > 0.5
+    assert not any("no relaxed moment" in w for w in doc["warnings"]), doc["warnings"]
 
 
 def test_face_leaving_the_frame_is_a_warning_not_a_failure(tmp_path: Path):

@@ -26,6 +26,13 @@ EXPRESSIVE = tuple(BS[n] for n in (
     "mouthFunnel", "mouthShrugLower", "mouthShrugUpper", "eyeSquintLeft", "eyeSquintRight",
 ))
 
+# Blendshapes MediaPipe reads at (nearly) zero on every relaxed face, whatever its shape (at most
+# 0.06 on each of the 27 faces of the foreign, GRID and real clips; the brows, the squint and the
+# jaw rest anywhere from 0 to 0.96), with what a neutral estimate above NOT_RELAXED shows.
+AT_REST_ZERO = {"mouthSmile": "smiling", "mouthFrown": "with the mouth corners pulled down",
+                "mouthUpperUp": "with the upper lip raised", "mouthStretch": "with the lips stretched"}
+NOT_RELAXED = 0.25
+
 
 @dataclass(frozen=True)
 class Neutral:
@@ -99,3 +106,19 @@ def neutral_from_json(d: dict[str, object]) -> Neutral:
     arr = {k: np.asarray(d[k], np.float64) for k in
            ("blendshapes", "geometry", "blendshape_spread", "geometry_spread", "pose")}
     return Neutral(frame_index=-1, source="calibration", **arr)
+
+
+def not_relaxed(neutral: Neutral) -> str:
+    """What an estimated neutral face shows that a relaxed face does not ("smiling"), or "".
+
+    A recording with no relaxed stretch at all (a smile or a laugh throughout, a hand over the
+    mouth) yields a "neutral" that is itself an expression; every expression is measured against
+    it, so that one is hidden and others are misread (a laugh against a smiling neutral shows a
+    raised upper lip without a smile: disgust)."""
+    worst, what = NOT_RELAXED, ""
+    for base, words in AT_REST_ZERO.items():
+        for side in ("Left", "Right"):
+            level = float(neutral.blendshapes[BS[base + side]])
+            if level > worst:
+                worst, what = level, words
+    return what
