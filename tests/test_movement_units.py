@@ -499,3 +499,22 @@ def test_a_recording_smiling_throughout_has_no_relaxed_neutral_and_says_so():
     assert not_relaxed(estimate_neutral(tracks)) == "smiling"
     raised, _ = _tracks_with(n, {"mouthUpperUpRight": np.full(n, 0.4)}, {})
     assert not_relaxed(estimate_neutral(raised)) == "with the upper lip raised"
+
+
+def test_inner_brows_raised_without_the_outer_are_fear_not_surprise():
+    # lids raised and the jaw dropped (12 frames, 0.4 s): the whole brow raised in a curve is
+    # surprise; the inner brows raised with the outer ones left behind are fear's brows
+    n = 300
+    face = {"AU5": bump(n, 150, 12, 0.4), "AU26": bump(n, 150, 12, 1.0)}
+
+    def named(au1: float, au2: float, **more: np.ndarray) -> list[str]:
+        au = action_units(n, face | {"AU1": bump(n, 150, 12, au1), "AU2": bump(n, 150, 12, au2)}
+                          | more)
+        return [e.expression for e in detect_events(compute_emotion_scores(au), au, SpotOptions())]
+
+    assert named(0.6, 0.4) == ["surprise"]
+    assert named(0.6, 0.2) == ["surprise"]  # the outer brows a third of the inner: still a curve
+    assert named(0.6, 0.02) == ["fear"]
+    assert named(0.15, 0.0) == ["fear"]  # weak, but no surprise brow either
+    # the same with the lips pushed forward into an "O": neither
+    assert named(0.6, 0.02, AU18=bump(n, 150, 12, 1.0)) in ([], ["unnamed"])

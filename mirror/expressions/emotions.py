@@ -2,7 +2,8 @@
 
 Each emotion is its EMFACS prototype as a soft AND of its core AUs (a geometric mean: every core
 AU must be present), minus the AUs that point to a neighbouring emotion:
-happiness 6+12 (12 core, 6 only strengthens it), surprise 1+2+5 (+26), fear 1+2+4+5+20,
+happiness 6+12 (12 core, 6 only strengthens it), surprise 1+2+5 (+26), fear 1+2+4+5+20 (the
+inner brows raised with the outer ones left behind count as fear's drawn brows, AU4's part),
 anger 4+7/24 without 1, disgust 9/10 (+15+17) without a smile, sadness 1+15 (+4, 17),
 contempt a one-sided 12/14 (or one lip corner raised above the other, AU12d). A brow raise
 without raised upper lids is a conversational signal (Ekman 1979), not surprise; a lip shape
@@ -91,7 +92,11 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     contempt = np.fmax(np.clip(hi - lo, 0, None) * one_sided, raised)
     # brows knit or lowered, lips stretched (corners out, or down-and-out with the lids raised):
     # what tells fear from surprise
-    tension = np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"]))
+    # The inner brows raised with the outer ones left behind are fear's (and sadness's) brows:
+    # drawn together, their inner corners pulled up; surprise raises the whole brow in a curve.
+    inner_only = a["AU1"] * (1.0 - _ramp(a["AU2"] / (a["AU1"] + 0.05), *INNER_ONLY_RATIO))
+    tension = np.fmax(np.fmax(np.fmax(a["AU4"], a["AU4k"]), np.fmax(a["AU20"], 0.7 * a["AU15"])),
+                      inner_only)
     # surprise: brows and upper lids raised (1+2+5, +26), or the brows raised with the jaw dropped
     # (1+2+26) further than this person's talking opens it (raised brows on a talking face, with
     # the jaw where syllables take it, are conversational; a jaw dropped into an "O" with the brows
@@ -124,7 +129,8 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # lips pushed forward or rounded (a pout, an "oo", an "O") raise the upper lip and pull the
     # corners unevenly: that is neither disgust nor contempt
     pout = 1.0 - _ramp(np.fmax(a["AU18"], a["AU22"]), 0.15, 0.4)
-    disgust, contempt = disgust * pout, contempt * pout
+    # ... nor fear, whose lips are stretched, the opposite of pushed forward
+    disgust, contempt, fear = disgust * pout, contempt * pout, fear * pout
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
@@ -135,6 +141,7 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
                          talking=au.talking, speech_smile=speech_smile(au.t, a["AU6"], a["AU12"]))
 
 
+INNER_ONLY_RATIO = (0.05, 0.15)  # outer / inner brow raise: below the first, the inner alone
 SMILE_HELD_S = 1.0  # lip corners raised this long through speech: a smile, not articulation
 SMILE_HELD_LEVEL = 0.1  # ... at least this much of a full pull throughout
 
