@@ -85,7 +85,8 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     if neutral.source == "estimated" and (shown := not_relaxed(neutral)):
         warnings.append(f"no relaxed moment to learn your neutral face from (you were {shown} "
                         "throughout): expressions were measured against that face, so some may be "
-                        "missed or misnamed; start with a few calm seconds, or run `mirror calibrate`")
+                        "missed or misnamed; start with a few calm seconds, or calibrate once "
+                        "(mirror calibrate)")
     au = compute_action_units(tracks, neutral)
     scores = compute_emotion_scores(au)
     lightly_gated = compute_emotion_scores(

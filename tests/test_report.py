@@ -254,3 +254,17 @@ def test_focus_names_the_section_where_problems_cluster() -> None:
     assert "Rehearse the “price” part" in titles
     part = focus[titles.index("Rehearse the “price” part")]
     assert part.episodes == (1, 2, 3) and part.detail == "3 of the 4 problem moments happened there."
+
+
+def test_notes_on_the_analysis_come_before_the_advice(tmp_path: Path) -> None:
+    analysis = build_analysis(tmp_path / "smiling")
+    doc = json.loads((analysis / "events.json").read_text())
+    note = ("no relaxed moment to learn your neutral face from (you were smiling throughout): "
+            "expressions were measured against that face")
+    doc["warnings"] = [note]
+    (analysis / "events.json").write_text(json.dumps(doc))
+    written = write_report(analysis, formats=["html", "md"])
+    html, md = written["html"].read_text(), written["md"].read_text()
+    for text, advice in ((html, "Three things to work on"), (md, "## Three things to work on")):
+        assert text.index("Notes on this analysis") < text.index(advice)
+        assert text.index(escape(note) if text is html else note) < text.index(advice)

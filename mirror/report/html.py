@@ -385,6 +385,15 @@ def _transcript(f: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
             f"this profile)</summary><div class=inner>{''.join(out)}</div></details>")
 
 
+def _notes(f: dict[str, Any]) -> str:
+    """The analysis's own notes, before the advice: a note can change how all of it reads (no
+    relaxed moment to take as the neutral face, the face lost for a while, no speech)."""
+    if not f["warnings"]:
+        return ""
+    return ('<h2 id="notes">Notes on this analysis</h2><ul class="notes">'
+            + "".join(f"<li>{escape(w)}</li>" for w in f["warnings"]) + "</ul>")
+
+
 def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
     """The whole report page; `images` are the picture bytes by file name."""
     f = facts
@@ -401,7 +410,7 @@ def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
         f'<p class="meta">{escape(source)} · {mmss(f["duration_s"])} · '
         f"profile {escape(f['profile']['name'])} · written {when}</p>"
         f'<p class="lede">{escape(f["profile"]["summary"])}</p></header>',
-        _summary(f), _focus(f, by_id), _worst(f, by_id),
+        _summary(f), _notes(f), _focus(f, by_id), _worst(f, by_id),
         f'<h2 id="timeline">Timeline</h2><figure class="timeline">'
         f'{_img(images, f["timeline"], "Timeline of your expressions per emotion, with episodes, speech and trigger words")}'  # noqa: E501
         "<figcaption>Each row is one emotion's intensity. Solid blocks are leaks (pale: not a "
@@ -418,9 +427,6 @@ def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
     nav = '<nav class="toc">' + "".join(
         f'<a href="#{t}">{label}</a>' for t, label in toc if t in present) + "</nav>"
     body.insert(1, nav)
-    if f["warnings"]:
-        body.append('<h2 id="notes">Notes on this analysis</h2><ul class="notes">'
-                    + "".join(f"<li>{escape(w)}</li>" for w in f["warnings"]) + "</ul>")
     body.append(f"<footer>Written by {escape(f['generated_by'])} on this computer; this file "
                 "loads nothing from the internet. Expression readings are estimates from your "
                 "face's movements, meant for practice, not a judgement of what you felt."

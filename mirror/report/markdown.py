@@ -146,6 +146,8 @@ def render_markdown(facts: dict[str, Any]) -> str:
         head.insert(4, "cues (a problem)")
         row.insert(4, f"{s['cues']} ({s['cue_problems']})")
     out += _table(head, [row])
+    if f["warnings"]:  # before the advice: a note can change how all of it reads
+        out += ["## Notes on this analysis", ""] + [f"- {w}" for w in f["warnings"]] + [""]
     if not f["episodes"] and not f.get("cues"):
         out += [f"**No expression episodes in this session.** Your face stayed calm and readable "
                 f"for the whole {length}: nothing leaked and nothing was held. "
@@ -229,8 +231,6 @@ def render_markdown(facts: dict[str, Any]) -> str:
                 else:
                     parts.append(tok["text"])
             out += [" ".join(parts), ""]
-    if f["warnings"]:
-        out += ["## Notes on this analysis", ""] + [f"- {w}" for w in f["warnings"]] + [""]
     out += ["---", f"Written by {f['generated_by']} on this computer. Expression readings are "
             "estimates from your face's movements, meant for practice, not a judgement of what "
             "you felt.", ""]
