@@ -17,11 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from mirror.evaluate import Score, score_events
 from mirror.events.model import UNNAMED, Event
 from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
-from mirror.synth.render import render_clip
+from mirror.synth.render import Rig, build_rig, render_clip
 from mirror.synth.spec import distractor_only_spec, random_spec
 from mirror.synth.truth import Truth, load_truth, save_truth
 from mirror.tracks import load_tracks
@@ -50,14 +52,35 @@ def analysed(name: str, make_truth: object, work: Path, cache: Path | None
     return [Event.from_json(e) for e in doc["events"]], truth, float(doc["duration_s"])
 
 
+def face_rig(path: Path) -> Rig:
+    """The generator's rig for the face in an image or in a video's first frame."""
+    from mirror.face.model import resolve_model_path
+    from mirror.media import iter_frames
+    from mirror.synth.face import base_face_from_image
+
+    if path.suffix.lower() in (".jpg", ".jpeg", ".png"):
+        from PIL import Image
+
+        rgb = np.asarray(Image.open(path).convert("RGB"))
+    else:
+        rgb = next(iter(iter_frames(path)))[1]
+    return build_rig(base_face_from_image(rgb, resolve_model_path()))
+
+
 def main() -> None:
     os.environ["MIRROR_CALIBRATION"] = "none"  # measure the recording's own neutral estimate
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="101-110")
     ap.add_argument("--calm", default="201-205")
     ap.add_argument("--cache", default=None, help="keep tracks and truth here (re-runs in seconds)")
+    ap.add_argument("--face", default=None,
+                    help="render another face: a photo or a video (its first frame) of a relaxed "
+                         "face; cached apart from the default face's clips")
     args = ap.parse_args()
     cache = Path(args.cache) if args.cache else None
+    rig = face_rig(Path(args.face)) if args.face else None
+    if cache and args.face:
+        cache = cache / f"face-{Path(args.face).stem}"
     unnamed = 0
     total = Score()
     per_emotion: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
@@ -67,7 +90,7 @@ def main() -> None:
         for seed in _range(args.seeds):
             events, truth, _ = analysed(
                 str(seed), lambda p, seed=seed: render_clip(
-                    random_spec(seed, duration_s=30, n_episodes=8), p), d, cache)
+                    random_spec(seed, duration_s=30, n_episodes=8), p, rig=rig), d, cache)
             unnamed += sum(e.expression == UNNAMED for e in events)
             s = score_events(events, truth.episodes)
             total.add(s)
@@ -82,7 +105,7 @@ def main() -> None:
         for seed in _range(args.calm):
             events, _, dur = analysed(
                 f"calm{seed}", lambda p, seed=seed: render_clip(
-                    distractor_only_spec(seed, duration_s=30), p), d, cache)
+                    distractor_only_spec(seed, duration_s=30), p, rig=rig), d, cache)
             calm_events += len(events)
             calm_s += dur
     print(f"\nALL {len(_range(args.seeds))} clips: {total.summary()}")

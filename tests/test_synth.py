@@ -208,3 +208,34 @@ def test_emotion_weights_sides_and_asymmetry():
     assert wow["AU1@L"] == 1.0 and wow["AU1@R"] == pytest.approx(0.6)
     assert wow["AU26"] == 1.0  # the jaw is never split
     assert "AU6" in compute_emotion_weights("happiness")
+
+
+def test_another_face_is_framed_like_the_base_and_takes_expressions(rig):
+    import cv2
+
+    from mirror.face.model import resolve_model_path
+    from mirror.synth.face import FACE_SPAN, FRAME_H, base_face_from_image
+    from mirror.synth.mp_runner import create_landmarker, read_face
+    from mirror.synth.render import Renderer, build_rig
+
+    # the base face small and off-centre in a bigger picture: framed back to the base's size
+    small = cv2.resize(rig.base.image, (480, 360), interpolation=cv2.INTER_AREA)
+    photo = np.zeros((480, 600, 3), np.uint8)
+    photo[100:460, 110:590] = small
+    other = base_face_from_image(photo, resolve_model_path())
+    assert other.image.shape == (480, 640, 3)
+    span = float(np.ptp(other.landmarks[:, 1]))
+    assert abs(span / FRAME_H - FACE_SPAN) < 0.03
+    ep = Episode(expression="happiness", onset_s=0.0, apex_s=0.1, apex_end_s=0.5, offset_s=0.6)
+    r = Renderer(build_rig(other), ClipSpec(duration_s=0.6, episodes=(ep,), head_motion=0.0,
+                                            noise=0.0, lighting=STILL))
+    lmk = create_landmarker(resolve_model_path(), video=False)
+    try:
+        apex = read_face(lmk, r.frame(9))
+    finally:
+        lmk.close()
+    assert apex is not None
+    assert min(apex.blendshapes[k] - other.blendshapes[k]
+               for k in ("mouthSmileLeft", "mouthSmileRight")) > 0.3
+    with pytest.raises(ValueError, match="no face"):
+        base_face_from_image(np.zeros((480, 640, 3), np.uint8), resolve_model_path())

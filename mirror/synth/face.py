@@ -71,17 +71,43 @@ def compute_neutralizing_displacement(pts: np.ndarray, *, inward: float = 0.08,
     return frame.vec_to_px(d)
 
 
-def frame_photo(photo: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale the photo by SOURCE_SCALE and crop a webcam frame around the face.
+def frame_photo(photo: np.ndarray, pts: np.ndarray, *, scale: float = SOURCE_SCALE
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Scale the photo by `scale` and crop a webcam frame around the face.
 
     Returns the frame (480, 640, 3) and the landmarks (n, 2) moved into it."""
-    centre = pts[:, :2].mean(axis=0) * SOURCE_SCALE
+    centre = pts[:, :2].mean(axis=0) * scale
     x0 = round(centre[0] - FRAME_W / 2)
     y0 = round(centre[1] - FRAME_H * 0.47)
-    m = np.array([[SOURCE_SCALE, 0, -x0], [0, SOURCE_SCALE, -y0]], dtype=np.float64)
+    m = np.array([[scale, 0, -x0], [0, scale, -y0]], dtype=np.float64)
     framed = cv2.warpAffine(photo, m, (FRAME_W, FRAME_H), flags=cv2.INTER_CUBIC,
                             borderMode=cv2.BORDER_REFLECT)
-    return framed, pts[:, :2] * SOURCE_SCALE - [x0, y0]
+    return framed, pts[:, :2] * scale - [x0, y0]
+
+
+FACE_SPAN = 0.45  # the landmark mesh's height in the frame, as in the default base face
+
+
+def base_face_from_image(image: np.ndarray, model_path: Path) -> BaseFace:
+    """Another face for the generator: a photo or video frame (RGB) of a face at rest, framed
+    like the default base (640x480, the mesh FACE_SPAN of the height), read by the real
+    FaceLandmarker. Nothing is neutralised: the image should show a relaxed, closed mouth.
+    ValueError when no face is found."""
+    with native_logs_silenced():
+        landmarker = create_landmarker(model_path, video=False)
+        try:
+            first = read_face(landmarker, np.ascontiguousarray(image))
+            if first is None:
+                raise ValueError("no face found in the image")
+            span = float(np.ptp(first.landmarks[:, 1]))
+            framed, _ = frame_photo(image, first.landmarks, scale=FACE_SPAN * FRAME_H / span)
+            reading = read_face(landmarker, framed)
+            if reading is None:
+                raise ValueError("no face found in the framed image")
+        finally:
+            landmarker.close()  # type: ignore[attr-defined]
+    return BaseFace(image=framed, landmarks=reading.landmarks, blendshapes=reading.blendshapes,
+                    photo_blendshapes=first.blendshapes)
 
 
 def warp_exact(image: np.ndarray, src_pts: np.ndarray, dst_pts: np.ndarray) -> np.ndarray:
