@@ -518,3 +518,33 @@ def test_inner_brows_raised_without_the_outer_are_fear_not_surprise():
     assert named(0.15, 0.0) == ["fear"]  # weak, but no surprise brow either
     # the same with the lips pushed forward into an "O": neither
     assert named(0.6, 0.02, AU18=bump(n, 150, 12, 1.0)) in ([], ["unnamed"])
+
+
+def test_a_nose_wrinkle_held_through_a_sentence_is_one_disgust_not_pieces():
+    # talking throughout: the nose wrinkled for 3 s, dipping with the syllables (0.17-0.33),
+    # never reaches disgust's talking threshold (0.37): a held display all the same. Nose
+    # wings that ride on syllables (down to 0 each time) are no disgust.
+    n, talking = 300, np.ones(300)
+    held = np.zeros(n)
+    held[60:150] = 0.25 + 0.08 * np.sin(np.arange(90) * 2 * np.pi / 8)
+    au = action_units(n, {"AU9": held}, talking=talking)
+    (e,) = detect_events(compute_emotion_scores(au), au, SpotOptions())
+    assert (e.expression, e.kind) == ("disgust", "held")
+    assert abs(e.start_s - 60 / FPS) < 0.15 and abs(e.end_s - 150 / FPS) < 0.15
+    syllables = np.zeros(n)
+    syllables[60:150] = np.clip(0.33 * np.sin(np.arange(90) * 2 * np.pi / 16), 0, None)
+    au = action_units(n, {"AU9": syllables}, talking=talking)
+    assert detect_events(compute_emotion_scores(au), au, SpotOptions()) == []
+
+
+def test_nose_wings_stretched_by_a_wide_jaw_under_raised_brows_are_not_disgust():
+    n = 300
+
+    def held(level: float) -> np.ndarray:
+        return np.where((np.arange(n) >= 150) & (np.arange(n) < 180), level, 0.0)
+
+    face = {"AU9": held(0.35), "AU26": held(1.0)}
+    au = action_units(n, face | {"AU1": held(0.4), "AU2": held(0.2)})
+    assert float(compute_emotion_scores(au)["disgust"].max()) == 0.0
+    au = action_units(n, face)
+    assert float(compute_emotion_scores(au)["disgust"].max()) > 0.3

@@ -28,8 +28,11 @@ from mirror.signal import held_above
 SPEECH_PENALTY = {"happiness": 0.25, "disgust": 0.25, "contempt": 0.2, "sadness": 0.1}
 # Speech pulls one lip corner for a syllable at most (about 0.2 s; talking is mostly symmetric):
 # a one-sided pull held this long through the words is no articulation, and needs no extra
-# evidence while talking.
-HELD_THROUGH_SPEECH_S = {"contempt": 0.4}
+# evidence while talking. Syllables raise the upper lip and the nose wings for a fraction of a
+# second too: a wrinkle held above the base threshold through a whole second of them is disgust
+# (otherwise a held disgust while talking crosses its raised threshold only now and then, and
+# falls apart into pieces).
+HELD_THROUGH_SPEECH_S = {"contempt": 0.4, "disgust": 1.0}
 # Syllables open the jaw up to about this quantile of its opening over the talking frames; a jaw
 # dropped further, with the brows raised, is surprise even mid-sentence.
 JAW_SPEECH_QUANTILE = 0.95
@@ -118,8 +121,12 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     anger = (_gm(a["AU4"], np.fmax(a["AU7"], lips_tight)) * _ramp(a["AU4"], 0.08, 0.2)
              - 0.7 * a["AU1"] - 0.5 * a["AU12"]  # clearly lowered brows: a soft AND, not an OR
              - a["AU9"])
+    # disgust: the nose wrinkled or the upper lip raised, without a smile; the nose wrinkler
+    # pulls the inner brows down, so with the inner brows raised the nose wings' rise is the
+    # jaw's stretch (a wide-open surprise), not AU9
     nose = np.fmax(a["AU9"], 0.8 * a["AU10"])
-    disgust = nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1)
+    disgust = ((nose * (1.0 - _ramp(a["AU12"], 0.1, 0.4)) + 0.2 * a["AU15"] * (nose > 0.1))
+               * (1.0 - _ramp(a["AU1"], 0.15, 0.35)))
     support = np.fmax(np.fmax(a["AU1"], 0.5 * a["AU15"]),
                       np.fmax(0.5 * np.clip(a["AU17"], 0, 1), 0.7 * a["AU4"]))
     # sadness: lip corners down with the inner brows raised or the chin up (1+4+15, 15+17); the
