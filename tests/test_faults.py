@@ -369,7 +369,9 @@ def test_killed_analysis(clip_cache: Path, tmp_path: Path) -> None:
     log = []
 
     # 1. killed while tracks.npz is being written (its temp file exists) or the moment it
-    # appears: it is absent or whole; events.json is not written yet
+    # appears: it is absent or whole, and so is events.json (on a fast machine the analysis
+    # after the face stage can finish between two polls of the watcher: the kill then comes
+    # after events.json, which must be whole all the same)
     def writing_tracks() -> bool:
         return out.is_dir() and any(p.name.startswith((".tracks.npz.", "tracks.npz"))
                                     for p in out.iterdir())
@@ -377,24 +379,26 @@ def test_killed_analysis(clip_cache: Path, tmp_path: Path) -> None:
     a = Analysis(clip, out)
     at = a.kill_when(writing_tracks)
     strays = check_after_kill(out, None)
-    assert not (out / "events.json").exists()
     if (out / "tracks.npz").exists():
         assert load_tracks(out / "tracks.npz").t.size == round(CLIP_S * 30)
     log.append(f"tracks.npz being written ({at:.1f} s): tracks.npz "
-               f"{'whole' if (out / 'tracks.npz').exists() else 'absent'}, no events.json, "
-               f"temp files {strays}")
+               f"{'whole' if (out / 'tracks.npz').exists() else 'absent'}, events.json "
+               f"{'whole' if (out / 'events.json').exists() else 'absent'}, temp files {strays}")
 
-    # 2. killed the moment tracks.npz appears: it is whole; events.json is not written yet
-    with contextlib.suppress(FileNotFoundError):
-        (out / "tracks.npz").unlink()  # (if the first kill came after the rename)
+    # 2. killed the moment tracks.npz appears: it is whole (events.json absent or whole)
+    for name in ("tracks.npz", "events.json"):
+        with contextlib.suppress(FileNotFoundError):
+            (out / name).unlink()  # (if the first kill came after the rename)
     a = Analysis(clip, out, "--reuse")  # no tracks to reuse: a full run
     at = a.kill_when(lambda: (out / "tracks.npz").exists())
     strays = check_after_kill(out, None)
-    assert not (out / "events.json").exists()
     assert load_tracks(out / "tracks.npz").t.size == round(CLIP_S * 30)
-    log.append(f"tracks.npz appeared ({at:.1f} s): whole, no events.json, temp files {strays}")
+    log.append(f"tracks.npz appeared ({at:.1f} s): whole, events.json "
+               f"{'whole' if (out / 'events.json').exists() else 'absent'}, temp files {strays}")
 
     # 3. a --reuse run killed the moment events.json appears (writing the report): it is whole
+    with contextlib.suppress(FileNotFoundError):
+        (out / "events.json").unlink()  # (if the second kill came after it)
     a = Analysis(clip, out, "--reuse")
     at = a.kill_when(lambda: (out / "events.json").exists())
     killed_doc = json.loads((out / "events.json").read_text())
