@@ -1,11 +1,13 @@
 """Spotting accuracy on generated clips the tests never see (held-out seeds), MEGC-style.
 
-    python benchmarks/bench_accuracy.py [--seeds 101-110] [--calm 201-205] [--cache DIR]
+    python benchmarks/bench_accuracy.py [--seeds 101-110] [--calm 201-205] [--cache DIR] [--face FILE]
 
 Renders 30 s clips with 8 episodes each (random emotions, micro / leak / held, a quarter of the
 leaks weak) plus blinks, talking, brow flashes, head motion, lighting and compression; analyses
 them with `mirror analyse`'s pipeline; prints F1 (IoU >= 0.5), label and leak/held accuracy per
 clip and over all clips, per-emotion recall, and the events found on expression-free clips.
+`--face` renders the same seeds on another face (a photo or a video's first frame of a relaxed
+face; `mirror.synth.face.base_face_from_image`), for faces the spotter was never tuned on.
 """
 
 from __future__ import annotations
