@@ -9,6 +9,7 @@ run on the result to get the neutral landmarks that the action units move.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,21 +94,12 @@ def base_face_from_image(image: np.ndarray, model_path: Path) -> BaseFace:
     like the default base (640x480, the mesh FACE_SPAN of the height), read by the real
     FaceLandmarker. Nothing is neutralised: the image should show a relaxed, closed mouth.
     ValueError when no face is found."""
+    def framed(photo: np.ndarray, pts: np.ndarray) -> np.ndarray:
+        span = float(np.ptp(pts[:, 1]))
+        return frame_photo(photo, pts, scale=FACE_SPAN * FRAME_H / span)[0]
+
     with native_logs_silenced():
-        landmarker = create_landmarker(model_path, video=False)
-        try:
-            first = read_face(landmarker, np.ascontiguousarray(image))
-            if first is None:
-                raise ValueError("no face found in the image")
-            span = float(np.ptp(first.landmarks[:, 1]))
-            framed, _ = frame_photo(image, first.landmarks, scale=FACE_SPAN * FRAME_H / span)
-            reading = read_face(landmarker, framed)
-            if reading is None:
-                raise ValueError("no face found in the framed image")
-        finally:
-            landmarker.close()  # type: ignore[attr-defined]
-    return BaseFace(image=framed, landmarks=reading.landmarks, blendshapes=reading.blendshapes,
-                    photo_blendshapes=first.blendshapes)
+        return _read_base_face(np.ascontiguousarray(image), model_path, framed, "the image")
 
 
 def warp_exact(image: np.ndarray, src_pts: np.ndarray, dst_pts: np.ndarray) -> np.ndarray:
@@ -147,21 +139,30 @@ def build_base_face(model_path: Path) -> BaseFace:
         return _read_base_face(photo, model_path)
 
 
-def _read_base_face(photo: np.ndarray, model_path: Path) -> BaseFace:
+def _neutralised(photo: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """The astronaut framed, her smile warped away and the lip seam drawn."""
+    framed, moved = frame_photo(photo, pts)
+    dst = moved + compute_neutralizing_displacement(moved)
+    return paint_lip_seam(warp_exact(framed, moved, dst), dst)
+
+
+def _read_base_face(photo: np.ndarray, model_path: Path,
+                    make: Callable[[np.ndarray, np.ndarray], np.ndarray] = _neutralised,
+                    what: str = "the astronaut photo") -> BaseFace:
+    """Read the face in `photo`, make the base image from it (`make(photo, landmarks)`) and
+    read that again; ValueError when either has no face."""
     landmarker = create_landmarker(model_path, video=False)
     try:
         first = read_face(landmarker, photo)
         if first is None:
-            raise RuntimeError("no face found in the astronaut photo")
-        framed, pts = frame_photo(photo, first.landmarks)
-        dst = pts + compute_neutralizing_displacement(pts)
-        neutral = paint_lip_seam(warp_exact(framed, pts, dst), dst)
-        reading: FaceReading | None = read_face(landmarker, neutral)
+            raise ValueError(f"no face found in {what}")
+        image = make(photo, first.landmarks)
+        reading: FaceReading | None = read_face(landmarker, image)
         if reading is None:
-            raise RuntimeError("no face found in the neutral base")
+            raise ValueError(f"no face found in the base made from {what}")
     finally:
         landmarker.close()  # type: ignore[attr-defined]
-    return BaseFace(image=neutral, landmarks=reading.landmarks, blendshapes=reading.blendshapes,
+    return BaseFace(image=image, landmarks=reading.landmarks, blendshapes=reading.blendshapes,
                     photo_blendshapes=first.blendshapes)
 
 
