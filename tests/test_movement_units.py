@@ -548,3 +548,30 @@ def test_nose_wings_stretched_by_a_wide_jaw_under_raised_brows_are_not_disgust()
     assert float(compute_emotion_scores(au)["disgust"].max()) == 0.0
     au = action_units(n, face)
     assert float(compute_emotion_scores(au)["disgust"].max()) > 0.3
+
+
+def test_one_display_is_one_episode_and_a_surprise_over_a_smile_stays_two():
+    from mirror.events.detect import Span, merge_displays
+
+    n = 200
+    # the lip corners and the upper lip raised throughout frames 20-150 (a laugh): the mouth moves
+    # at both apexes, and the two spans (happiness 0, then disgust 4) overlap
+    au = action_units(n, {"AU12": bump(n, 20, 130, 0.8), "AU10": bump(n, 20, 130, 0.5),
+                          "AU1": bump(n, 160, 30, 0.6), "AU2": bump(n, 160, 30, 0.6)})
+    scores = compute_emotion_scores(au)
+    ratio = np.zeros((n, 7))
+    ratio[20:100, 0], ratio[90:150, 4] = 3.0, 1.5
+    laugh = merge_displays([Span(20, 60, 100, 0), Span(90, 120, 150, 4)], scores, ratio, au,
+                           merge_gap_s=0.5)
+    assert laugh == [Span(20, int(np.argmax(scores.scores[20:151, 0])) + 20, 150, 0)]
+    # the same emotion again within the merge gap (0.3 s): one episode
+    again = merge_displays([Span(20, 40, 60, 0), Span(69, 80, 100, 0)], scores, ratio, au,
+                           merge_gap_s=0.5)
+    assert [(s.first, s.last, s.k) for s in again] == [(20, 100, 0)]
+    # ... but not beyond it, nor two emotions that only follow each other
+    assert len(merge_displays([Span(20, 40, 60, 0), Span(90, 100, 110, 0)], scores, ratio, au,
+                              merge_gap_s=0.5)) == 2
+    # brows raised (surprise, 1) overlapping the smile's end: other regions, two displays
+    apart = merge_displays([Span(20, 80, 165, 0), Span(160, 175, 190, 1)], scores, ratio, au,
+                           merge_gap_s=0.5)
+    assert [s.k for s in apart] == [0, 1]

@@ -12,9 +12,11 @@ too: named when an emotion nearly fits, else unnamed, described by what moved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from mirror.events.classify import classify_episode
+from mirror.events.classify import classify_episode, detect_regions
 from mirror.events.model import UNNAMED, Event
 from mirror.events.movement import MOVE_LEVEL, compute_movement
 from mirror.events.spot import SpotterOptions, detect_intervals
@@ -218,6 +220,43 @@ def movement_onset(m: np.ndarray, first: int, last: int, *, floor: float = 0.05,
     return first
 
 
+@dataclass(frozen=True)
+class Span:
+    """One named episode in frames (inclusive) before it is classified: emotion index `k`."""
+
+    first: int
+    apex: int
+    last: int
+    k: int
+
+
+def merge_displays(spans: list[Span], scores: EmotionScores, ratio: np.ndarray, au: ActionUnits,
+                   *, merge_gap_s: float) -> list[Span]:
+    """One display, one episode. Spans (sorted by start) are joined when they are one movement:
+    the same emotion again within `merge_gap_s` (the profile's promise: closer episodes of one
+    emotion are one), or two that overlap in time (each widened to its own onset and offset)
+    and move the same region of the face at their apexes: a laugh whose naming flips between
+    happiness and disgust is one laugh, a smile that starts as a smirk is one smile. The joined
+    span is named by the emotion with more evidence over it (summed in units of its threshold),
+    its apex that emotion's peak. A surprise overlapping a smile (brows, mouth) stays two."""
+    out: list[Span] = []
+    for sp in spans:
+        if out:
+            p = out[-1]
+            gap = float(scores.t[sp.first] - scores.t[p.last])
+            same = sp.k == p.k and gap <= merge_gap_s
+            shared = set(detect_regions(au, p.apex)) & set(detect_regions(au, sp.apex))
+            if same or (sp.first <= p.last and shared):
+                first, last = min(p.first, sp.first), max(p.last, sp.last)
+                sl = slice(first, last + 1)
+                k = max((p.k, sp.k), key=lambda j: float(ratio[sl, j].sum()))
+                apex = first + int(np.argmax(scores.scores[sl, k]))
+                out[-1] = Span(first, apex, last, k)
+                continue
+        out.append(sp)
+    return out
+
+
 def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                   bounds: EmotionScores | None = None, min_run_s: float = 0.6,
                   thresholds: np.ndarray | None = None) -> list[Event]:
@@ -231,6 +270,7 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
     thr = compute_thresholds(scores, opts) if thresholds is None else thresholds
     ratio = scores.scores / thr
     events: list[Event] = []
+    spans: list[Span] = []
     prev_last = -1  # the last frame of the episode before: an onset never reaches back into it
     back = round(0.5 / frame_period(scores.t))  # an onset moves at most half a second earlier
     for iv in detect_intervals(scores.t, ratio.max(axis=1), threshold=1.0, options=opts):
@@ -256,9 +296,13 @@ def detect_events(scores: EmotionScores, au: ActionUnits, spot: SpotOptions, *,
                 first = min(first, max(movement_onset(m, first, last, max_frames=back),
                                        prev_last + 1))
             prev_last = last
-            events.append(classify_episode(
-                expression=scores.names[k], t=scores.t, s=s, au=au, first=first, apex=apex,
-                last=last, side_track=scores.side, noise=compute_noise(s), options=spot))
+            spans.append(Span(first, apex, last, k))
+    for sp in merge_displays(spans, scores, ratio, au, merge_gap_s=opts.merge_gap_s):
+        s = scores.scores[:, sp.k]
+        events.append(classify_episode(
+            expression=scores.names[sp.k], t=scores.t, s=s, au=au, first=sp.first,
+            apex=sp.apex, last=sp.last, side_track=scores.side, noise=compute_noise(s),
+            options=spot))
     events += detect_movements(scores, au, ratio, events, spot, opts)
     return sorted(resolve_overlaps(events), key=lambda e: e.start_s)
 
