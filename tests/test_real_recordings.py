@@ -1,6 +1,7 @@
 """Real recordings from ../shared/data/real: robustness, not accuracy (they carry no labels)."""
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,13 @@ def test_expressive_face_is_seen(tmp_path: Path):
     assert {e["expression"] for e in doc["events"]} & {"happiness", "sadness", "disgust"}
     # she cries, hides her mouth and laughs: no relaxed moment to take as her neutral face
     assert any("no relaxed moment" in w and "smiling" in w for w in doc["warnings"]), doc["warnings"]
+    # one display, one episode: her laugh (about 11-19.7 s) is one smile, not pieces named in
+    # turn happiness and disgust, and no two episodes overlap
+    events = sorted(doc["events"], key=lambda e: e["start_s"])
+    laughs = [e for e in events if e["end_s"] > 12.0 and e["start_s"] < 18.0]
+    assert [e["expression"] for e in laughs] == ["happiness"], laughs
+    assert laughs[0]["end_s"] - laughs[0]["start_s"] > 6.0, laughs
+    assert all(b["start_s"] >= a["end_s"] for a, b in pairwise(events))
 
 
 def test_neutral_turning_into_a_broad_smile(tmp_path: Path):
