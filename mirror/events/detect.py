@@ -5,9 +5,11 @@ Spot first, name second: an episode is an interval where some emotion stands abo
 evidence falls back, and named by the emotion with the most evidence over it (summed in units
 of its own threshold). An interval is split only where another emotion leads for a sustained
 stretch (`min_run_s`), so a held smile whose asymmetry flickers towards contempt stays one smile;
-a run's ends where another emotion leads are that emotion's tail and are trimmed off. Then
-every clear movement (`movement.compute_movement`) that no such episode covers is an episode
-too: named when an emotion nearly fits, else unnamed, described by what moved.
+a run's ends where another emotion leads are that emotion's tail and are trimmed off. One
+display stays one episode (`merge_displays`): pieces that overlap on the same face region, or
+the same emotion again within the profile's merge gap, are joined. Then every clear movement
+(`movement.compute_movement`) that no such episode covers is an episode too: named when an
+emotion nearly fits, else unnamed, described by what moved.
 """
 
 from __future__ import annotations
