@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mirror.errors import InputError, MirrorError, require_utf8_name, shown_path
 from mirror.profiles import available_profiles, load_profile
@@ -54,7 +54,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def _progress(quiet: bool):  # type: ignore[no-untyped-def]
-    last = {"stage": "", "pct": -1}
+    last: dict[str, Any] = {"stage": "", "pct": -1}
 
     def show(stage: str, x: float) -> None:
         pct = int(x * 100)

@@ -173,7 +173,7 @@ def _au_key(m: re.Match[str]) -> str:
     return m.group(1) + m.group(2) if m.group(1) + m.group(2) in AU_WORDS else m.group(1)
 
 
-def evidence_text(evidence: dict[str, Any]) -> str:
+def evidence_text(evidence: Mapping[str, Any]) -> str:
     """The measured evidence in words, each beside its number: `lips pressed, 39 % of a full
     press (AU24 0.39; right 44 %, left 34 %)`, `looking away by 14.2°; head turned 3.1°`."""
     sides: dict[str, list[str]] = {}

@@ -74,14 +74,15 @@ def polygon_mask(poly: np.ndarray, *, w: int, h: int, shift: int
 def make_closed_eyes(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """The base image with both eye openings filled with skin (inpainted) and a lash line along
     the lower lids: what a closed eye looks like."""
-    mask = np.zeros(image.shape[:2], np.uint8)
+    mask: np.ndarray = np.zeros(image.shape[:2], np.uint8)
     for up, lo in _EYES:
         poly = np.concatenate([pts[list(up)], pts[list(lo[::-1])]])
         cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
     mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
     out = cv2.inpaint(image, mask, 5, cv2.INPAINT_TELEA)
     inside = mask[..., None] > 0
-    return np.where(inside, cv2.GaussianBlur(out, (0, 0), 1.0), out).astype(np.uint8)
+    blurred: np.ndarray = np.where(inside, cv2.GaussianBlur(out, (0, 0), 1.0), out)
+    return blurred.astype(np.uint8)
 
 
 def paint_eyelids(img: np.ndarray, closed: np.ndarray, src: np.ndarray, lm: np.ndarray,
@@ -190,7 +191,7 @@ def paint_widened_eyes(img: np.ndarray, lm: np.ndarray, lid_lift: np.ndarray,
 
 def compute_aperture_mask(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
     """1 inside both eye openings (slightly grown, soft edge), 0 elsewhere: (H, W, 1) float32."""
-    m = np.zeros(shape, np.float32)
+    m: np.ndarray = np.zeros(shape, np.float32)
     for up, lo in _EYES:
         poly = np.concatenate([pts[list(up)], pts[list(lo[::-1])]])
         cv2.fillPoly(m, [np.round(poly).astype(np.int32)], 1.0)
@@ -241,7 +242,7 @@ def paint_gaze(img: np.ndarray, lm: np.ndarray, shift: np.ndarray, colours: EyeC
                         borderMode=cv2.BORDER_REFLECT).astype(np.float32)
         bpoly = np.concatenate([base_pts[list(up)], base_pts[list(lo[::-1])[1:-1]]])
         bbox = polygon_mask(bpoly, w=w, h=h, shift=4)
-        seen = np.zeros_like(ap)
+        seen: np.ndarray = np.zeros_like(ap)
         if bbox is not None:
             bx0, by0, _, _, bm = bbox
             bm = cv2.erode(bm, np.ones((3, 3), np.uint8)).astype(np.float32) / 255

@@ -87,7 +87,7 @@ def _episode_repr(ep: Episode) -> str:
     return _plain_episode_repr(ep)[:-1] + extra + ")"
 
 
-Episode.__repr__ = _episode_repr  # type: ignore[method-assign]
+Episode.__repr__ = _episode_repr  # type: ignore[method-assign,assignment]
 
 
 @dataclass(frozen=True, kw_only=True)

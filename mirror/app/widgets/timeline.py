@@ -16,5 +16,6 @@ class Timeline(Widget):
     def render(self) -> Text:
         # In a short terminal, what fits the visible lines (always the episodes and the axis).
         short = self.screen.has_class("short")
-        height = self.parent.size.height if short and self.parent is not None else None
+        parent = self.parent
+        height = parent.size.height if short and isinstance(parent, Widget) else None
         return timeline_text(self.review, width=self.size.width or 80, height=height or None)
