@@ -234,7 +234,7 @@ class Span:
 
 def merge_displays(spans: list[Span], scores: EmotionScores, ratio: np.ndarray, au: ActionUnits,
                    *, merge_gap_s: float) -> list[Span]:
-    """One display, one episode. Spans (sorted by start) are joined when they are one movement:
+    """One display, one episode. Spans (in order of their starts) are joined when they are one movement:
     the same emotion again within `merge_gap_s` (the profile's promise: closer episodes of one
     emotion are one), or two that overlap in time (each widened to its own onset and offset)
     and move the same region of the face at their apexes: a laugh whose naming flips between
@@ -242,7 +242,7 @@ def merge_displays(spans: list[Span], scores: EmotionScores, ratio: np.ndarray, 
     span is named by the emotion with more evidence over it (summed in units of its threshold),
     its apex that emotion's peak. A surprise overlapping a smile (brows, mouth) stays two."""
     out: list[Span] = []
-    for sp in spans:
+    for sp in sorted(spans, key=lambda s: (s.first, s.last)):
         if out:
             p = out[-1]
             gap = float(scores.t[sp.first] - scores.t[p.last])
