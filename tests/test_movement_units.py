@@ -575,3 +575,31 @@ def test_one_display_is_one_episode_and_a_surprise_over_a_smile_stays_two():
     apart = merge_displays([Span(20, 80, 165, 0), Span(160, 175, 190, 1)], scores, ratio, au,
                            merge_gap_s=0.5)
     assert [s.k for s in apart] == [0, 1]
+
+
+def test_a_laugh_with_the_eyes_squeezed_shut_is_not_a_smile_without_the_eyes():
+    from dataclasses import replace
+
+    from mirror.events.classify import detect_posed_cues
+    from mirror.profiles import PosedOptions
+
+    n = 120
+    smile = bump(n, 20, 80, 0.9)
+    apex = 60
+    au = action_units(n, {"AU12": smile})  # no cheek raise read anywhere (AU6 0)
+    sl = slice(20, 100)
+
+    def cues(units: ActionUnits) -> set[str]:
+        return {c.name for c in detect_posed_cues(expression="happiness", t=units.t[sl],
+                                                  s=smile[sl], au=units, sl=sl, apex=apex,
+                                                  options=PosedOptions())}
+
+    # eyes open, cheeks still: a smile without the eyes
+    assert "no_eye_involvement" in cues(au)
+    # a blink at the apex (0.2 s) says nothing about the cheeks: still flagged
+    blink = np.zeros(n, bool)
+    blink[apex - 3:apex + 3] = True
+    assert "no_eye_involvement" in cues(replace(au, blink=blink))
+    # the eyes held shut for 0.8 s around the apex: the laugh squeezed them, the cheeks took part
+    blink[apex - 12:apex + 12] = True
+    assert "no_eye_involvement" not in cues(replace(au, blink=blink))

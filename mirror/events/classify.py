@@ -48,6 +48,22 @@ def compute_asymmetry(au: ActionUnits, base: str, sl: slice) -> float:
     return 0.0 if tot <= 1e-6 else float(abs(np.sum(r) - np.sum(left)) / tot)
 
 
+def eyes_held_shut(au: ActionUnits, i: int) -> bool:
+    """Whether frame `i` lies in a closure of the eyes longer than a blink (`max_blink_gap_s`).
+
+    A laugh can squeeze the eyes shut: the cheeks took part, but their AU is unreadable with the
+    lids closed (it reads 0 there), so a smile whose apex falls in such a closure is not one
+    "without the eyes"."""
+    if not au.blink[i]:
+        return False
+    a, b = i, i
+    while a > 0 and au.blink[a - 1]:
+        a -= 1
+    while b + 1 < au.blink.size and au.blink[b + 1]:
+        b += 1
+    return float(au.t[b] - au.t[a]) + frame_period(au.t) > au.options.max_blink_gap_s
+
+
 def detect_posed_cues(*, expression: str, t: np.ndarray, s: np.ndarray, au: ActionUnits,
                       sl: slice, apex: int, options: PosedOptions) -> tuple[PosedCue, ...]:
     """Cues of a put-on display in one held episode: score s (m,) over frames `sl`."""
@@ -70,7 +86,7 @@ def detect_posed_cues(*, expression: str, t: np.ndarray, s: np.ndarray, au: Acti
         if asym > options.asymmetry:
             cues.append(PosedCue("asymmetry", round(asym, 3), options.asymmetry, "ratio",
                                  "one side of the face moved more than the other"))
-    if expression == "happiness":
+    if expression == "happiness" and not eyes_held_shut(au, apex):
         smile = max(float(au["AU12"][apex]), 1e-6)
         eyes = float(au["AU6"][apex]) / smile
         if eyes < options.eye_involvement:
