@@ -600,6 +600,11 @@ def test_a_laugh_with_the_eyes_squeezed_shut_is_not_a_smile_without_the_eyes():
     blink = np.zeros(n, bool)
     blink[apex - 3:apex + 3] = True
     assert "no_eye_involvement" in cues(replace(au, blink=blink))
+    # ... but the cheeks raised around it, unreadable under the closed lids, are read beside it
+    levels = au.levels.copy()
+    for col in ("AU6", "AU6_r", "AU6_l"):
+        levels[:, AU_NAMES.index(col)] = np.where(blink, 0.0, 0.6 * smile)
+    assert "no_eye_involvement" not in cues(replace(au, levels=levels, blink=blink))
     # the eyes held shut for 0.8 s around the apex: the laugh squeezed them, the cheeks took part
     blink[apex - 12:apex + 12] = True
     assert "no_eye_involvement" not in cues(replace(au, blink=blink))

@@ -64,6 +64,19 @@ def eyes_held_shut(au: ActionUnits, i: int) -> bool:
     return float(au.t[b] - au.t[a]) + frame_period(au.t) > au.options.max_blink_gap_s
 
 
+def eye_involvement(au: ActionUnits, sl: slice, apex: int) -> float:
+    """How far the cheeks (AU6) joined the smile (AU12): their ratio at the apex, or, when the
+    lids are closed there (a blink: the cheeks cannot be read under them), at the nearest frame
+    with the eyes open where the smile still stands at half its apex level or more."""
+    i = apex
+    if au.blink[apex]:
+        frames = np.arange(sl.start, sl.stop)
+        ok = ~au.blink[sl] & (au["AU12"][sl] >= 0.5 * float(au["AU12"][apex]))
+        if ok.any():
+            i = int(frames[ok][np.argmin(np.abs(frames[ok] - apex))])
+    return float(au["AU6"][i]) / max(float(au["AU12"][i]), 1e-6)
+
+
 def detect_posed_cues(*, expression: str, t: np.ndarray, s: np.ndarray, au: ActionUnits,
                       sl: slice, apex: int, options: PosedOptions) -> tuple[PosedCue, ...]:
     """Cues of a put-on display in one held episode: score s (m,) over frames `sl`."""
@@ -87,8 +100,7 @@ def detect_posed_cues(*, expression: str, t: np.ndarray, s: np.ndarray, au: Acti
             cues.append(PosedCue("asymmetry", round(asym, 3), options.asymmetry, "ratio",
                                  "one side of the face moved more than the other"))
     if expression == "happiness" and not eyes_held_shut(au, apex):
-        smile = max(float(au["AU12"][apex]), 1e-6)
-        eyes = float(au["AU6"][apex]) / smile
+        eyes = eye_involvement(au, sl, apex)
         if eyes < options.eye_involvement:
             cues.append(PosedCue("no_eye_involvement", round(eyes, 3), options.eye_involvement,
                                  "ratio", "the cheeks and eyes did not join the smile"))
