@@ -70,3 +70,20 @@ def test_a_killed_analysis_takes_its_waiting_face_workers_with_it() -> None:
         assert not any(_alive(w) for w in workers), "a face worker outlived its analysis"
     finally:
         proc.kill()
+
+
+def test_a_closed_plotter_leaves_nothing_for_the_exit_hook() -> None:
+    """`Plotter.close()` returns once its process and its pool's manager thread have ended, even
+    while matplotlib is still loading: the interpreter's exit hook then finds a closed wake-up
+    pipe, not one being closed under it (a failed analysis once printed an `OSError: Bad file
+    descriptor` traceback after its one-line error)."""
+    import threading
+
+    from mirror.report.plotter import Plotter
+
+    p = Plotter()
+    proc = next(iter(p._pool._processes.values()))  # type: ignore[attr-defined]
+    p.close()  # straight away: the process is still importing matplotlib
+    assert not proc.is_alive()
+    assert not [t for t in threading.enumerate()
+                if type(t).__name__ == "_ExecutorManagerThread" and t.is_alive()]

@@ -49,7 +49,7 @@ def trend_png(progress: list[dict[str, Any]]) -> bytes:
 
 class Plotter:
     """One worker process that draws the report's plots; `timeline` and `trend` return futures
-    of PNG bytes. `close()` lets the process go (it ends with this process in any case)."""
+    of PNG bytes. `close()` ends the process (it ends with this process in any case)."""
 
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"),
@@ -64,7 +64,12 @@ class Plotter:
         return self._pool.submit(trend_png, progress)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Cancel what has not started and wait for the process to end (at most the drawing or
+        the matplotlib import under way, about a second). Not `wait=False`: its manager thread
+        would then close its wake-up pipe while the interpreter's exit hook writes to it
+        (concurrent.futures takes no lock there), and a failed analysis could end its one-line
+        error with an `OSError: Bad file descriptor` traceback."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def drawn(future: Future[bytes] | None, draw_here: Callable[[], bytes]) -> bytes:
