@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirror.evaluate import Score, score_events
+from mirror.evaluate import Score, interval_iou, score_events
 from mirror.events.model import UNNAMED, Event
 from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
@@ -54,6 +54,27 @@ def analysed(name: str, make_truth: object, work: Path, cache: Path | None
     return [Event.from_json(e) for e in doc["events"]], truth, float(doc["duration_s"])
 
 
+def eye_flags(events: list[Event], truth: Truth) -> collections.Counter[tuple[bool, bool]]:
+    """(rendered with the eyes, flagged "without the eyes") for each held smile found as a
+    happiness episode (IoU >= 0.5): the posed cue's hits and false accusations."""
+    out: collections.Counter[tuple[bool, bool]] = collections.Counter()
+    for g in truth.episodes:
+        if g.expression != "happiness" or g.kind != "held":
+            continue
+        found = [e for e in events if e.expression == "happiness"
+                 and interval_iou(e.start_s, e.end_s, g.start_s, g.end_s) >= 0.5]
+        if found:
+            flagged = any(c.name == "no_eye_involvement" for c in found[0].posed_cues)
+            out[(bool(g.with_eyes), flagged)] += 1
+    return out
+
+
+def eye_summary(eyes: collections.Counter[tuple[bool, bool]]) -> str:
+    return (f"held smiles flagged 'without the eyes': {eyes[(False, True)]} of "
+            f"{eyes[(False, True)] + eyes[(False, False)]} rendered without them, "
+            f"{eyes[(True, True)]} of {eyes[(True, True)] + eyes[(True, False)]} with them")
+
+
 def face_rig(path: Path) -> Rig:
     """The generator's rig for the face in an image or in a video's first frame."""
     from mirror.face.model import resolve_model_path
@@ -84,6 +105,7 @@ def main() -> None:
     if cache and args.face:
         cache = cache / f"face-{Path(args.face).stem}"
     unnamed = 0
+    eyes: collections.Counter[tuple[bool, bool]] = collections.Counter()
     total = Score()
     per_emotion: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     t0 = time.perf_counter()
@@ -94,6 +116,7 @@ def main() -> None:
                 str(seed), lambda p, seed=seed: render_clip(
                     random_spec(seed, duration_s=30, n_episodes=8), p, rig=rig), d, cache)
             unnamed += sum(e.expression == UNNAMED for e in events)
+            eyes += eye_flags(events, truth)
             s = score_events(events, truth.episodes)
             total.add(s)
             missed = collections.Counter(m.split("@")[0] for m in s.misses)
@@ -114,6 +137,7 @@ def main() -> None:
     print("recall per emotion: " + ", ".join(
         f"{e} {h}/{n}" for e, (h, n) in sorted(per_emotion.items())))
     print(f"unnamed movements on the expression clips: {unnamed}")
+    print(eye_summary(eyes))
     print(f"expression-free clips: {calm_events} events in {calm_s:.0f} s "
           f"(blinks, talking, brow flashes, head motion, lighting)")
     print(f"({time.perf_counter() - t0:.0f} s)")

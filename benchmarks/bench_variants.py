@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_accuracy import eye_flags, eye_summary
+
 from mirror.evaluate import Score, score_events
 from mirror.events.model import UNNAMED, Event
 from mirror.pipeline import analyse_video, compute_expressions
@@ -110,6 +112,7 @@ def main() -> None:
     tallies: dict[tuple[str, str], Tally] = collections.defaultdict(Tally)
     total = Score()
     n_unnamed = 0
+    eyes: collections.Counter[tuple[bool, bool]] = collections.Counter()
     t0 = time.perf_counter()
     seeds = _range(args.seeds)
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,11 +124,13 @@ def main() -> None:
             s = tally_clip(events, truth, tallies)
             total.add(s)
             n_unnamed += sum(e.expression == UNNAMED for e in events)
+            eyes += eye_flags(events, truth)
             print(f"seed {seed}: {s.summary()}"
                   + (f"  missed {s.misses}" if s.misses else "")
                   + (f"  confused {s.confusions}" if s.confusions else ""), flush=True)
     print(f"\nALL {len(seeds)} clips: {total.summary()}")
-    print(f"unnamed movements: {n_unnamed} (not scored)\n")
+    print(f"unnamed movements: {n_unnamed} (not scored)")
+    print(eye_summary(eyes) + "\n")
     rows = [("emotion", "variant", "AUs", "found", "named right", "unnamed only",
              "found while talking", "named as (wrong)")]
     per_emotion: dict[str, Tally] = collections.defaultdict(Tally)
