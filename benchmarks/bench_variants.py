@@ -20,44 +20,22 @@ import collections
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_accuracy import eye_flags, eye_summary
+from bench_accuracy import analysed, eye_flags, eye_summary
 
 from mirror.evaluate import Score, score_events
 from mirror.events.model import UNNAMED, Event
-from mirror.pipeline import analyse_video, compute_expressions
-from mirror.profiles import load_profile
 from mirror.synth.aus import emotion_variants, facs_code
 from mirror.synth.render import render_clip
 from mirror.synth.spec import EXPRESSIONS, variant_spec
-from mirror.synth.truth import Truth, TruthEpisode, load_truth, save_truth
-from mirror.tracks import load_tracks
+from mirror.synth.truth import Truth, TruthEpisode
 
 
 def _range(text: str) -> list[int]:
     a, _, b = text.partition("-")
     return list(range(int(a), int(b or a) + 1))
-
-
-def analysed(name: str, make_truth: Callable[[Path], Truth], work: Path, cache: Path | None
-             ) -> tuple[list[Event], Truth]:
-    """(events, truth) of one generated clip; tracks and truth come from `cache` when there,
-    else the clip is rendered and analysed (and cached)."""
-    keep = cache / name if cache else None
-    if keep and (keep / "tracks.npz").is_file() and (keep / "truth.json").is_file():
-        tracks = load_tracks(keep / "tracks.npz")
-        return (compute_expressions(tracks, load_profile(None)).events,
-                load_truth(keep / "truth.json"))
-    truth = make_truth(work / f"{name}.mp4")
-    doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out").to_json()
-    if keep:
-        keep.mkdir(parents=True, exist_ok=True)
-        (work / f"{name}.out" / "tracks.npz").replace(keep / "tracks.npz")
-        save_truth(keep / "truth.json", truth)
-    return [Event.from_json(e) for e in doc["events"]], truth
 
 
 @dataclass
@@ -117,7 +95,7 @@ def main() -> None:
     seeds = _range(args.seeds)
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
-            events, truth = analysed(
+            events, truth, _ = analysed(
                 f"v{seed}-{args.episodes}", lambda p, seed=seed: render_clip(
                     variant_spec(seed, duration_s=30, n_episodes=args.episodes), p),
                 Path(tmp), cache)
