@@ -28,7 +28,7 @@ from mirror.profiles import load_profile
 from mirror.synth.render import Rig, build_rig, render_clip
 from mirror.synth.spec import distractor_only_spec, random_spec
 from mirror.synth.truth import Truth, load_truth, save_truth
-from mirror.tracks import load_tracks
+from mirror.tracks import load_tracks, tracks_current
 
 
 def _range(text: str) -> list[int]:
@@ -41,7 +41,7 @@ def analysed(name: str, make_truth: object, work: Path, cache: Path | None
     """(events, truth, duration) of one generated clip; tracks and truth come from `cache` when
     there, else the clip is rendered and analysed (and cached)."""
     keep = cache / name if cache else None
-    if keep and (keep / "tracks.npz").is_file() and (keep / "truth.json").is_file():
+    if keep and tracks_current(keep / "tracks.npz") and (keep / "truth.json").is_file():
         tracks = load_tracks(keep / "tracks.npz")
         ex = compute_expressions(tracks, load_profile(None))
         return ex.events, load_truth(keep / "truth.json"), float(tracks.meta.get("duration_s", 30))

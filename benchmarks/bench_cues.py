@@ -30,7 +30,7 @@ from mirror.profiles import load_profile
 from mirror.synth.render import render_clip
 from mirror.synth.spec import distractor_only_spec, random_cue_spec
 from mirror.synth.truth import Truth, compute_truth, load_truth, save_truth
-from mirror.tracks import load_tracks
+from mirror.tracks import load_tracks, tracks_current
 
 
 def _range(text: str) -> list[int]:
@@ -43,7 +43,7 @@ def analysed(name: str, spec: Any, work: Path, cache: Path | None, workers: int 
     """(cues, truth) of one generated clip; from the cached tracks and truth when `cache` holds
     them, else the clip is rendered and analysed (and its tracks and truth cached)."""
     keep = cache / name if cache else None
-    if keep and (keep / "tracks.npz").is_file() and (keep / "truth.json").is_file():
+    if keep and tracks_current(keep / "tracks.npz") and (keep / "truth.json").is_file():
         ex = compute_expressions(load_tracks(keep / "tracks.npz"), load_profile(None))
         # the labels as the generator gives them now (the rendering is the same)
         return list(ex.cues), compute_truth(spec, n_frames=load_truth(keep / "truth.json").n_frames)

@@ -28,7 +28,7 @@ from pathlib import Path
 from mirror.fileio import write_json_atomic
 from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
-from mirror.tracks import load_tracks
+from mirror.tracks import load_tracks, tracks_current
 
 FOREIGN = Path(__file__).resolve().parents[2] / "shared" / "data" / "foreign"
 
@@ -64,7 +64,7 @@ def cached_tracks(clip: Path, cache: Path, out: Path, *, mirrored: bool = False)
     if mirrored:
         cache = cache / "mirrored"
     cached = cache / clip.parent.name / clip.name / "tracks.npz"
-    if not cached.is_file():
+    if not tracks_current(cached):
         tmp = cache / "tmp" / clip.name
         video = clip / "clip.mp4"
         if mirrored:

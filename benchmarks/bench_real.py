@@ -25,7 +25,7 @@ from mirror.media.stills import grab_frames
 from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
 from mirror.report.frames import _font, crop_face, face_box
-from mirror.tracks import load_tracks
+from mirror.tracks import load_tracks, tracks_current
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 GROUPS = {
@@ -42,7 +42,7 @@ TILE = 200
 
 def cached_tracks(clip: Path, cache: Path) -> Path:
     cached = cache / clip.parent.name / clip.stem / "tracks.npz"
-    if not cached.is_file():
+    if not tracks_current(cached):
         tmp = cache / "tmp" / clip.stem
         analyse_video(clip, tmp)
         cached.parent.mkdir(parents=True, exist_ok=True)

@@ -90,7 +90,7 @@ def compute_expressions(tracks: FaceTracks, profile: Profile,
     au = compute_action_units(tracks, neutral)
     scores = compute_emotion_scores(au)
     lightly_gated = compute_emotion_scores(
-        compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5)))
+        compute_action_units(tracks, neutral, ActionUnitOptions(noise_k=0.5, flow_noise_k=0.5)))
     thresholds = compute_thresholds(scores, spotter_options(profile.spot))
     events = detect_events(scores, au, profile.spot, bounds=lightly_gated, thresholds=thresholds)
     cues = detect_cues(tracks, au, scores, thresholds, events)

@@ -59,6 +59,9 @@ class FaceTracks:
     geometry: np.ndarray
     geometry_names: tuple[str, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    # (n, len(FLOW_NAMES)) the pixels' own movement (`mirror.face.flow`); None in tracks saved
+    # before it was measured, or made without the frames (the live meter)
+    flow: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -76,6 +79,14 @@ class FaceTracks:
     def geo(self, name: str) -> np.ndarray:
         return self.geometry[:, self.geometry_names.index(name)]
 
+    def flow_of(self, name: str) -> np.ndarray | None:
+        """(n,) one measure of the pixels' flow (`mirror.face.flow.FLOW_NAMES`), if measured."""
+        from mirror.face.flow import FLOW_NAMES
+
+        if self.flow is None or name not in FLOW_NAMES:
+            return None
+        return self.flow[:, FLOW_NAMES.index(name)]
+
     def landmark(self, mp_index: int) -> np.ndarray:
         """(n, 3) track of one MediaPipe landmark (it must be in `landmark_ids`)."""
         where = np.flatnonzero(self.landmark_ids == mp_index)
@@ -86,14 +97,26 @@ class FaceTracks:
 
 def save_tracks(path: str | Path, tracks: FaceTracks) -> None:
     meta = dict(tracks.meta, schema=TRACKS_SCHEMA, geometry_names=list(tracks.geometry_names))
+    arrays: dict[str, np.ndarray] = {
+        "t": tracks.t, "found": tracks.found, "n_faces": tracks.n_faces,
+        "blendshapes": tracks.blendshapes, "pose": tracks.pose, "bbox": tracks.bbox,
+        "landmarks": tracks.landmarks, "landmark_ids": tracks.landmark_ids,
+        "geometry": tracks.geometry, "meta": np.array(json.dumps(meta)),
+    }
+    if tracks.flow is not None:
+        arrays["flow"] = tracks.flow
     with atomic_open(path, "wb") as fh:
-        np.savez_compressed(
-            fh,
-            t=tracks.t, found=tracks.found, n_faces=tracks.n_faces,
-            blendshapes=tracks.blendshapes, pose=tracks.pose, bbox=tracks.bbox,
-            landmarks=tracks.landmarks, landmark_ids=tracks.landmark_ids,
-            geometry=tracks.geometry, meta=np.array(json.dumps(meta)),
-        )
+        np.savez_compressed(fh, allow_pickle=False, **arrays)
+
+
+def tracks_current(path: str | Path) -> bool:
+    """Whether `path` holds tracks with every measure this version makes (the flow came later):
+    a cache of older ones is re-made rather than analysed with less."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    with np.load(path, allow_pickle=False) as z:
+        return "flow" in z.files
 
 
 def load_tracks(path: str | Path) -> FaceTracks:
@@ -107,5 +130,5 @@ def load_tracks(path: str | Path) -> FaceTracks:
             t=z["t"], found=z["found"], n_faces=z["n_faces"], blendshapes=z["blendshapes"],
             pose=z["pose"], bbox=z["bbox"], landmarks=z["landmarks"],
             landmark_ids=z["landmark_ids"], geometry=z["geometry"], geometry_names=names,
-            meta=meta,
+            meta=meta, flow=z["flow"] if "flow" in z.files else None,
         )

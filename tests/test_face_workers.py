@@ -33,7 +33,8 @@ def clip(clip_cache: Path) -> Path:
 
 
 def _same(a: object, b: object) -> None:
-    for name in ("t", "found", "n_faces", "blendshapes", "pose", "bbox", "landmarks", "geometry"):
+    for name in ("t", "found", "n_faces", "blendshapes", "pose", "bbox", "landmarks", "geometry",
+                 "flow"):
         x, y = getattr(a, name), getattr(b, name)
         assert x.shape == y.shape and np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
 
@@ -44,6 +45,24 @@ def test_prestarted_workers_give_the_tracks_of_workers_started_on_demand(clip: P
     pooled = extract_tracks(clip, options, pool=pool)
     assert pool.assigned and not any(p.is_alive() for p in pool.procs)
     _same(pooled, extract_tracks(clip, options))
+
+
+def test_the_flow_reads_across_the_workers_ranges(clip: Path) -> None:
+    """The second range starts decoding a lag early, so its first frames have the frame the
+    flow compares them with: only the video's own first lag is unread, whatever the workers."""
+    from mirror.face.flow import lag_frames
+
+    model = str(resolve_model_path())
+    one = extract_tracks(clip, LandmarkerOptions(model_path=model, workers=1))
+    two = extract_tracks(clip, LandmarkerOptions(model_path=model, workers=2))
+    assert one.flow is not None and two.flow is not None
+    assert np.array_equal(one.t, two.t)
+    lag = lag_frames(float(one.meta["fps"]))
+    for tracks in (one, two):
+        unread = np.flatnonzero(np.isnan(tracks.flow[:, 0]))
+        assert unread.tolist() == list(range(lag)), unread
+    # the trackers restart at the boundary, so the landmarks there differ by a little
+    assert np.nanmax(np.abs(one.flow - two.flow)) < 0.01
 
 
 def test_workers_a_short_clip_does_not_need_are_let_go(clip_cache: Path) -> None:

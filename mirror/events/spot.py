@@ -70,4 +70,6 @@ def _merge(t: np.ndarray, found: list[Interval], options: SpotterOptions) -> lis
         else:
             merged.append(iv)
     frame = frame_period(t)
-    return [iv for iv in merged if t[iv.last] - t[iv.first] + frame >= options.min_duration_s]
+    # (with a rounding margin: three frames at 30 fps are 0.1 s)
+    return [iv for iv in merged
+            if t[iv.last] - t[iv.first] + frame >= options.min_duration_s - 1e-6]

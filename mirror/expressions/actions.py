@@ -16,6 +16,7 @@ import numpy as np
 
 from mirror.expressions.neutral import Neutral, usable_frames
 from mirror.expressions.talking import explain_jaw, explain_talking
+from mirror.face.flow import flash, lag_frames
 from mirror.face.gaze import eye_turn
 from mirror.signal import (
     dilate,
@@ -31,6 +32,7 @@ from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
 Component = tuple[str, str, float, float]
+FLOW_FULL = 0.03  # the nose wings' rise of a full AU9 in the pixels' flow, inter-ocular distances
 
 
 def _sided(side: str) -> dict[str, tuple[Component, ...]]:
@@ -45,7 +47,10 @@ def _sided(side: str) -> dict[str, tuple[Component, ...]]:
         f"AU6_{s}": (("geo", f"lid_low_{s}", -1, 0.02), ("geo", f"cheek_{s}", -1, 0.04),
                      ("bs", f"eyeSquint{bs}", 1, 0.4)),
         f"AU7_{s}": (("bs", f"eyeSquint{bs}", 1, 0.4), ("geo", f"eye_open_{s}", -1, 0.035)),
-        f"AU9_{s}": (("geo", f"nose_ala_{s}", -1, 0.03), ("bs", f"noseSneer{bs}", 1, 0.2)),
+        # the nose wings' rise read twice: in the landmarks, and in the pixels' own flow (a
+        # flash too brief for the smoothed mesh; `mirror.face.flow`), when it was measured
+        f"AU9_{s}": (("geo", f"nose_ala_{s}", -1, 0.03), ("bs", f"noseSneer{bs}", 1, 0.2),
+                     ("flow", "nose_rise", 1, FLOW_FULL)),
         f"AU10_{s}": (("bs", f"mouthUpperUp{bs}", 1, 0.4), ("geo", "lip_to_nose", -1, 0.04)),
         f"AU12_{s}": (("bs", f"mouthSmile{bs}", 1, 0.55), ("geo", f"corner_up_{s}", 1, 0.06)),
         f"AU14_{s}": (("bs", f"mouthDimple{bs}", 1, 0.25),),
@@ -117,6 +122,7 @@ class ActionUnitOptions:
     blink_tail_s: float = 0.5  # after a blink, eye AUs still decaying are its tail, up to this long
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
     noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral
+    flow_noise_k: float = 3.0  # ... and a flow measure this many of its spreads over the recording
     speech_window_s: float = 0.5  # window of the articulation measure (jaw movement)
     speech_lo: float = 0.03  # articulation (std of jaw opening, AU units) where speech gating starts
     speech_hi: float = 0.10  # ... and where it is complete
@@ -153,6 +159,13 @@ def _component(tracks: FaceTracks, neutral: Neutral, comp: Component,
                noise_k: float) -> np.ndarray:
     """A component's level: its change towards the AU, in full-AU units, above its noise."""
     source, name, sign, scale = comp
+    if source == "flow":  # a flash above its neighbours: its noise is its own spread
+        flow = tracks.flow_of(name)
+        if flow is None:
+            return np.full(tracks.n, np.nan)
+        x = flash(sign * flow.astype(np.float64), lag_frames(tracks.fps))
+        spread = float(robust_spread(x)) if np.isfinite(x).sum() >= 10 else np.inf
+        return np.nan_to_num((x - noise_k * spread) / scale, nan=0.0, neginf=0.0)
     if source == "bs":
         i = BS[name]
         delta = tracks.blendshapes[:, i] - neutral.blendshapes[i]
@@ -286,7 +299,12 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
     second = round(1.0 / frame_period(tracks.t)) | 1  # frames of the slow parts' rolling median
     for name, comps in AU_COMPONENTS.items():
         level = combine_components(np.stack(
-            [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5) for c in comps]))
+            [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5)
+             for c in comps if c[0] != "flow"]))
+        for c in comps:  # the pixels' flow sees what the landmarks missed: it adds, never dilutes
+            if c[0] == "flow" and tracks.flow is not None:
+                level = np.fmax(level, np.clip(
+                    _component(tracks, neutral, c, options.flow_noise_k), 0.0, 1.5))
         bad = ~usable | np.isnan(level)
         base = name.split("_")[0]
         gap = options.max_gap_s

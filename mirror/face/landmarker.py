@@ -33,6 +33,7 @@ from mirror.face.features import (
     compute_geometry,
     compute_pose,
 )
+from mirror.face.flow import FLOW_LANDMARKS, FlowOptions, NoseFlow
 from mirror.face.native import native_logs_silenced, quiet_native_env, silence_native_logs_for_process
 from mirror.face.options import LandmarkerOptions, available_cores
 from mirror.face.workers import FaceWorkers
@@ -134,12 +135,14 @@ class _ChunkBuilder:
         self.bs: list[np.ndarray] = []
         self.lms: list[np.ndarray] = []
         self.mats: list[np.ndarray] = []
+        self.flow: list[np.ndarray] = []
 
-    def add(self, t: float, result: Any, n_faces: int) -> None:
+    def add(self, t: float, result: Any, n_faces: int, flow: np.ndarray) -> None:
         self.t.append(t)
         ok = bool(result.face_landmarks)
         self.found.append(ok)
         self.n_faces.append(n_faces if n_faces >= 0 else int(ok))
+        self.flow.append(flow)
         if ok:
             lm = result.face_landmarks[0]
             self.lms.append(np.array([[p.x for p in lm], [p.y for p in lm], [p.z for p in lm]],
@@ -166,6 +169,7 @@ class _ChunkBuilder:
             "landmarks": lms[:, list(KEPT_LANDMARKS), :],
             "geometry": compute_geometry(lms, aspect=self.height / self.width,
                                          width_px=self.width),
+            "flow": np.stack(self.flow).astype(np.float32),
         }
         self.reset()
         return out
@@ -177,6 +181,10 @@ def extract_range(
 ) -> Iterator[dict[str, np.ndarray]]:
     """Run the model over frames in [start_s, end_s); yield column chunks of up to CHUNK frames.
 
+    A range after the first starts decoding `FlowOptions.lag_s` early: those frames seed the
+    tracker and the flow's lagged crops (`mirror.face.flow`) and are not yielded, so a frame
+    reads the same whichever worker ran it.
+
     `tracker`: a fresh VIDEO-mode landmarker made with `options` (a pre-started worker's), closed
     here; default: one made here."""
     if tracker is None:
@@ -185,22 +193,28 @@ def extract_range(
     builder: _ChunkBuilder | None = None
     last_ms = -1
     next_count = start_s
+    flow_options = FlowOptions()
+    flow = NoseFlow(info.fps or 30.0, flow_options)
+    warmup_s = flow_options.lag_s + 0.05 if start_s > 0 else 0.0
     try:
-        for t, rgb in iter_frames(path, start_s=start_s, end_s=end_s, max_side=options.max_side,
-                                  info=info):
+        for t, rgb in iter_frames(path, start_s=max(0.0, start_s - warmup_s), end_s=end_s,
+                                  max_side=options.max_side, info=info):
             if builder is None:
                 builder = _ChunkBuilder(rgb.shape[1], rgb.shape[0])
             image = _to_image(rgb)
             ms = max(last_ms + 1, round(t * 1000))
             last_ms = ms
             result = tracker.detect_for_video(image, ms)
+            flow_row = flow.push(rgb, _flow_points(result, rgb.shape[1], rgb.shape[0]))
+            if t < start_s:
+                continue
             n_faces = -1
             if t >= next_count:
                 next_count = t + options.count_faces_every_s
                 if counter is None:
                     counter = FaceCounter(options)
                 n_faces = counter.count(image)
-            builder.add(t, result, n_faces)
+            builder.add(t, result, n_faces, flow_row)
             if len(builder) >= CHUNK:
                 yield builder.build()
         if builder is not None and len(builder):
@@ -209,6 +223,14 @@ def extract_range(
         tracker.close()
         if counter is not None:
             counter.close()
+
+
+def _flow_points(result: Any, width: int, height: int) -> np.ndarray | None:
+    """FLOW_LANDMARKS' (7, 2) pixel positions in the model's result, None without a face."""
+    if not result.face_landmarks:
+        return None
+    lm = result.face_landmarks[0]
+    return np.array([[lm[i].x * width, lm[i].y * height] for i in FLOW_LANDMARKS])
 
 
 def _worker(path: str, info: dict[str, Any], options: dict[str, Any], seg: int,
@@ -364,5 +386,5 @@ def _assemble(chunks: dict[int, list[dict[str, np.ndarray]]], info: VideoInfo,
         t=cols["t"], found=cols["found"], n_faces=cols["n_faces"],
         blendshapes=cols["blendshapes"], pose=cols["pose"], bbox=cols["bbox"],
         landmarks=cols["landmarks"], landmark_ids=np.array(KEPT_LANDMARKS, np.int16),
-        geometry=cols["geometry"], geometry_names=GEOMETRY_NAMES, meta=meta,
+        geometry=cols["geometry"], geometry_names=GEOMETRY_NAMES, meta=meta, flow=cols["flow"],
     )
