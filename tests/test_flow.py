@@ -50,16 +50,17 @@ def _points(dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
     cx, cy = EYES_AT[0] * CROP_PX, EYES_AT[1] * CROP_PX
     h = IOD_PX / 2
     pts = np.array([[cx - h - 8, cy], [cx - h + 8, cy], [cx + h - 8, cy], [cx + h + 8, cy],
-                    [cx, cy], [cx - 10, cy + 32], [cx + 10, cy + 32]])
+                    [cx - 10, cy + 32], [cx + 10, cy + 32]])
     return pts + np.array([dx, dy])
 
 
 def _frame(texture: np.ndarray, *, lift_px: float = 0.0, dx: float = 0.0) -> np.ndarray:
-    """An RGB frame of `texture` moved by dx, whose lower face (below the eyes by a quarter of the
-    crop) is lifted by `lift_px`, smoothly."""
+    """An RGB frame of `texture` moved by dx, whose nose (a smooth region around the wings,
+    `_points`) is lifted by `lift_px`."""
     ys, xs = np.mgrid[0:texture.shape[0], 0:texture.shape[1]].astype(np.float32)
-    ramp = np.clip((ys - (EYES_AT[1] * CROP_PX + 14)) / 8.0, 0.0, 1.0)
-    gray = cv2.remap(texture, xs - dx, ys + lift_px * ramp, cv2.INTER_LINEAR)
+    nose_x, nose_y = EYES_AT[0] * CROP_PX + dx, EYES_AT[1] * CROP_PX + 32
+    bump = np.clip(1.5 - np.hypot((xs - nose_x) / 18.0, (ys - nose_y) / 12.0), 0.0, 1.0)
+    gray = cv2.remap(texture, xs - dx, ys + lift_px * bump, cv2.INTER_LINEAR)
     return np.repeat(gray.clip(0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
 
 

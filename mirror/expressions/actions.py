@@ -32,6 +32,7 @@ from mirror.tracks import BS, FaceTracks
 
 # (source, name, sign, full-scale change). Geometry is in inter-ocular distances.
 Component = tuple[str, str, float, float]
+FLOW_CAP = 1.0  # the flow says a nose wrinkle flashed, in full; its height past that is not trusted
 FLOW_FULL = 0.03  # the nose wings' rise of a full AU9 in the pixels' flow, inter-ocular distances
 
 
@@ -122,7 +123,7 @@ class ActionUnitOptions:
     blink_tail_s: float = 0.5  # after a blink, eye AUs still decaying are its tail, up to this long
     max_turn_deg: float = 25.0  # head turned further than this from its usual pose: unreliable
     noise_k: float = 2.0  # each component's level starts this many neutral spreads above neutral
-    flow_noise_k: float = 3.0  # ... and a flow measure this many of its spreads over the recording
+    flow_noise_k: float = 4.0  # ... and a flow measure this many of its spreads over the recording
     speech_window_s: float = 0.5  # window of the articulation measure (jaw movement)
     speech_lo: float = 0.03  # articulation (std of jaw opening, AU units) where speech gating starts
     speech_hi: float = 0.10  # ... and where it is complete
@@ -304,7 +305,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
         for c in comps:  # the pixels' flow sees what the landmarks missed: it adds, never dilutes
             if c[0] == "flow" and tracks.flow is not None:
                 level = np.fmax(level, np.clip(
-                    _component(tracks, neutral, c, options.flow_noise_k), 0.0, 1.5))
+                    _component(tracks, neutral, c, options.flow_noise_k), 0.0, FLOW_CAP))
         bad = ~usable | np.isnan(level)
         base = name.split("_")[0]
         gap = options.max_gap_s

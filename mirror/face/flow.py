@@ -8,10 +8,11 @@ fixed lag before it.
 
 Each frame is warped to a small crop, scaled and rotated so that the eyes sit level at a fixed
 distance (`IOD_PX`); the flow between the crop `lag_s` earlier and this one is read in a patch
-on each nose wing and, as the reference for what the head and the crop's alignment did, on the
-nose bridge. What is kept per frame (`FLOW_NAMES`):
+on each nose wing, against the median flow of the whole crop (what the head and the crop's
+alignment did: most of a face does not move with any one expression). What is kept per frame
+(`FLOW_NAMES`):
 
-- `nose_rise`: how far the nose wings rose against the bridge over the last `lag_s`, in
+- `nose_rise`: how far the nose wings rose against the face over the last `lag_s`, in
   inter-ocular distances (a nose wrinkle or upper-lip raise, AU9/AU10, lifts them).
 
 NaN where the face was not found now or `lag_s` before. The AUs read it through `flash`: how far
@@ -32,9 +33,9 @@ CROP_PX = 96  # side of the aligned crop
 IOD_PX = 40.0  # the eyes' distance in it
 EYES_AT = (0.5, 0.3)  # where the eyes' midpoint sits in the crop (fractions of its side)
 PATCH_PX = 6  # half side of a patch
-# MediaPipe indices: eye corners (right eye outer, inner; left eye inner, outer), the nose
-# bridge, the right and the left nose wing
-FLOW_LANDMARKS: tuple[int, ...] = (33, 133, 362, 263, 168, 129, 358)
+# MediaPipe indices: eye corners (right eye outer, inner; left eye inner, outer), the right and
+# the left nose wing
+FLOW_LANDMARKS: tuple[int, ...] = (33, 133, 362, 263, 129, 358)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class FlowOptions:
 
 
 def align_matrix(points: np.ndarray) -> np.ndarray:
-    """(2, 3) similarity transform from frame pixels to the crop, from FLOW_LANDMARKS' (7, 2)
+    """(2, 3) similarity transform from frame pixels to the crop, from FLOW_LANDMARKS' (6, 2)
     pixel positions: the eyes' midpoint to EYES_AT, their distance to IOD_PX, level."""
     right_eye = (points[0] + points[1]) / 2
     left_eye = (points[2] + points[3]) / 2
@@ -64,12 +65,12 @@ def _patch_mean(flow: np.ndarray, centre: np.ndarray) -> np.ndarray:
 
 
 def nose_rise(earlier: np.ndarray, now: np.ndarray, points_in_crop: np.ndarray) -> float:
-    """The nose wings' rise against the bridge from crop `earlier` to crop `now` (uint8, both
-    aligned), in inter-ocular distances; `points_in_crop` (7, 2) are this frame's landmarks."""
+    """The nose wings' rise against the face from crop `earlier` to crop `now` (uint8, both
+    aligned), in inter-ocular distances; `points_in_crop` (6, 2) are this frame's landmarks."""
     flow = cv2.calcOpticalFlowFarneback(earlier, now, None, 0.5, 2, 9, 3, 5, 1.1, 0)
-    bridge = _patch_mean(flow, points_in_crop[4])
-    wings = (_patch_mean(flow, points_in_crop[5]) + _patch_mean(flow, points_in_crop[6])) / 2
-    return float(-(wings[1] - bridge[1]) / IOD_PX)  # image y grows downwards
+    face = np.median(flow.reshape(-1, 2), axis=0)  # what the head and the alignment did
+    wings = (_patch_mean(flow, points_in_crop[4]) + _patch_mean(flow, points_in_crop[5])) / 2
+    return float(-(wings[1] - face[1]) / IOD_PX)  # image y grows downwards
 
 
 def lag_frames(fps: float, options: FlowOptions | None = None) -> int:
@@ -100,7 +101,7 @@ class NoseFlow:
         self._crops: deque[np.ndarray | None] = deque(maxlen=self.lag + 1)
 
     def push(self, rgb: np.ndarray, points: np.ndarray | None) -> np.ndarray:
-        """`rgb` (h, w, 3) uint8; `points` FLOW_LANDMARKS' (7, 2) pixel positions in it, None
+        """`rgb` (h, w, 3) uint8; `points` FLOW_LANDMARKS' (6, 2) pixel positions in it, None
         when no face was found. Returns (len(FLOW_NAMES),)."""
         row = np.full(len(FLOW_NAMES), np.nan)
         if points is None or not np.isfinite(points).all():
@@ -118,7 +119,7 @@ class NoseFlow:
 
 def flow_points(landmarks: np.ndarray, ids: np.ndarray | list[int], width: int,
                 height: int) -> np.ndarray:
-    """(n, 7, 2) pixel positions of FLOW_LANDMARKS from normalised landmarks (n, K, 3) whose
+    """(n, 6, 2) pixel positions of FLOW_LANDMARKS from normalised landmarks (n, K, 3) whose
     MediaPipe indices are `ids`."""
     where = [int(np.flatnonzero(np.asarray(ids) == i)[0]) for i in FLOW_LANDMARKS]
     return np.asarray(landmarks[:, where, :2], np.float64) * [width, height]

@@ -226,7 +226,7 @@ def extract_range(
 
 
 def _flow_points(result: Any, width: int, height: int) -> np.ndarray | None:
-    """FLOW_LANDMARKS' (7, 2) pixel positions in the model's result, None without a face."""
+    """FLOW_LANDMARKS' (6, 2) pixel positions in the model's result, None without a face."""
     if not result.face_landmarks:
         return None
     lm = result.face_landmarks[0]
