@@ -125,6 +125,10 @@ def track_warnings(tracks: FaceTracks) -> list[str]:
         first = float(tracks.t[np.flatnonzero(several)[0]])
         out.append(f"more than one face seen (first at {first:.1f} s): "
                    "the most prominent face was analysed")
+    if tracks.flow is None and tracks.n > 1:
+        out.append("these face tracks were saved by an older mirror: brief nose wrinkles were "
+                   "looked for in the landmarks only; analyse again without --reuse to read "
+                   "them in the pixels too")
     return out
 
 

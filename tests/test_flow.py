@@ -48,9 +48,9 @@ def _texture(seed: int) -> np.ndarray:
 def _points(dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
     """FLOW_LANDMARKS on a frame laid out as the aligned crop, moved by (dx, dy) pixels."""
     cx, cy = EYES_AT[0] * CROP_PX, EYES_AT[1] * CROP_PX
-    h = IOD_PX / 2
-    pts = np.array([[cx - h - 8, cy], [cx - h + 8, cy], [cx + h - 8, cy], [cx + h + 8, cy],
-                    [cx - 10, cy + 32], [cx + 10, cy + 32]])
+    h, c, w, down = IOD_PX / 2, 0.2 * IOD_PX, 0.25 * IOD_PX, 0.8 * IOD_PX
+    pts = np.array([[cx - h - c, cy], [cx - h + c, cy], [cx + h - c, cy], [cx + h + c, cy],
+                    [cx - w, cy + down], [cx + w, cy + down]])
     return pts + np.array([dx, dy])
 
 
@@ -58,8 +58,10 @@ def _frame(texture: np.ndarray, *, lift_px: float = 0.0, dx: float = 0.0) -> np.
     """An RGB frame of `texture` moved by dx, whose nose (a smooth region around the wings,
     `_points`) is lifted by `lift_px`."""
     ys, xs = np.mgrid[0:texture.shape[0], 0:texture.shape[1]].astype(np.float32)
-    nose_x, nose_y = EYES_AT[0] * CROP_PX + dx, EYES_AT[1] * CROP_PX + 32
-    bump = np.clip(1.5 - np.hypot((xs - nose_x) / 18.0, (ys - nose_y) / 12.0), 0.0, 1.0)
+    nose_x, nose_y = EYES_AT[0] * CROP_PX + dx, (EYES_AT[1] + 0.8 * IOD_PX / CROP_PX) * CROP_PX
+    # lifted in full over both wings' patches, fading out within half an eye distance around
+    bump = np.clip(2.0 - np.hypot((xs - nose_x) / (0.5 * IOD_PX), (ys - nose_y) / (0.3 * IOD_PX)),
+                   0.0, 1.0)
     gray = cv2.remap(texture, xs - dx, ys + lift_px * bump, cv2.INTER_LINEAR)
     return np.repeat(gray.clip(0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
 
@@ -136,3 +138,8 @@ def test_tracks_keep_their_flow_and_older_tracks_load_without_it(tmp_path: Path)
     assert np.array_equal(back.flow_of("nose_rise"), flow[:, 0], equal_nan=True)
     old = load_tracks(tmp_path / "b.npz")
     assert old.flow is None and old.flow_of("nose_rise") is None
+    # analysed as before, and the analysis says what it could not read
+    from mirror.pipeline import track_warnings
+
+    assert any("older mirror" in w and "--reuse" in w for w in track_warnings(old))
+    assert not any("older mirror" in w for w in track_warnings(back))

@@ -29,10 +29,10 @@ import cv2
 import numpy as np
 
 FLOW_NAMES: tuple[str, ...] = ("nose_rise",)
-CROP_PX = 96  # side of the aligned crop
-IOD_PX = 40.0  # the eyes' distance in it
+CROP_PX = 64  # side of the aligned crop (the eyes to the mouth: 0.5 ms of flow a frame)
+IOD_PX = 26.0  # the eyes' distance in it
 EYES_AT = (0.5, 0.3)  # where the eyes' midpoint sits in the crop (fractions of its side)
-PATCH_PX = 6  # half side of a patch
+PATCH_PX = 4  # half side of a patch
 # MediaPipe indices: eye corners (right eye outer, inner; left eye inner, outer), the right and
 # the left nose wing
 FLOW_LANDMARKS: tuple[int, ...] = (33, 133, 362, 263, 129, 358)
@@ -67,7 +67,7 @@ def _patch_mean(flow: np.ndarray, centre: np.ndarray) -> np.ndarray:
 def nose_rise(earlier: np.ndarray, now: np.ndarray, points_in_crop: np.ndarray) -> float:
     """The nose wings' rise against the face from crop `earlier` to crop `now` (uint8, both
     aligned), in inter-ocular distances; `points_in_crop` (6, 2) are this frame's landmarks."""
-    flow = cv2.calcOpticalFlowFarneback(earlier, now, None, 0.5, 2, 9, 3, 5, 1.1, 0)
+    flow = cv2.calcOpticalFlowFarneback(earlier, now, None, 0.5, 2, 7, 3, 5, 1.1, 0)
     face = np.median(flow.reshape(-1, 2), axis=0)  # what the head and the alignment did
     wings = (_patch_mean(flow, points_in_crop[4]) + _patch_mean(flow, points_in_crop[5])) / 2
     return float(-(wings[1] - face[1]) / IOD_PX)  # image y grows downwards
