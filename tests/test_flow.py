@@ -143,3 +143,30 @@ def test_tracks_keep_their_flow_and_older_tracks_load_without_it(tmp_path: Path)
 
     assert any("older mirror" in w and "--reuse" in w for w in track_warnings(old))
     assert not any("older mirror" in w for w in track_warnings(back))
+
+
+def test_a_generated_nose_wrinkle_flash_stands_out_in_the_flow(clip_cache: Path) -> None:
+    """Our generator's face (decoded, the real face model, the workers' flow): a 0.2 s nose
+    wrinkle at half intensity over a moving head stands above everything else in the clip."""
+    from mirror.face.flow import lag_frames
+    from mirror.face.landmarker import LandmarkerOptions, extract_tracks
+    from mirror.face.model import resolve_model_path
+    from mirror.signal import robust_spread
+    from mirror.synth.render import render_clip
+    from mirror.synth.spec import ClipSpec, Episode
+
+    video = clip_cache / "flow-flash.mp4"
+    if not video.is_file():
+        render_clip(ClipSpec(duration_s=6.0, seed=7, head_motion=0.6, episodes=(
+            Episode(expression="disgust", onset_s=3.0, apex_s=3.08, apex_end_s=3.12,
+                    offset_s=3.2, intensity=0.5),)), video)
+    tracks = extract_tracks(video, LandmarkerOptions(model_path=str(resolve_model_path()),
+                                                     workers=1))
+    rise = tracks.flow_of("nose_rise")
+    assert rise is not None
+    f = flash(rise.astype(np.float64), lag_frames(tracks.fps))
+    spread = float(robust_spread(f))
+    at = (tracks.t >= 3.0) & (tracks.t <= 3.2)
+    elsewhere = (tracks.t < 2.7) | (tracks.t > 3.5)
+    assert np.nanmax(f[at]) > 6 * spread, (np.nanmax(f[at]), spread)
+    assert np.nanmax(f[at]) > 2 * np.nanmax(f[elsewhere]), (np.nanmax(f[at]), np.nanmax(f[elsewhere]))
