@@ -17,6 +17,7 @@ import collections
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +29,21 @@ from mirror.profiles import load_profile
 from mirror.synth.render import Rig, build_rig, render_clip
 from mirror.synth.spec import distractor_only_spec, random_spec
 from mirror.synth.truth import Truth, load_truth, save_truth
-from mirror.tracks import load_tracks, tracks_current
+from mirror.tracks import FaceTracks, load_tracks, tracks_current
 
 
 def _range(text: str) -> list[int]:
     a, _, b = text.partition("-")
     return list(range(int(a), int(b or a) + 1))
+
+
+FLOW = True  # --no-flow: analyse without the pixels' flow (what the landmarks alone give)
+
+
+def tracks_for_analysis(path: Path) -> FaceTracks:
+    """Tracks as saved, or without their flow with --no-flow."""
+    tracks = load_tracks(path)
+    return tracks if FLOW else replace(tracks, flow=None)
 
 
 def analysed(name: str, make_truth: object, work: Path, cache: Path | None
@@ -42,16 +52,20 @@ def analysed(name: str, make_truth: object, work: Path, cache: Path | None
     there, else the clip is rendered and analysed (and cached)."""
     keep = cache / name if cache else None
     if keep and tracks_current(keep / "tracks.npz") and (keep / "truth.json").is_file():
-        tracks = load_tracks(keep / "tracks.npz")
+        tracks = tracks_for_analysis(keep / "tracks.npz")
         ex = compute_expressions(tracks, load_profile(None))
         return ex.events, load_truth(keep / "truth.json"), float(tracks.meta.get("duration_s", 30))
     truth = make_truth(work / f"{name}.mp4")  # type: ignore[operator]
     doc = analyse_video(work / f"{name}.mp4", work / f"{name}.out").to_json()
+    events = [Event.from_json(e) for e in doc["events"]]
+    if not FLOW:
+        events = compute_expressions(tracks_for_analysis(work / f"{name}.out" / "tracks.npz"),
+                                     load_profile(None)).events
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (work / f"{name}.out" / "tracks.npz").replace(keep / "tracks.npz")
         save_truth(keep / "truth.json", truth)
-    return [Event.from_json(e) for e in doc["events"]], truth, float(doc["duration_s"])
+    return events, truth, float(doc["duration_s"])
 
 
 def eye_flags(events: list[Event], truth: Truth) -> collections.Counter[tuple[bool, bool]]:
@@ -99,7 +113,11 @@ def main() -> None:
     ap.add_argument("--face", default=None,
                     help="render another face: a photo or a video (its first frame) of a relaxed "
                          "face; cached apart from the default face's clips")
+    ap.add_argument("--no-flow", action="store_true",
+                    help="without the pixels' flow (the landmarks alone), to measure what it adds")
     args = ap.parse_args()
+    global FLOW
+    FLOW = not args.no_flow
     cache = Path(args.cache) if args.cache else None
     rig = face_rig(Path(args.face)) if args.face else None
     if cache and args.face:

@@ -20,6 +20,7 @@ import collections
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,17 @@ def _range(text: str) -> list[int]:
     return list(range(int(a), int(b or a) + 1)) if a else []
 
 
+FLOW = True  # --no-flow (with --cache): without the pixels' flow, to measure what it adds
+
+
 def analysed(name: str, spec: Any, work: Path, cache: Path | None, workers: int = 0
              ) -> tuple[list[Cue], Truth]:
     """(cues, truth) of one generated clip; from the cached tracks and truth when `cache` holds
     them, else the clip is rendered and analysed (and its tracks and truth cached)."""
     keep = cache / name if cache else None
     if keep and tracks_current(keep / "tracks.npz") and (keep / "truth.json").is_file():
-        ex = compute_expressions(load_tracks(keep / "tracks.npz"), load_profile(None))
+        tracks = load_tracks(keep / "tracks.npz")
+        ex = compute_expressions(tracks if FLOW else replace(tracks, flow=None), load_profile(None))
         # the labels as the generator gives them now (the rendering is the same)
         return list(ex.cues), compute_truth(spec, n_frames=load_truth(keep / "truth.json").n_frames)
     truth = render_clip(spec, work / f"{name}.mp4")
@@ -65,7 +70,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--keep", help="keep clips and analyses in this folder")
     ap.add_argument("--cache", help="keep tracks and truth here (re-runs in seconds)")
+    ap.add_argument("--no-flow", action="store_true",
+                    help="without the pixels' flow (cached tracks only), to measure what it adds")
     args = ap.parse_args()
+    global FLOW
+    FLOW = not args.no_flow
     cache = Path(args.cache) if args.cache else None
     total = Score()
     per_cue: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])  # tp, fn, fp

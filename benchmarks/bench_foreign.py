@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from mirror.fileio import write_json_atomic
@@ -75,10 +76,14 @@ def cached_tracks(clip: Path, cache: Path, out: Path, *, mirrored: bool = False)
     return cached
 
 
+FLOW = True  # --no-flow: analyse without the pixels' flow (what the landmarks alone give)
+
+
 def analyse_fast(tracks_path: Path, out: Path, profile: str) -> None:
     """events.json with the episodes and cues only (what the scorer reads)."""
     prof = load_profile(profile)
-    ex = compute_expressions(load_tracks(tracks_path), prof)
+    tracks = load_tracks(tracks_path)
+    ex = compute_expressions(tracks if FLOW else replace(tracks, flow=None), prof)
     write_json_atomic(out / "events.json", {
         "events": [e.to_json() for e in ex.events], "cues": [c.to_json() for c in ex.cues]})
 
@@ -104,7 +109,13 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="the whole pipeline, speech included")
     ap.add_argument("--mirrored", action="store_true",
                     help="the clips flipped left to right (another face to the model)")
+    ap.add_argument("--no-flow", action="store_true",
+                    help="without the pixels' flow (the landmarks alone), to measure what it adds")
     args = ap.parse_args()
+    global FLOW
+    FLOW = not args.no_flow
+    if args.full and args.no_flow:
+        ap.error("--no-flow measures the expression analysis alone: leave out --full")
     if args.full and args.mirrored:
         ap.error("--mirrored runs the expression analysis only (its clips have no audio)")
     if not FOREIGN.is_dir():

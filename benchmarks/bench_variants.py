@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import bench_accuracy
 from bench_accuracy import analysed, eye_flags, eye_summary
 
 from mirror.evaluate import Score, score_events
@@ -85,7 +86,10 @@ def main() -> None:
     ap.add_argument("--episodes", type=int, default=8)
     ap.add_argument("--cache", default=None, help="keep tracks and truth here (re-runs in seconds)")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--no-flow", action="store_true",
+                    help="without the pixels' flow (the landmarks alone), to measure what it adds")
     args = ap.parse_args()
+    bench_accuracy.FLOW = not args.no_flow
     cache = Path(args.cache) if args.cache else None
     tallies: dict[tuple[str, str], Tally] = collections.defaultdict(Tally)
     total = Score()
