@@ -90,8 +90,9 @@ class CueOptions:
 def _episodes(t: np.ndarray, s: np.ndarray, threshold: float, min_s: float, *,
           low_fraction: float, max_s: float | None = None, merge_gap_s: float = 0.2
           ) -> list[Interval]:
+    # a cue's own minimum length (`min_s`) is what filters it, not the frames above threshold
     opts = SpotterOptions(low_fraction=low_fraction, min_duration_s=min_s,
-                          merge_gap_s=merge_gap_s)
+                          merge_gap_s=merge_gap_s, min_core_frames=1)
     found = detect_intervals(t, s, threshold=threshold, options=opts)
     if max_s is None:
         return found

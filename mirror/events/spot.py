@@ -23,6 +23,8 @@ class SpotterOptions:
     min_duration_s: float = 0.1
     merge_gap_s: float = 0.5
     speech_penalty: float = 0.25  # added to the threshold of mouth emotions while talking
+    min_core_frames: int = 2  # frames at or above the threshold an episode needs: a smooth
+    # score that touches its threshold on one frame is noise, whatever its widened length
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float | np.
     s = np.nan_to_num(score, nan=0.0)
     found: list[Interval] = []
     for a, b in runs(s >= threshold):
+        if b - a + 1 < options.min_core_frames:
+            continue
         apex = a + int(np.argmax(s[a:b + 1]))
         low = options.low_fraction * s[apex]
         first, last = a, b
