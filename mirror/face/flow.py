@@ -98,6 +98,9 @@ class NoseFlow:
 
     def __init__(self, fps: float, options: FlowOptions | None = None) -> None:
         self.lag = lag_frames(fps, options)
+        # a 64 px flow gains nothing from OpenCV's thread pool, whose threads would only
+        # contend with the face model's for this process's share of the cores
+        cv2.setNumThreads(1)
         self._crops: deque[np.ndarray | None] = deque(maxlen=self.lag + 1)
 
     def push(self, rgb: np.ndarray, points: np.ndarray | None) -> np.ndarray:
