@@ -119,10 +119,3 @@ class NoseFlow:
             row[0] = nose_rise(self._crops[0], crop, in_crop)
         return row
 
-
-def flow_points(landmarks: np.ndarray, ids: np.ndarray | list[int], width: int,
-                height: int) -> np.ndarray:
-    """(n, 6, 2) pixel positions of FLOW_LANDMARKS from normalised landmarks (n, K, 3) whose
-    MediaPipe indices are `ids`."""
-    where = [int(np.flatnonzero(np.asarray(ids) == i)[0]) for i in FLOW_LANDMARKS]
-    return np.asarray(landmarks[:, where, :2], np.float64) * [width, height]
