@@ -157,6 +157,20 @@ def test_a_prototype_is_named_not_unnamed():
     assert "lip corners pulled down" in events[0].description
 
 
+def test_the_sad_brow_alone_is_sadness_but_with_the_outer_brows_or_the_lids_it_is_not():
+    # inner brows raised and drawn together (1+4, the 1+4+11 variant without a measurable 11)
+    n = 300
+
+    def named(**aus: float) -> list[str]:
+        au = action_units(n, {k: bump(n, 100, 20, v) for k, v in aus.items()})
+        return [e.expression for e in detect_events(compute_emotion_scores(au), au, SpotOptions())]
+
+    assert named(AU1=0.5, AU4k=0.3) == ["sadness"]
+    assert named(AU1=0.5) == []  # the inner brows alone: no emotion, no movement
+    assert named(AU1=0.5, AU2=0.5, AU4k=0.3) != ["sadness"]  # fear's brows raise the outer too
+    assert named(AU1=0.5, AU4k=0.3, AU5=0.5) != ["sadness"]  # ... and its lids
+
+
 def test_describe_movement_joins_pairs_and_orders_by_strength():
     assert describe_movement({"AU1": 0.5, "AU2": 0.4, "AU20": 0.6}) == \
         "lips stretched and brows raised"

@@ -4,10 +4,10 @@ Each emotion is its EMFACS prototype as a soft AND of its core AUs (a geometric 
 AU must be present), minus the AUs that point to a neighbouring emotion:
 happiness 6+12 (12 core, 6 only strengthens it), surprise 1+2+5 (+26), fear 1+2+4+5+20 (the
 inner brows raised with the outer ones left behind count as fear's drawn brows, AU4's part),
-anger 4+7/24 without 1, disgust 9/10 (+15+17) without a smile, sadness 1+15 (+4, 17),
-contempt a one-sided 12/14 (or one lip corner raised above the other, AU12d). A brow raise
-without raised upper lids is a conversational signal (Ekman 1979), not surprise; a lip shape
-during speech is not disgust: both score low here.
+anger 4+7/24 without 1, disgust 9/10 (+15+17) without a smile, sadness 1+15 (+4, 17) or the
+sad brow alone (1+4), contempt a one-sided 12/14 (or one lip corner raised above the other,
+AU12d). A brow raise without raised upper lids is a conversational signal (Ekman 1979), not
+surprise; a lip shape during speech is not disgust: both score low here.
 """
 
 from __future__ import annotations
@@ -131,8 +131,11 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
                       np.fmax(0.5 * np.clip(a["AU17"], 0, 1), 0.7 * a["AU4"]))
     # sadness: lip corners down with the inner brows raised or the chin up (1+4+15, 15+17); the
     # raised lids and stretched lips of fear say it is not sadness
-    sadness = (_gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2) - 0.8 * a["AU12"]
-               - 0.7 * a["AU5"] - 0.7 * a["AU20"])
+    # ... or the sad brow alone: the inner brows raised with the outer ones left behind, and
+    # drawn together (1+4, as in the 1+4+11 variant; fear's brows raise the outer brows too)
+    sad_brow = 0.8 * _gm(inner_only, a["AU4k"]) * _ramp(a["AU4k"], 0.08, 0.2)
+    sadness = (np.fmax(_gm(a["AU15"], support) * _ramp(a["AU15"], 0.05, 0.2), sad_brow)
+               - 0.8 * a["AU12"] - 0.7 * a["AU5"] - 0.7 * a["AU20"])
     # lips pushed forward or rounded (a pout, an "oo", an "O") raise the upper lip and pull the
     # corners unevenly: that is neither disgust nor contempt
     pout = 1.0 - _ramp(np.fmax(a["AU18"], a["AU22"]), 0.15, 0.4)
