@@ -491,6 +491,29 @@ def test_one_corner_raised_above_the_other_is_contempt_but_one_pulled_down_is_no
     assert contempt_events(common, common - pull) == []
 
 
+def test_the_whole_mouth_pulled_to_one_side_is_a_movement_not_contempt():
+    # one corner raised above the other, as in contempt; with the whole mouth shifted to that
+    # side (MediaPipe's mouthLeft), it is a mouth twist: reported, in words, under no emotion
+    from mirror.expressions.actions import compute_action_units
+    from mirror.profiles import SpotOptions as Spot
+
+    n = 300
+    pull = np.ones(n)
+    pull[120:180] += 0.04
+
+    def events(shift: float) -> list[tuple[str, str]]:
+        tracks, neutral = _tracks_with(n, {"mouthLeft": (pull - 1.0) / 0.04 * shift},
+                                       {"corner_up_l": pull, "corner_up_r": np.ones(n)})
+        au = compute_action_units(tracks, neutral)
+        return [(e.expression, e.description)
+                for e in detect_events(compute_emotion_scores(au), au, Spot())]
+
+    assert [e for e, _ in events(0.0)] == ["contempt"]  # the corner alone
+    assert [e for e, _ in events(0.1)] == ["contempt"]  # a dimpler drags the mouth a little
+    (name, words), = events(0.8)
+    assert name == "unnamed" and words.startswith("mouth pulled to one side")
+
+
 def test_a_one_sided_raise_is_described_in_the_episode_and_in_words():
     from mirror.events.movement import describe_movement
     from mirror.report.fmt import evidence_text
@@ -499,6 +522,8 @@ def test_a_one_sided_raise_is_described_in_the_episode_and_in_words():
     text = evidence_text({"AU12d": 0.53, "AU24": 0.4, "AU24_r": 0.44, "AU24_l": 0.34})
     assert text.startswith("one lip corner pulled up, 53 % of a full one-sided pull (AU12d 0.53)")
     assert "lips pressed, 40 % of a full press (AU24 0.4; right 44 %, left 34 %)" in text
+    assert evidence_text({"sideways": 1.2}) == ("mouth pulled to one side, 120 % of a full shift"
+                                                " (sideways 1.2)")
 
 
 def test_a_recording_smiling_throughout_has_no_relaxed_neutral_and_says_so():

@@ -4,7 +4,8 @@ The spotter looks for episodes in two tracks at once: each emotion's score over 
 and the strongest single action unit over a clear-movement level (`MOVE_LEVEL`). An episode
 whose evidence fits no emotion's prototype is still reported, as an unnamed movement described
 by its action units ("lips pushed forward and upper lip raised"), never dropped because no
-prototype fired. Some movements are not counted here, as SCIENCE.md says they are not
+prototype fired; the whole mouth pulled to one side, which no action unit codes, is described
+too ("mouth pulled to one side"). Some movements are not counted here, as SCIENCE.md says they are not
 expressions: the jaw and the lips' rounding (speech), any mouth shape while talking that no
 prototype explains, and the brows raised alone (a conversational signal on a stressed word; the
 cues report brow flashes).
@@ -24,7 +25,7 @@ MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # lip press on its own), not the eyes narrowing alone (a blink's tail, a smile's eyes, a bright
 # screen: the tension cue reports a face that tightens), not the upper lids alone (a glance moves
 # the lid over the iris: the gaze cue reports it).
-MOVEMENT_AUS = ("AU4", "AU4k", "AU9", "AU10", "AU12", "AU14", "AU15", "AU20", "AU23")
+MOVEMENT_AUS = ("AU4", "AU4k", "AU9", "AU10", "AU12", "AU14", "AU15", "AU20", "AU23", "sideways")
 AU_WORDS = {
     "AU1": "inner brows raised", "AU2": "outer brows raised", "AU4": "brows lowered",
     "AU4k": "brows drawn together", "AU5": "upper lids raised", "AU6": "cheeks raised",
@@ -33,7 +34,7 @@ AU_WORDS = {
     "AU14": "mouth corners dimpled",
     "AU15": "lip corners pulled down", "AU17": "chin raised", "AU18": "lips pushed forward",
     "AU20": "lips stretched", "AU22": "lips funnelled", "AU23": "lips tightened",
-    "AU24": "lips pressed", "AU26": "jaw dropped",
+    "AU24": "lips pressed", "AU26": "jaw dropped", "sideways": "mouth pulled to one side",
 }
 # Pairs said as one ("brows raised", not "inner brows raised and outer brows raised").
 JOINED = {("AU1", "AU2"): "brows raised", ("AU4", "AU4k"): "brows lowered and drawn together"}

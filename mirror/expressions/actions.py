@@ -74,6 +74,10 @@ AU_COMPONENTS: dict[str, tuple[Component, ...]] = {
     "AU22": (("bs", "mouthFunnel", 1, 0.4),),
     # lips tightened: the mouth narrows (as the jaw opens it narrows too: explained per face)
     "AU23": (("geo", "mouth_width", -1, 0.05), ("bs", "mouthRollLower", 1, 0.4)),
+    # the whole mouth pulled to one side (FACS has no action unit for it): both corners move
+    # the same way, where contempt's one-sided dimpler pulls one corner and leaves the other
+    "sideways_r": (("bs", "mouthRight", 1, 0.8),),
+    "sideways_l": (("bs", "mouthLeft", 1, 0.8),),
 }
 SIDED = ("AU1", "AU2", "AU4", "AU5", "AU6", "AU7", "AU9", "AU10", "AU12", "AU14", "AU15",
          "AU20", "AU24")
@@ -84,7 +88,8 @@ CORNER_RAISED = ("AU12d_r", "AU12d_l", "AU12d")  # right, left, and the stronger
 CORNER_FULL = 0.06  # height difference of a full one-sided AU12, in inter-ocular distances
 CORNER_MAX_TURN_DEG = 10.0  # read only with the head near its usual pose (the mesh's mouth
 # corners drift apart in height on a face turned or tilted further)
-AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED + CORNER_RAISED
+SIDEWAYS = "sideways"  # the mouth pulled to either side, the stronger of the two
+AU_NAMES: tuple[str, ...] = tuple(AU_COMPONENTS) + SIDED + CORNER_RAISED + (SIDEWAYS,)
 EYE_AUS = ("AU5", "AU6", "AU7")
 # The lids as the landmark model reads them follow the eyes: looking down lowers the upper lid,
 # looking aside narrows the eye. The lid AUs fade out as the eyes turn from their rest by more
@@ -104,7 +109,7 @@ AU_REGION = {
     "AU1": "brows", "AU2": "brows", "AU4": "brows", "AU4k": "brows", "AU5": "lids", "AU7": "lids",
     "AU6": "cheeks", "AU9": "nose", "AU10": "mouth", "AU12": "mouth", "AU12d": "mouth",
     "AU14": "mouth", "AU15": "mouth", "AU17": "mouth", "AU18": "mouth", "AU20": "mouth",
-    "AU22": "mouth", "AU23": "mouth", "AU24": "mouth", "AU26": "jaw",
+    "AU22": "mouth", "AU23": "mouth", "AU24": "mouth", "AU26": "jaw", SIDEWAYS: "mouth",
 }
 
 
@@ -346,6 +351,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
                                      quantile=options.talking_quantile,
                                      slow=rolling(level, frames=second, fn="median"))
     cols["AU12d"] = np.fmax(cols["AU12d_r"], cols["AU12d_l"])
+    cols[SIDEWAYS] = np.fmax(cols[f"{SIDEWAYS}_r"], cols[f"{SIDEWAYS}_l"])
     reliable = ~np.isnan(fill_gaps(tracks.t, np.zeros(tracks.n), ~usable,
                                    max_gap_s=options.max_gap_s))
     levels = np.stack([cols[n] for n in AU_NAMES], axis=1)

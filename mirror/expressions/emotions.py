@@ -19,7 +19,7 @@ import numpy as np
 from mirror.events.model import EMOTIONS
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.talking import talking_range
-from mirror.signal import held_above
+from mirror.signal import frame_period, held_above, rolling
 
 # Emotions read mostly from the mouth, which speech also moves, need more evidence while talking:
 # how much more (score units at full speech) follows how strongly speech mimics each one. Talking
@@ -141,6 +141,13 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     pout = 1.0 - _ramp(np.fmax(a["AU18"], a["AU22"]), 0.15, 0.4)
     # ... nor fear, whose lips are stretched, the opposite of pushed forward
     disgust, contempt, fear = disgust * pout, contempt * pout, fear * pout
+    # ... nor is the whole mouth pulled to one side: it raises one corner above the other
+    # without contempt's one-sided pull (the other corner goes with it), and the upper lip and
+    # nose wing on that side with it; a movement no emotion's prototype names
+    # (through its neighbourhood: a mouth moving from one side to the other passes the middle)
+    sideways = 1.0 - _ramp(rolling(a["sideways"], frames=_frames(au.t, SIDEWAYS_NEAR_S),
+                                   fn="max"), 0.4, 0.8)
+    disgust, contempt = disgust * sideways, contempt * sideways
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
                "disgust": disgust, "sadness": sadness, "contempt": contempt}
     scores = np.stack([np.clip(by_name[e], 0.0, 1.5) for e in EMOTIONS], axis=1)
@@ -149,6 +156,14 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
                     np.sign(a["AU12d_l"] - a["AU12d_r"]), np.sign(pull_l - pull_r) * (asym > 0.5))
     return EmotionScores(t=au.t, names=EMOTIONS, scores=scores, side=side, reliable=au.reliable,
                          talking=au.talking, speech_smile=speech_smile(au.t, a["AU6"], a["AU12"]))
+
+
+SIDEWAYS_NEAR_S = 0.5  # the mouth pulled to one side this close before or after: a twist
+
+
+def _frames(t: np.ndarray, seconds: float) -> int:
+    """An odd window of about `seconds` in frames of `t`."""
+    return round(seconds / max(frame_period(t), 1e-3)) | 1
 
 
 INNER_ONLY_RATIO = (0.05, 0.15)  # outer / inner brow raise: below the first, the inner alone

@@ -162,6 +162,9 @@ AU_WORDS = {
     "AU24": ("lips pressed", "press"), "AU25": ("lips parted", "parting"),
     "AU26": ("jaw dropped", "drop"),
 }
+# Measures that are no FACS action unit, in the same words ("sideways": the whole mouth
+# pulled to one side).
+MEASURE_WORDS = {"sideways": ("mouth pulled to one side", "shift")}
 ANGLE_WORDS = {"gaze": "looking away by", "eye": "eyes turned", "head": "head turned",
                "h": "sideways", "v": "up or down", "roll": "head tilted"}
 _AU = re.compile(r"^(AU\d+)([a-z]*)(?:_([rl]))?$")
@@ -184,6 +187,10 @@ def evidence_text(evidence: Mapping[str, Any]) -> str:
             sides.setdefault(_au_key(m), []).append(f"{side} {float(v) * 100:.0f} %")
     out: list[str] = []
     for k, v in evidence.items():
+        if k in MEASURE_WORDS and isinstance(v, (int, float)):
+            words, full = MEASURE_WORDS[k]
+            out.append(f"{words}, {float(v) * 100:.0f} % of a full {full} ({k} {number(v)})")
+            continue
         m = _AU.match(k)
         if m and _au_key(m) in AU_WORDS and isinstance(v, (int, float)):
             if not m.group(3):
