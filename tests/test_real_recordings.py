@@ -56,6 +56,18 @@ def test_neutral_turning_into_a_broad_smile(tmp_path: Path):
     assert not any("no relaxed moment" in w for w in doc["warnings"]), doc["warnings"]
 
 
+def test_a_mouth_twisted_to_one_side_is_said_in_words_not_named_contempt(tmp_path: Path):
+    """The webcam man pulls his whole mouth to one side and back (about 4.8-6.2 s), then smiles
+    three times (about 9.7-12.3, 12.9-14.1 and 17.4-19.5 s)."""
+    doc = analyse_video(real_file("faces/webcam_man_glasses.mp4"), tmp_path / "wm").to_json()
+    twist = [e for e in doc["events"] if e["start_s"] < 6.2 and e["end_s"] > 4.8]
+    assert [e["expression"] for e in twist] == ["unnamed"], twist
+    assert "mouth pulled to one side" in twist[0]["description"], twist
+    smiles = [e for e in doc["events"] if e["expression"] == "happiness"]
+    assert len(smiles) >= 2 and all(e["start_s"] > 9.0 for e in smiles), doc["events"]
+    assert not any(e["expression"] == "contempt" for e in doc["events"]), doc["events"]
+
+
 def test_face_leaving_the_frame_is_a_warning_not_a_failure(tmp_path: Path):
     doc = analyse_video(real_file("faces/face_noface.mov"), tmp_path / "fn", workers=1).to_json()
     assert 0.2 < doc["face_found_ratio"] < 0.9
