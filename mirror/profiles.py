@@ -38,7 +38,7 @@ class SpotOptions:
 
     leak_max_s: float = 1.0  # shorter than this: a leak; otherwise held
     micro_max_s: float = 0.5  # a leak this short or shorter is micro
-    min_duration_s: float = 0.1  # shorter episodes are noise
+    min_duration_s: float = 0.08  # shorter episodes are noise (two frames at 25 fps)
     min_intensity: float = 0.12  # weakest apex reported (0..1)
     sensitivity: float = 1.0  # >1 reports weaker episodes, <1 only clearer ones
     merge_gap_s: float = 0.5  # same-emotion episodes closer than this are one

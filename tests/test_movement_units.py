@@ -171,6 +171,24 @@ def test_the_sad_brow_alone_is_sadness_but_with_the_outer_brows_or_the_lids_it_i
     assert named(AU1=0.5, AU4k=0.3, AU5=0.5) != ["sadness"]  # ... and its lids
 
 
+def test_a_two_frame_flash_at_25_fps_is_named_but_a_two_frame_movement_is_not():
+    # 0.08 s: the foreign set's and many webcams' 25 fps show a micro flash in two frames; an
+    # unnamed movement has one action unit's evidence for itself and needs 0.1 s
+    from dataclasses import replace
+
+    n = 250
+
+    def found(aus: dict[str, float], width: int) -> list[str]:
+        au = action_units(n, {k: bump(n, 100, width, v) for k, v in aus.items()})
+        au = replace(au, t=np.arange(n) / 25.0)
+        return [e.expression for e in detect_events(compute_emotion_scores(au), au, SpotOptions())]
+
+    assert found({"AU6": 0.6, "AU12": 0.6}, 2) == ["happiness"]
+    assert found({"AU6": 0.6, "AU12": 0.6}, 1) == []
+    assert found({"AU23": 0.9}, 2) == []
+    assert found({"AU23": 0.9}, 3) == [UNNAMED]
+
+
 def test_describe_movement_joins_pairs_and_orders_by_strength():
     assert describe_movement({"AU1": 0.5, "AU2": 0.4, "AU20": 0.6}) == \
         "lips stretched and brows raised"

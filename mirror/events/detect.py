@@ -14,13 +14,13 @@ emotion nearly fits, else unnamed, described by what moved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from mirror.events.classify import classify_episode, detect_regions
 from mirror.events.model import UNNAMED, Event
-from mirror.events.movement import MOVE_LEVEL, compute_movement
+from mirror.events.movement import MOVE_LEVEL, MOVEMENT_MIN_S, compute_movement
 from mirror.events.spot import SpotterOptions, detect_intervals
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import HELD_THROUGH_SPEECH_S, SPEECH_PENALTY, EmotionScores
@@ -331,6 +331,7 @@ def detect_movements(scores: EmotionScores, au: ActionUnits, ratio: np.ndarray,
     """
     move = compute_movement(au)
     found: list[Event] = []
+    opts = replace(opts, min_duration_s=max(opts.min_duration_s, MOVEMENT_MIN_S))
     for iv in detect_intervals(scores.t, move, threshold=1.0, options=opts):
         t0, t1 = float(scores.t[iv.first]), float(scores.t[iv.last])
         if any(min(t1, e.end_s) - max(t0, e.start_s) > 0 for e in named):

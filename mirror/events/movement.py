@@ -19,6 +19,9 @@ from mirror.expressions.actions import AU_REGION, ActionUnits
 from mirror.signal import frame_period, rolling
 
 MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
+# An unnamed movement lasts at least this long: it has one action unit's strength for itself,
+# where a named flash has its prototype's several (a shorter one is a tail or noise).
+MOVEMENT_MIN_S = 0.1
 # Action units that can start an unnamed episode: not the brows raised alone, not the jaw, not
 # the lips pushed forward or rounded (the articulators of "oo" and "w"), not the chin pushed up
 # with the lips pressed (the closure of "m", "b", "p", and after a phrase; the cues report a
