@@ -27,7 +27,7 @@ from mirror.events.model import UNNAMED, Event
 from mirror.pipeline import analyse_video, compute_expressions
 from mirror.profiles import load_profile
 from mirror.synth.render import Rig, build_rig, render_clip
-from mirror.synth.spec import distractor_only_spec, random_spec
+from mirror.synth.spec import ClipSpec, distractor_only_spec, random_spec
 from mirror.synth.truth import Truth, load_truth, save_truth
 from mirror.tracks import FaceTracks, load_tracks, tracks_current
 
@@ -113,6 +113,9 @@ def main() -> None:
     ap.add_argument("--face", default=None,
                     help="render another face: a photo or a video (its first frame) of a relaxed "
                          "face; cached apart from the default face's clips")
+    ap.add_argument("--fps", type=float, default=None,
+                    help="render at this frame rate (default the generator's 30; webcams and "
+                         "phones also film at 25); cached apart")
     ap.add_argument("--no-flow", action="store_true",
                     help="without the pixels' flow (the landmarks alone), to measure what it adds")
     args = ap.parse_args()
@@ -122,6 +125,11 @@ def main() -> None:
     rig = face_rig(Path(args.face)) if args.face else None
     if cache and args.face:
         cache = cache / f"face-{Path(args.face).stem}"
+    if cache and args.fps:
+        cache = cache / f"fps{args.fps:g}"
+
+    def at_rate(spec: ClipSpec) -> ClipSpec:
+        return replace(spec, fps=args.fps) if args.fps else spec
     unnamed = 0
     eyes: collections.Counter[tuple[bool, bool]] = collections.Counter()
     total = Score()
@@ -132,7 +140,7 @@ def main() -> None:
         for seed in _range(args.seeds):
             events, truth, _ = analysed(
                 str(seed), lambda p, seed=seed: render_clip(
-                    random_spec(seed, duration_s=30, n_episodes=8), p, rig=rig), d, cache)
+                    at_rate(random_spec(seed, duration_s=30, n_episodes=8)), p, rig=rig), d, cache)
             unnamed += sum(e.expression == UNNAMED for e in events)
             eyes += eye_flags(events, truth)
             s = score_events(events, truth.episodes)
@@ -148,7 +156,7 @@ def main() -> None:
         for seed in _range(args.calm):
             events, _, dur = analysed(
                 f"calm{seed}", lambda p, seed=seed: render_clip(
-                    distractor_only_spec(seed, duration_s=30), p, rig=rig), d, cache)
+                    at_rate(distractor_only_spec(seed, duration_s=30)), p, rig=rig), d, cache)
             calm_events += len(events)
             calm_s += dur
     print(f"\nALL {len(_range(args.seeds))} clips: {total.summary()}")
