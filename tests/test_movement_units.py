@@ -532,6 +532,19 @@ def test_the_whole_mouth_pulled_to_one_side_is_a_movement_not_contempt():
     assert name == "unnamed" and words.startswith("mouth pulled to one side")
 
 
+def test_a_brief_movement_keeps_its_own_extent_when_another_unit_drifts_on_after_it():
+    # lips tightened for 0.2 s, then the mouth drifts slightly to one side (under a clear
+    # movement) until a smile: the movement ends with the tightening, apart from the smile
+    n = 300
+    drift = np.zeros(n)
+    drift[104:160] = 0.35
+    au = action_units(n, {"AU23": bump(n, 100, 6, 0.6), "sideways": drift,
+                          "AU12": bump(n, 160, 60, 0.8), "AU6": bump(n, 160, 60, 0.5)})
+    events = detect_events(compute_emotion_scores(au), au, SpotOptions())
+    assert [e.expression for e in events] == [UNNAMED, "happiness"]
+    assert events[0].end_s < 3.8 and "lips tightened" in events[0].description
+
+
 def test_a_one_sided_raise_is_described_in_the_episode_and_in_words():
     from mirror.events.movement import describe_movement
     from mirror.report.fmt import evidence_text

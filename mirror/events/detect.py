@@ -20,8 +20,8 @@ import numpy as np
 
 from mirror.events.classify import classify_episode, detect_regions
 from mirror.events.model import UNNAMED, Event
-from mirror.events.movement import MOVE_LEVEL, MOVEMENT_MIN_S, compute_movement
-from mirror.events.spot import SpotterOptions, detect_intervals
+from mirror.events.movement import MOVE_LEVEL, MOVEMENT_MIN_S, movement_levels
+from mirror.events.spot import SpotterOptions, detect_intervals, merge_intervals
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.emotions import HELD_THROUGH_SPEECH_S, SPEECH_PENALTY, EmotionScores
 from mirror.expressions.talking import follows_jaw
@@ -329,10 +329,15 @@ def detect_movements(scores: EmotionScores, au: ActionUnits, ratio: np.ndarray,
     """Clear movements that no emotion episode covers: named by the emotion that nearly fits
     (three quarters of its threshold: the movement is clear, the prototype there), else unnamed.
     """
-    move = compute_movement(au)
+    levels = movement_levels(au)
+    move = np.max(levels, axis=0)
     found: list[Event] = []
     opts = replace(opts, min_duration_s=max(opts.min_duration_s, MOVEMENT_MIN_S))
-    for iv in detect_intervals(scores.t, move, threshold=1.0, options=opts):
+    # each action unit's own episodes, widened along its own track (another unit's slow drift
+    # does not carry a brief movement on), then joined where they meet
+    own = [iv for level in levels for iv in detect_intervals(scores.t, level, threshold=1.0,
+                                                             options=opts)]
+    for iv in merge_intervals(scores.t, own, opts):
         t0, t1 = float(scores.t[iv.first]), float(scores.t[iv.last])
         if any(min(t1, e.end_s) - max(t0, e.start_s) > 0 for e in named):
             continue

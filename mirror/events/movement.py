@@ -43,8 +43,9 @@ AU_WORDS = {
 JOINED = {("AU1", "AU2"): "brows raised", ("AU4", "AU4k"): "brows lowered and drawn together"}
 
 
-def compute_movement(au: ActionUnits) -> np.ndarray:
-    """(n,) the strongest movement of each frame, in units of `MOVE_LEVEL` (1 = a clear one).
+def movement_levels(au: ActionUnits) -> np.ndarray:
+    """(len(MOVEMENT_AUS), n) each action unit's movement, in units of `MOVE_LEVEL` (1 = a clear
+    one).
 
     Each action unit is taken on its stronger side, so a one-sided pull counts in full. While
     the person talks, mouth and nose units alone do not count: a mouth shape that no emotion's
@@ -56,9 +57,13 @@ def compute_movement(au: ActionUnits) -> np.ndarray:
         level = au.stronger_side(name)
         if AU_REGION[name] in ("mouth", "nose"):  # a mouth shape while talking is speech
             level = level * (1.0 - near_speech)
-        cols.append(level)
-    strongest = np.max(np.stack(cols), axis=0)
-    return np.where(au.reliable, strongest, 0.0) / MOVE_LEVEL
+        cols.append(np.where(au.reliable, level, 0.0) / MOVE_LEVEL)
+    return np.stack(cols)
+
+
+def compute_movement(au: ActionUnits) -> np.ndarray:
+    """(n,) the strongest movement of each frame (`movement_levels`' largest)."""
+    return np.asarray(np.max(movement_levels(au), axis=0))
 
 
 def describe_movement(levels: dict[str, float], *, floor: float = 0.15, most: int = 3) -> str:

@@ -60,10 +60,13 @@ def detect_intervals(t: np.ndarray, score: np.ndarray, *, threshold: float | np.
         while last + 1 < s.size and s[last + 1] >= low and s[last + 1] <= s[last] + 0.5 * low:
             last += 1
         found.append(Interval(first, apex, last, float(s[apex])))
-    return _merge(t, found, options)
+    return merge_intervals(t, found, options)
 
 
-def _merge(t: np.ndarray, found: list[Interval], options: SpotterOptions) -> list[Interval]:
+def merge_intervals(t: np.ndarray, found: list[Interval], options: SpotterOptions
+                    ) -> list[Interval]:
+    """Intervals closer than `merge_gap_s` joined (the apex at the higher peak), then those
+    shorter than `min_duration_s` dropped."""
     merged: list[Interval] = []
     for iv in sorted(found, key=lambda x: x.first):
         if merged and t[iv.first] - t[merged[-1].last] <= options.merge_gap_s:
