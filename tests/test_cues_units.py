@@ -328,6 +328,7 @@ def test_lip_press_from_the_lips_thinning_when_mouth_press_is_blind():
     found = detect_lip_press(tr, au, [], CueOptions())
     assert len(found) == 1 and found[0].start_s == pytest.approx(5.0, abs=0.05)
     assert found[0].evidence["pressed"] == pytest.approx(0.05 / 0.08, abs=0.01)
+    assert found[0].evidence["AU24"] == pytest.approx(0.2, abs=0.02)  # it read: it is said
     opened = action_units(n, AU24=bump(n, 150, 168, 0.2), AU26=bump(n, 140, 180, 0.5))
     assert detect_lip_press(tr, opened, [], CueOptions()) == []
 

@@ -555,6 +555,8 @@ def test_a_one_sided_raise_is_described_in_the_episode_and_in_words():
     assert "lips pressed, 40 % of a full press (AU24 0.4; right 44 %, left 34 %)" in text
     assert evidence_text({"sideways": 1.2}) == ("mouth pulled to one side, 120 % of a full shift"
                                                 " (sideways 1.2)")
+    assert evidence_text({"pressed": 0.54}) == ("lips pressed or thinned, 54 % of a full press"
+                                                " (pressed 0.54)")
 
 
 def test_a_recording_smiling_throughout_has_no_relaxed_neutral_and_says_so():

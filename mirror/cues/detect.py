@@ -252,10 +252,13 @@ def detect_lip_press(tracks: FaceTracks, au: ActionUnits, events: list[Event], o
     thr = _threshold(s, opts.lip_press, opts.noise_k)
     out = []
     for iv in _episodes(au.t, s, thr, opts.lip_min_s, low_fraction=opts.low_fraction):
-        c = _cue("lip_press", au.t, iv, thr, 1.0,
-                 evidence={"AU24": float(au["AU24"][iv.apex]), "pressed": float(iv.peak),
-                           "AU24_r": float(au["AU24_r"][iv.apex]),
-                           "AU24_l": float(au["AU24_l"][iv.apex])})
+        # the press as measured (AU24 or the lips' thinning, whichever is larger); AU24 itself
+        # only where it read (on some faces mouthPress stays at zero: "0 % of a full press"
+        # beside a press says nothing)
+        evidence = {"pressed": float(iv.peak)}
+        if au["AU24"][iv.apex] >= 0.05:
+            evidence |= {n: float(au[n][iv.apex]) for n in ("AU24", "AU24_r", "AU24_l")}
+        c = _cue("lip_press", au.t, iv, thr, 1.0, evidence=evidence)
         if _mean(au.talking, iv) > opts.talking_max or _overlaps(
                 c.start_s, c.end_s, events, ("anger", "happiness"), share=0.5):
             continue

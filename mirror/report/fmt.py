@@ -163,8 +163,9 @@ AU_WORDS = {
     "AU26": ("jaw dropped", "drop"),
 }
 # Measures that are no FACS action unit, in the same words ("sideways": the whole mouth
-# pulled to one side).
-MEASURE_WORDS = {"sideways": ("mouth pulled to one side", "shift")}
+# pulled to one side; "pressed": a lip press, AU24 or the lips' thinning, the larger).
+MEASURE_WORDS = {"sideways": ("mouth pulled to one side", "shift"),
+                 "pressed": ("lips pressed or thinned", "press")}
 ANGLE_WORDS = {"gaze": "looking away by", "eye": "eyes turned", "head": "head turned",
                "h": "sideways", "v": "up or down", "roll": "head tilted"}
 _AU = re.compile(r"^(AU\d+)([a-z]*)(?:_([rl]))?$")
