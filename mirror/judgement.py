@@ -15,7 +15,7 @@ from typing import Any
 
 from mirror.align import TriggerHit
 from mirror.cues.model import CUE_INFO, Cue
-from mirror.events.model import Event
+from mirror.events.model import UNNAMED, Event
 from mirror.profiles import DEFAULT_CUE_RULES, CueRule, Profile
 
 NON_PROBLEM_WEIGHT = 0.35  # a moment the profile does not call a problem still counts a little
@@ -42,6 +42,12 @@ CUE_COACHING = {
 READING_LINE = ("Looking down at your notes while reading is fine; look up for the numbers and "
                 "the close.")
 KEYS = ("problem", "why", "coaching", "after_trigger", "score")
+# A clear movement no emotion's prototype explains (a mouth twist, a pout): no emotion's line,
+# nor the leak or held line (those speak of an emotion showing), unless the profile has its own
+# (`coaching.emotions.unnamed`).
+UNNAMED_LINE = ("Your face moved clearly here, in no emotion's pattern. Look at the frames: a "
+                "habit you do not notice, like a mouth twist or a pout, is what the other person "
+                "sees.")
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,11 @@ def coaching_line(event: Event, triggers: Sequence[str], profile: Profile) -> st
     """One line of coaching, the most specific the profile has for this episode."""
     c = profile.coaching
     emotion = profile_line(c, "emotions", event.expression)
+    if event.expression == UNNAMED:
+        moved = emotion or UNNAMED_LINE
+        if triggers:
+            return f"Right after “{'”, “'.join(dict.fromkeys(triggers))}”: {moved}"
+        return moved
     if event.kind == "held" and event.posed_cues:
         for cue in sorted(event.posed_cues, key=lambda q: cue_rank(q.name)):
             line = profile_line(c, "posed_cues", cue.name)

@@ -10,7 +10,7 @@ from typing import Any
 from mirror.align import EventSpeech, TriggerHit
 from mirror.cues.model import Cue
 from mirror.events.model import UNNAMED, Event
-from mirror.judgement import READING_LINE, Judgement, judge_cue, judge_episode
+from mirror.judgement import READING_LINE, UNNAMED_LINE, Judgement, judge_cue, judge_episode
 from mirror.profiles import load_profile
 from mirror.report.coaching import compute_focus
 from mirror.report.facts import N_WORST, worst_moments
@@ -31,6 +31,10 @@ def test_episode_judgement_follows_the_profile() -> None:
     assert calm.score < fear.score  # a trigger and a problem weigh more
     unnamed = judge_episode(_leak(1.0, UNNAMED), [], sales)
     assert not unnamed.problem  # a movement no emotion fits is never an emotion's problem
+    assert unnamed.coaching == UNNAMED_LINE  # not the leak line, which speaks of an emotion
+    held = Event(1.0, 2.0, 3.0, UNNAMED, "held", False, 0.8, "both")
+    assert judge_episode(held, [], sales).coaching == UNNAMED_LINE  # nor "reads as put on"
+    assert judge_episode(held, ["price"], sales).coaching == f"Right after “price”: {UNNAMED_LINE}"
     assert Judgement.from_json(fear.to_json()) == Judgement.from_json(fear.to_json())
     assert Judgement.from_json({"problem": True}) is None  # an older events.json
 
