@@ -103,6 +103,19 @@ def test_a_trigger_line_never_runs_through_a_section_name(report: Path) -> None:
     assert crossed == 0
 
 
+def test_a_movement_no_emotion_fits_has_its_own_row_on_the_timeline(report: Path) -> None:
+    from mirror.report.plots import compose_timeline
+
+    facts = _facts(report)
+    labels = {ax.get_ylabel() for ax in compose_timeline(facts, None, None).axes}
+    assert "movement" not in labels  # the demo's episodes are all named
+    moved = {**facts["episodes"][0], "id": "e999", "expression": "unnamed"}
+    facts["episodes"] = [*facts["episodes"], moved]
+    fig = compose_timeline(facts, None, None)
+    (row,) = [ax for ax in fig.axes if ax.get_ylabel() == "movement"]
+    assert row.patches, "the unnamed episode is drawn in its row"
+
+
 def _facts(report: Path) -> dict:
     from mirror.profiles import load_profile
     from mirror.report.analysis import load_analysis

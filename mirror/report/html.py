@@ -416,6 +416,8 @@ def render_html(facts: dict[str, Any], images: dict[str, bytes]) -> str:
         "<figcaption>Each row is one emotion's intensity. Solid blocks are leaks (pale: not a "
         "problem for this profile), hatched blocks are held expressions, dashed lines are "
         "trigger words, grey bars are speech." + (
+            " The grey “movement” row holds clear movements that fit no emotion."
+            if any(e["expression"] == UNNAMED for e in f["episodes"]) else "") + (
             " Under the emotions, one lane per cue: dark bars are a problem for this profile, "
             "pale ones are not; masking shows the covered reaction in its colour, then the "
             "mask hatched; arrows give the gaze direction." if f.get("cues") else "")

@@ -172,6 +172,8 @@ def render_markdown(facts: dict[str, Any]) -> str:
     out += ["## Timeline", "", f"![Timeline of your expressions]({f['timeline']})", "",
             "Each row is one emotion's intensity. Solid blocks are leaks, hatched blocks are held "
             "expressions, dashed lines are trigger words, grey bars are speech."
+            + (" The grey “movement” row holds clear movements that fit no emotion."
+               if any(e["expression"] == UNNAMED for e in f["episodes"]) else "")
             + (" Under the emotions, one lane per cue (dark: a problem, pale: not)."
                if f.get("cues") else ""), ""]
     sp = f["speech"]

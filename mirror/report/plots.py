@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from mirror.events.model import EMOTIONS
+from mirror.events.model import EMOTIONS, UNNAMED
 from mirror.report.fmt import CUE_BAND, CUE_INK, CUE_SOFT, EMOTION_COLORS, cue_order, mmss
 
 SECTION_BAND = 0.66  # the speech row's section names sit above this height (axes fraction)
@@ -61,16 +61,19 @@ def compose_timeline(facts: dict[str, Any], t: np.ndarray | None,
     has_speech = bool(speech["present"])
     cues = facts.get("cues") or []
     lanes = sorted({c["cue"] for c in cues}, key=lambda c: (cue_order(c), c))
-    rows = len(EMOTIONS) + (1 if has_speech else 0) + len(lanes)
-    ratios = ([1.1] if has_speech else []) + [1.0] * len(EMOTIONS) + [0.8] * len(lanes)
+    # clear movements no emotion fits get a row of their own, under the emotions (never dropped)
+    tracks = (*EMOTIONS, *([UNNAMED] if any(e["expression"] == UNNAMED
+                                            for e in facts["episodes"]) else []))
+    rows = len(tracks) + (1 if has_speech else 0) + len(lanes)
+    ratios = ([1.1] if has_speech else []) + [1.0] * len(tracks) + [0.8] * len(lanes)
     height = 0.55 * rows + 0.9
     fig = Figure(figsize=(12, height))
     axes = fig.subplots(rows, 1, sharex=True, gridspec_kw={"height_ratios": ratios, "hspace": 0.08})
     axes = list(np.atleast_1d(axes))
     fig.subplots_adjust(left=0.09, right=0.99, top=1 - 0.37 / height, bottom=0.53 / height)
     first = 1 if has_speech else 0
-    emo_axes = dict(zip(EMOTIONS, axes[first:first + len(EMOTIONS)], strict=True))
-    cue_axes = dict(zip(lanes, axes[first + len(EMOTIONS):], strict=True))
+    emo_axes = dict(zip(tracks, axes[first:first + len(tracks)], strict=True))
+    cue_axes = dict(zip(lanes, axes[first + len(tracks):], strict=True))
 
     for i, sec in enumerate(facts["sections"]):
         for ax in axes:
@@ -125,8 +128,8 @@ def compose_timeline(facts: dict[str, Any], t: np.ndarray | None,
     for name, ax in emo_axes.items():
         ax.set_ylim(0, 1.02)
         ax.set_yticks([])
-        ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9,
-                      color=EMOTION_COLORS[name])
+        ax.set_ylabel("movement" if name == UNNAMED else name, rotation=0, ha="right",
+                      va="center", fontsize=9, color=EMOTION_COLORS[name])
     _draw_cues(cue_axes, cues, rank, duration)
     for ax in axes:
         for side in ("top", "right", "left"):
