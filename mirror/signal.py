@@ -20,6 +20,12 @@ def frame_period(t: np.ndarray) -> float:
     return float(np.median(np.diff(t))) if t.size > 1 else DEFAULT_FRAME_PERIOD
 
 
+def window_frames(t: np.ndarray, seconds: float) -> int:
+    """An odd number of frames of timestamps `t` (n,) spanning about `seconds` (a centred
+    window)."""
+    return round(seconds / max(frame_period(t), 1e-3)) | 1
+
+
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) frame indices, inclusive, of each run of True in `mask` (n,)."""
     idx = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))

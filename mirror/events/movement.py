@@ -5,10 +5,10 @@ and the strongest single action unit over a clear-movement level (`MOVE_LEVEL`).
 whose evidence fits no emotion's prototype is still reported, as an unnamed movement described
 by its action units ("lips pushed forward and upper lip raised"), never dropped because no
 prototype fired; the whole mouth pulled to one side, which no action unit codes, is described
-too ("mouth pulled to one side"). Some movements are not counted here, as SCIENCE.md says they are not
-expressions: the jaw and the lips' rounding (speech), any mouth shape while talking that no
-prototype explains, and the brows raised alone (a conversational signal on a stressed word; the
-cues report brow flashes).
+too ("mouth pulled to one side"). Some movements are not counted here, as SCIENCE.md says they
+are not expressions: the jaw and the lips' rounding (speech), any mouth shape while talking that
+no prototype explains, and the brows raised alone (a conversational signal on a stressed word;
+the cues report brow flashes).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirror.expressions.actions import AU_REGION, ActionUnits
-from mirror.signal import frame_period, rolling
+from mirror.signal import rolling, window_frames
 
 MOVE_LEVEL = 0.5  # half a full action unit: a movement anyone would see
 # An unnamed movement lasts at least this long: it has one action unit's strength for itself,
@@ -50,8 +50,8 @@ def movement_levels(au: ActionUnits) -> np.ndarray:
     Each action unit is taken on its stronger side, so a one-sided pull counts in full. While
     the person talks, mouth and nose units alone do not count: a mouth shape that no emotion's
     prototype explains is a speech movement (SCIENCE.md), however large."""
-    frames = round(1.0 / max(frame_period(au.t), 1e-3)) | 1
-    near_speech = rolling(au.talking, frames=frames, fn="max")  # the mouth settles within 0.5 s
+    # the mouth settles within 0.5 s of talking
+    near_speech = rolling(au.talking, frames=window_frames(au.t, 1.0), fn="max")
     cols = []
     for name in MOVEMENT_AUS:
         level = au.stronger_side(name)

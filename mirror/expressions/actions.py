@@ -27,6 +27,7 @@ from mirror.signal import (
     rolling,
     runs,
     short_runs,
+    window_frames,
 )
 from mirror.tracks import BS, FaceTracks
 
@@ -302,7 +303,7 @@ def compute_action_units(tracks: FaceTracks, neutral: Neutral,
                   _component(tracks, neutral, ("geo", "mouth_open", 1, 0.25), 0.0))
     jaw_level = np.nan_to_num(fill_gaps(tracks.t, jaw, ~usable, max_gap_s=0.2))
     talking = compute_articulation(tracks.t, jaw_level, options=options)
-    second = round(1.0 / frame_period(tracks.t)) | 1  # frames of the slow parts' rolling median
+    second = window_frames(tracks.t, 1.0)  # frames of the slow parts' rolling median
     for name, comps in AU_COMPONENTS.items():
         level = combine_components(np.stack(
             [np.clip(_component(tracks, neutral, c, options.noise_k), 0.0, 1.5)

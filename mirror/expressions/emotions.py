@@ -19,7 +19,7 @@ import numpy as np
 from mirror.events.model import EMOTIONS
 from mirror.expressions.actions import ActionUnits
 from mirror.expressions.talking import talking_range
-from mirror.signal import frame_period, held_above, rolling
+from mirror.signal import held_above, rolling, window_frames
 
 # Emotions read mostly from the mouth, which speech also moves, need more evidence while talking:
 # how much more (score units at full speech) follows how strongly speech mimics each one. Talking
@@ -145,7 +145,7 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
     # without contempt's one-sided pull (the other corner goes with it), and the upper lip and
     # nose wing on that side with it; a movement no emotion's prototype names
     # (through its neighbourhood: a mouth moving from one side to the other passes the middle)
-    sideways = 1.0 - _ramp(rolling(a["sideways"], frames=_frames(au.t, SIDEWAYS_NEAR_S),
+    sideways = 1.0 - _ramp(rolling(a["sideways"], frames=window_frames(au.t, SIDEWAYS_NEAR_S),
                                    fn="max"), 0.4, 0.8)
     disgust, contempt = disgust * sideways, contempt * sideways
     by_name = {"happiness": happiness, "surprise": surprise, "fear": fear, "anger": anger,
@@ -159,11 +159,6 @@ def compute_emotion_scores(au: ActionUnits) -> EmotionScores:
 
 
 SIDEWAYS_NEAR_S = 0.5  # the mouth pulled to one side this close before or after: a twist
-
-
-def _frames(t: np.ndarray, seconds: float) -> int:
-    """An odd window of about `seconds` in frames of `t`."""
-    return round(seconds / max(frame_period(t), 1e-3)) | 1
 
 
 INNER_ONLY_RATIO = (0.05, 0.15)  # outer / inner brow raise: below the first, the inner alone
