@@ -113,11 +113,8 @@ def coaching_line(event: Event, triggers: Sequence[str], profile: Profile) -> st
     """One line of coaching, the most specific the profile has for this episode."""
     c = profile.coaching
     emotion = profile_line(c, "emotions", event.expression)
-    if event.expression == UNNAMED:
-        moved = emotion or UNNAMED_LINE
-        if triggers:
-            return f"Right after “{'”, “'.join(dict.fromkeys(triggers))}”: {moved}"
-        return moved
+    if event.expression == UNNAMED:  # never a problem, no posed cues: its own line, as an emotion's
+        emotion = emotion or UNNAMED_LINE
     if event.kind == "held" and event.posed_cues:
         for cue in sorted(event.posed_cues, key=lambda q: cue_rank(q.name)):
             line = profile_line(c, "posed_cues", cue.name)
