@@ -27,6 +27,7 @@ from mirror.report.fmt import (
     expression_name,
     mmss,
     plural,
+    track_label,
 )
 from mirror.speech.model import Word
 from mirror.speech.words import marker_slot, section_at
@@ -364,7 +365,7 @@ def timeline_text(review: Review, *, width: int, height: int | None = None) -> T
     rows, lanes = timeline_rows(review, height)
     for emo in rows:
         color = EMOTION_COLORS[emo]
-        out.append(f"{('movement' if emo == UNNAMED else emo)[:label_w]:<{label_w}} ", style=color)
+        out.append(f"{track_label(emo)[:label_w]:<{label_w}} ", style=color)
         row = [" "] * cols
         if levels is not None and emo in names:
             lv = levels[names.index(emo)]

@@ -12,6 +12,11 @@ from mirror.events.model import UNNAMED
 UNNAMED_COLOR = "#8a8f98"
 
 
+def track_label(expression: str) -> str:
+    """A timeline row's label: the emotion, or "movement" for the unnamed ones' row."""
+    return "movement" if expression == UNNAMED else expression
+
+
 def expression_name(expression: str, description: str = "") -> str:
     """What to call an episode: its emotion, or "facial movement: brows raised" for an unnamed one."""
     if expression == UNNAMED:

@@ -13,7 +13,15 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from mirror.events.model import EMOTIONS, UNNAMED
-from mirror.report.fmt import CUE_BAND, CUE_INK, CUE_SOFT, EMOTION_COLORS, cue_order, mmss
+from mirror.report.fmt import (
+    CUE_BAND,
+    CUE_INK,
+    CUE_SOFT,
+    EMOTION_COLORS,
+    cue_order,
+    mmss,
+    track_label,
+)
 
 SECTION_BAND = 0.66  # the speech row's section names sit above this height (axes fraction)
 MAX_POINTS = 3000  # intensity curves are reduced (keeping peaks) to about this many points
@@ -128,7 +136,7 @@ def compose_timeline(facts: dict[str, Any], t: np.ndarray | None,
     for name, ax in emo_axes.items():
         ax.set_ylim(0, 1.02)
         ax.set_yticks([])
-        ax.set_ylabel("movement" if name == UNNAMED else name, rotation=0, ha="right",
+        ax.set_ylabel(track_label(name), rotation=0, ha="right",
                       va="center", fontsize=9, color=EMOTION_COLORS[name])
     _draw_cues(cue_axes, cues, rank, duration)
     for ax in axes:
